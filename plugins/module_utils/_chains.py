@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Credential chains (DESIGN 3): which credentials to try on which device, in which order.
+
+A device's chain is every credential that shares at least one tag with it, once,
+ordered by (priority, id); the device's last working credential moves to the front
+so a repeat run causes no failed login. Chains for any number of devices are built
+from three queries (devices, their tags, credentials with their tags) and plain
+Python, never one query per device: the inventory resolves 10,000 devices this way.
+Rows become plain dicts, so callers never hold ORM objects or ciphertext.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
+from ansible_collections.netraven.netraven.plugins.module_utils._models import (
+    HAS_SQLALCHEMY,
+    Credential,
+    Device,
+    Job,
+    Tag,
+    credential_tag_association,
+    device_tag_association,
+    job_tags,
+)
+
+if HAS_SQLALCHEMY:
+    import sqlalchemy as sa
+
+DEVICE_COLUMNS = ("id", "hostname", "ip_address", "port", "device_type", "description", "enabled",
+                  "last_credential_id", "last_seen")
+
+
+def _device_filter(session, tags=None, job_id=None, device_ids=None, hostnames=None, include_disabled=False):
+    """The WHERE clauses selecting target devices; validates tag names and the job id first."""
+    clauses = []
+    tag_ids = None
+    if job_id is not None:
+        if session.execute(sa.select(Job.id).where(Job.id == job_id)).first() is None:
+            raise ValidationError("Job %s does not exist in the NetRaven database" % job_id)
+        tag_ids = [row[0] for row in session.execute(sa.select(job_tags.c.tag_id).where(job_tags.c.job_id == job_id))]
+    if tags:
+        wanted = sorted(set(tags))
+        found = dict(session.execute(sa.select(Tag.name, Tag.id).where(Tag.name.in_(wanted))).all())
+        unknown = [name for name in wanted if name not in found]
+        if unknown:
+            raise ValidationError("Unknown tag%s: %s" % ("s" if len(unknown) > 1 else "", ", ".join(unknown)))
+        tag_ids = sorted(set(tag_ids or []) | set(found.values())) if job_id is not None else sorted(found.values())
+    if tag_ids is not None:
+        tagged = sa.select(device_tag_association.c.device_id).where(device_tag_association.c.tag_id.in_(tag_ids))
+        clauses.append(Device.id.in_(tagged))
+    if device_ids is not None:
+        clauses.append(Device.id.in_(list(device_ids)))
+    if hostnames is not None:
+        clauses.append(Device.hostname.in_(list(hostnames)))
+    if not include_disabled:
+        clauses.append(Device.enabled.is_(True))
+    return clauses
+
+
+def select_devices(session, tags=None, job_id=None, device_ids=None, hostnames=None, include_disabled=False):
+    """Target devices as dicts ordered by hostname, with their tag names under 'tags'.
+
+    Two queries whatever the count: the devices, then the tag names of those devices
+    (joined through the same filter rather than a huge IN list).
+    """
+    clauses = _device_filter(session, tags, job_id, device_ids, hostnames, include_disabled)
+    columns = [getattr(Device, name) for name in DEVICE_COLUMNS]
+    rows = session.execute(sa.select(*columns).where(*clauses).order_by(Device.hostname)).all()
+    devices = [dict(zip(DEVICE_COLUMNS, row)) for row in rows]
+    by_id = {}
+    for device in devices:
+        device["tags"] = []
+        device["tag_ids"] = []
+        by_id[device["id"]] = device
+    if devices:
+        tag_rows = session.execute(
+            sa.select(device_tag_association.c.device_id, Tag.id, Tag.name)
+            .join(Tag, Tag.id == device_tag_association.c.tag_id)
+            .join(Device, Device.id == device_tag_association.c.device_id)
+            .where(*clauses)
+            .order_by(Tag.name)
+        ).all()
+        for device_id, tag_id, tag_name in tag_rows:
+            device = by_id[device_id]
+            device["tags"].append(tag_name)
+            device["tag_ids"].append(tag_id)
+    return devices
+
+
+def credentials_by_tag(session):
+    """Map tag id -> credentials (dicts without password) carrying that tag; one query."""
+    rows = session.execute(
+        sa.select(Credential.id, Credential.name, Credential.username, Credential.priority,
+                  credential_tag_association.c.tag_id, Tag.name)
+        .join(credential_tag_association, credential_tag_association.c.credential_id == Credential.id)
+        .join(Tag, Tag.id == credential_tag_association.c.tag_id)
+        .order_by(Credential.priority, Credential.id, Tag.name)
+    ).all()
+    credentials = {}
+    by_tag = {}
+    for cred_id, name, username, priority, tag_id, tag_name in rows:
+        credential = credentials.get(cred_id)
+        if credential is None:
+            credential = {"id": cred_id, "name": name, "username": username, "priority": priority, "tags": []}
+            credentials[cred_id] = credential
+        credential["tags"].append(tag_name)
+        by_tag.setdefault(tag_id, []).append(credential)
+    return by_tag
+
+
+def chain_for(device, by_tag):
+    """One device's chain: shared-tag credentials once each, (priority, id) order, last working first."""
+    seen = {}
+    for tag_id in device["tag_ids"]:
+        for credential in by_tag.get(tag_id, ()):
+            seen[credential["id"]] = credential
+    chain = sorted(seen.values(), key=lambda c: (c["priority"], c["id"]))
+    last = device.get("last_credential_id")
+    if last is not None and last in seen and chain[0]["id"] != last:
+        chain.remove(seen[last])
+        chain.insert(0, seen[last])
+    return [dict(c, tags=list(c["tags"])) for c in chain]
+
+
+def resolve_chains(session, devices):
+    """Attach 'credentials' (the chain) to each device dict from select_devices; returns the list."""
+    by_tag = credentials_by_tag(session) if devices else {}
+    for device in devices:
+        device["credentials"] = chain_for(device, by_tag)
+    return devices
+
+
+def resolve_targets(session, **filters):
+    """select_devices + resolve_chains: the targeted devices with their chains, in 3-5 queries."""
+    return resolve_chains(session, select_devices(session, **filters))

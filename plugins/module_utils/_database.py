@@ -1,0 +1,194 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Engine and session factory for the NetRaven database (DESIGN 2, 8).
+
+One place decides how the collection talks to its database:
+- the URL comes from an explicit option, else NETRAVEN_DB_URL, else the embedded
+  SQLite file under XDG_DATA_HOME;
+- SQLite runs in WAL mode with a busy timeout and BEGIN IMMEDIATE, so 50 forked
+  writers queue instead of failing with "database is locked";
+- engines use NullPool: Ansible forks workers, and a pooled connection must never
+  cross a fork, while a backup opens few connections per host anyway;
+- every message masks the URL's password, and a malformed URL or an unmigrated
+  schema is a one-line NetRavenError.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import (
+    DatabaseConfigError,
+    DatabaseUnavailableError,
+    MissingLibraryError,
+    SchemaNotReadyError,
+)
+from ansible_collections.netraven.netraven.plugins.module_utils._models import (
+    HAS_SQLALCHEMY,
+    SCHEMA_REVISION,
+)
+
+if HAS_SQLALCHEMY:
+    import sqlalchemy as sa
+    from sqlalchemy import event, exc as sa_exc
+    from sqlalchemy.orm import Session
+    from sqlalchemy.pool import NullPool
+
+DB_URL_ENV = "NETRAVEN_DB_URL"
+SQLITE_BUSY_TIMEOUT_MS = 60000
+MIGRATE_HINT = "run 'ansible-playbook netraven.netraven.migrate' (or 'alembic -c migrations/alembic.ini upgrade head')"
+
+_PASSWORD_IN_URL = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@\s]*)(?P<tail>@)")
+
+
+def default_sqlite_path() -> str:
+    """The embedded database file: ${XDG_DATA_HOME:-~/.local/share}/netraven/netraven.db."""
+    data_home = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(data_home, "netraven", "netraven.db")
+
+
+def resolve_db_url(db_url: str | None = None) -> str:
+    """The URL to use: the explicit one, else NETRAVEN_DB_URL, else the embedded SQLite file."""
+    url = db_url or os.environ.get(DB_URL_ENV)
+    if url:
+        return url.strip()
+    return "sqlite:///" + default_sqlite_path()
+
+
+def mask_url(url: str | None) -> str:
+    """The URL with its password replaced by ***; safe for any message."""
+    if not url:
+        return ""
+    return _PASSWORD_IN_URL.sub(lambda m: m.group("head") + "***" + m.group("tail"), str(url))
+
+
+def mask_text(text: str, url: str | None) -> str:
+    """Remove a URL's password from an arbitrary message (driver errors may echo it)."""
+    text = mask_url(text)
+    if HAS_SQLALCHEMY and url:
+        try:
+            password = sa.engine.make_url(url).password
+        except Exception:  # pylint: disable=broad-except
+            password = None
+        if password:
+            text = text.replace(str(password), "***")
+    return text
+
+
+def first_line(text: str) -> str:
+    """The first non-empty line of a driver message, which is the informative one."""
+    for line in str(text).splitlines():
+        if line.strip():
+            return line.strip()
+    return str(text).strip()
+
+
+def _require_sqlalchemy():
+    if not HAS_SQLALCHEMY:
+        raise MissingLibraryError(
+            "SQLAlchemy 2.x is required on the controller: pip install -r requirements.txt from the netraven.netraven collection")
+
+
+def _configure_sqlite(engine, path: str) -> None:
+    """WAL, busy timeout, foreign keys, and BEGIN IMMEDIATE so writers wait instead of deadlocking."""
+    directory = os.path.dirname(path)
+    if directory and not os.path.isdir(directory):
+        os.makedirs(directory, exist_ok=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Take transaction control from pysqlite so "begin" below decides the locking mode.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = %d" % SQLITE_BUSY_TIMEOUT_MS)
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_db_engine(db_url: str | None = None, check_schema: bool = True):
+    """An engine for the resolved URL; by default also verifies that the schema is migrated."""
+    _require_sqlalchemy()
+    url = resolve_db_url(db_url)
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa_exc.ArgumentError:
+        raise DatabaseConfigError(
+            "Invalid database URL '%s': expected e.g. postgresql+psycopg2://user:password@host:5432/netraven "
+            "or sqlite:////path/to/netraven.db" % mask_url(url)) from None
+    kwargs = {"poolclass": NullPool, "future": True}
+    if parsed.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000.0}
+    elif parsed.get_backend_name() == "postgresql":
+        kwargs["connect_args"] = {"connect_timeout": 10, "application_name": "netraven"}
+    try:
+        engine = sa.create_engine(parsed, **kwargs)
+    except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError) as error:
+        raise DatabaseConfigError("Unsupported database URL '%s': %s" % (
+            mask_url(url), mask_text(first_line(error), url))) from None
+    except ImportError as error:
+        raise DatabaseConfigError("The driver for database URL '%s' is not installed: %s" % (
+            mask_url(url), first_line(error))) from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        _configure_sqlite(engine, parsed.database)
+    if check_schema:
+        verify_schema(engine)
+    return engine
+
+
+def describe_engine(engine) -> str:
+    """The engine's URL with its password masked."""
+    return engine.url.render_as_string(hide_password=True)
+
+
+def database_error(error, engine_or_url) -> DatabaseUnavailableError:
+    """Turn a driver exception into a one-line, password-free DatabaseUnavailableError."""
+    url = engine_or_url if isinstance(engine_or_url, str) else engine_or_url.url.render_as_string(hide_password=False)
+    detail = getattr(error, "orig", None) or error
+    message = "Database %s is unavailable: %s" % (mask_url(url), mask_text(first_line(detail), url))
+    return DatabaseUnavailableError(message)
+
+
+def verify_schema(engine) -> None:
+    """Refuse a database that is unreachable or not migrated to SCHEMA_REVISION, naming the fix."""
+    where = describe_engine(engine)
+    try:
+        with engine.connect() as connection:
+            inspector = sa.inspect(connection)
+            if not inspector.has_table("alembic_version"):
+                raise SchemaNotReadyError(
+                    "Database %s has no NetRaven schema: %s" % (where, MIGRATE_HINT))
+            versions = [row[0] for row in connection.exec_driver_sql("SELECT version_num FROM alembic_version")]
+    except SchemaNotReadyError:
+        raise
+    except sa_exc.DBAPIError as error:
+        raise database_error(error, engine) from None
+    if SCHEMA_REVISION not in versions:
+        raise SchemaNotReadyError(
+            "Database %s is at schema revision %s, this collection needs %s: %s" % (
+                where, ", ".join(versions) or "none", SCHEMA_REVISION, MIGRATE_HINT))
+
+
+@contextlib.contextmanager
+def session_scope(engine):
+    """A session committed on success and rolled back on any error; driver errors become one line."""
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except sa_exc.DBAPIError as error:
+        session.rollback()
+        raise database_error(error, engine) from None
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

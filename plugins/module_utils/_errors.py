@@ -1,0 +1,37 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Exceptions of the NetRaven core.
+
+Every error a user can cause (bad URL, wrong key, unknown tag, unmigrated schema)
+is a NetRavenError whose message is one line, names the culprit and never carries
+a secret: modules and plugins show ``str(error)`` as is, without a traceback.
+"""
+
+
+class NetRavenError(Exception):
+    """Base class: a one-line, secret-free message meant for the user."""
+
+
+class DatabaseConfigError(NetRavenError):
+    """The database URL is malformed or names a driver that is not installed."""
+
+
+class DatabaseUnavailableError(NetRavenError):
+    """The database could not be reached or answered with an error."""
+
+
+class SchemaNotReadyError(NetRavenError):
+    """The database has no NetRaven schema, or an older one than this collection needs."""
+
+
+class EncryptionKeyError(NetRavenError):
+    """NETRAVEN_ENCRYPTION_KEY is missing or cannot open a stored secret."""
+
+
+class ValidationError(NetRavenError):
+    """User input is invalid (unknown tag, device type, duplicate address, ...)."""
+
+
+class MissingLibraryError(NetRavenError):
+    """A Python library the collection needs is not installed on the controller."""

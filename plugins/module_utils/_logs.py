@@ -1,0 +1,62 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Writers for job_logs and connection_logs (DESIGN 5, 7).
+
+They only add rows to the caller's session: the caller owns the transaction, so an
+attempt's metrics update and its log row commit together or not at all. Messages
+and data must never carry a password; callers pass usernames and ids only.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.netraven.netraven.plugins.module_utils._models import (
+    ConnectionLog,
+    JobLog,
+    utcnow,
+)
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType, LogLevel
+
+
+def write_job_log(session, job_id, message, level=LogLevel.INFO, device_id=None, data=None, now=None):
+    """Add a job_logs row; device_id None makes it a job-level entry."""
+    entry = JobLog(job_id=job_id, device_id=device_id, message=message, level=level,
+                   data=dict(data) if data else None, timestamp=now or utcnow())
+    session.add(entry)
+    return entry
+
+
+def log_runner_error(session, job_id, message, error_type=ErrorType.GENERAL, data=None):
+    """A job-level error row: level ERROR for credential problems, CRITICAL for anything else."""
+    level = LogLevel.ERROR if error_type == ErrorType.CREDENTIAL else LogLevel.CRITICAL
+    payload = dict(data or {})
+    payload["error_type"] = error_type
+    return write_job_log(session, job_id, message, level=level, device_id=None, data=payload)
+
+
+def log_credential_attempt(session, job_id, device_id, credential_id, credential_username, attempt,
+                           success, error_type=None, message=None):
+    """The per-attempt job_logs row with {credential_id, credential_username, attempt, error_type}."""
+    if message is None:
+        outcome = "accepted" if success else "failed (%s)" % (error_type or ErrorType.UNEXPECTED)
+        message = "Login attempt %d with credential '%s' (id %s) %s" % (
+            attempt, credential_username, credential_id, outcome)
+    data = {
+        "credential_id": credential_id,
+        "credential_username": credential_username,
+        "attempt": attempt,
+        "error_type": None if success else (error_type or ErrorType.UNEXPECTED),
+    }
+    level = LogLevel.INFO if success else (LogLevel.WARNING if error_type == ErrorType.AUTH else LogLevel.ERROR)
+    return write_job_log(session, job_id, message, level=level, device_id=device_id, data=data)
+
+
+def write_connection_log(session, device_id, job_id, successful, duration_ms=None, error_message=None,
+                         error_type=None, credential_id=None, credential_username=None, retry_count=0, now=None):
+    """Add the one connection_logs row a device gets per job."""
+    entry = ConnectionLog(
+        device_id=device_id, job_id=job_id, successful=successful, duration_ms=duration_ms,
+        error_message=error_message, error_type=error_type, credential_id=credential_id,
+        credential_username=credential_username, retry_count=retry_count, timestamp=now or utcnow())
+    session.add(entry)
+    return entry

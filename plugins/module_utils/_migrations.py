@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run the collection's Alembic migrations in-process.
+
+The ``migrations/`` folder ships inside the built collection, so an installed copy
+(AWX users have no checkout) can bring any database to the current schema through
+the ``migrate`` action plugin, which runs on the controller where these files exist.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+
+from ansible_collections.netraven.netraven.plugins.module_utils._database import (
+    create_db_engine,
+    database_error,
+    resolve_db_url,
+)
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import MissingLibraryError, NetRavenError
+
+try:
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import exc as sa_exc
+    HAS_ALEMBIC = True
+    ALEMBIC_IMPORT_ERROR = None
+except ImportError:
+    HAS_ALEMBIC = False
+    ALEMBIC_IMPORT_ERROR = traceback.format_exc()
+
+MIGRATIONS_DIR = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "migrations")
+
+
+def alembic_config(db_url=None, connection=None):
+    """An Alembic Config for the shipped migrations and a URL (or an open connection)."""
+    if not HAS_ALEMBIC:
+        raise MissingLibraryError("Alembic is required on the controller to migrate the NetRaven database")
+    if not os.path.isfile(os.path.join(MIGRATIONS_DIR, "env.py")):
+        raise NetRavenError("The NetRaven migrations are missing from %s" % MIGRATIONS_DIR)
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS_DIR)
+    config.attributes["db_url"] = resolve_db_url(db_url)
+    config.attributes["skip_logging_config"] = True
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest revision the shipped migrations define."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def current_revision(db_url=None):
+    """The database's revision, or None when it has no NetRaven schema yet."""
+    engine = create_db_engine(db_url, check_schema=False)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except sa_exc.DBAPIError as error:
+        raise database_error(error, engine) from None
+    finally:
+        engine.dispose()
+
+
+def upgrade(db_url=None, revision="head"):
+    """Migrate the database up to revision; returns (before, after)."""
+    before = current_revision(db_url)
+    try:
+        command.upgrade(alembic_config(db_url), revision)
+    except sa_exc.DBAPIError as error:
+        raise database_error(error, resolve_db_url(db_url)) from None
+    return before, current_revision(db_url)
+
+
+def downgrade(db_url=None, revision="base"):
+    """Migrate the database down to revision (tests and rollbacks); returns (before, after)."""
+    before = current_revision(db_url)
+    try:
+        command.downgrade(alembic_config(db_url), revision)
+    except sa_exc.DBAPIError as error:
+        raise database_error(error, resolve_db_url(db_url)) from None
+    return before, current_revision(db_url)

@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Status and level names shared by the database, the plugins and the report (DESIGN 5, 7)."""
+
+
+class DeviceStatus:
+    """Outcome of one device in one job (job_results.status)."""
+
+    PENDING = "PENDING"
+    SUCCESS = "SUCCESS"
+    FAILED_AUTH = "FAILED_AUTH"
+    FAILED_UNREACHABLE = "FAILED_UNREACHABLE"
+    FAILED_SSH = "FAILED_SSH"
+    FAILED_TIMEOUT = "FAILED_TIMEOUT"
+    FAILED_TRUNCATED = "FAILED_TRUNCATED"
+    NO_CREDENTIALS = "NO_CREDENTIALS"
+    FAILED_UNEXPECTED = "FAILED_UNEXPECTED"
+
+    ALL = (PENDING, SUCCESS, FAILED_AUTH, FAILED_UNREACHABLE, FAILED_SSH, FAILED_TIMEOUT,
+           FAILED_TRUNCATED, NO_CREDENTIALS, FAILED_UNEXPECTED)
+    FINISHED = tuple(s for s in ALL if s != PENDING)
+
+
+class JobStatus:
+    """Lifecycle and final statuses of a job (jobs.status)."""
+
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    COMPLETED_SUCCESS = "COMPLETED_SUCCESS"
+    COMPLETED_PARTIAL_FAILURE = "COMPLETED_PARTIAL_FAILURE"
+    COMPLETED_FAILURE = "COMPLETED_FAILURE"
+    COMPLETED_NO_DEVICES = "COMPLETED_NO_DEVICES"
+    COMPLETED_NO_CREDENTIALS = "COMPLETED_NO_CREDENTIALS"
+    FAILED_UNEXPECTED = "FAILED_UNEXPECTED"
+    FAILED_DISPATCHER_ERROR = "FAILED_DISPATCHER_ERROR"
+    FAILED_CREDENTIAL_RESOLUTION = "FAILED_CREDENTIAL_RESOLUTION"
+
+    ACTIVE = (PENDING, RUNNING)
+    FINAL = (COMPLETED_SUCCESS, COMPLETED_PARTIAL_FAILURE, COMPLETED_FAILURE, COMPLETED_NO_DEVICES,
+             COMPLETED_NO_CREDENTIALS, FAILED_UNEXPECTED, FAILED_DISPATCHER_ERROR,
+             FAILED_CREDENTIAL_RESOLUTION)
+
+
+class LogLevel:
+    """job_logs.level values."""
+
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+    CRITICAL = "CRITICAL"
+
+
+class ErrorType:
+    """error_type values in job_logs.data and connection_logs.error_type."""
+
+    AUTH = "AUTH"
+    UNREACHABLE = "UNREACHABLE"
+    SSH = "SSH"
+    TIMEOUT = "TIMEOUT"
+    TRUNCATED = "TRUNCATED"
+    UNEXPECTED = "UNEXPECTED"
+    CREDENTIAL = "CREDENTIAL"
+    GENERAL = "GENERAL"
+    DATABASE = "DATABASE"
+    LOCKOUT_GUARD = "LOCKOUT_GUARD"
