@@ -1,0 +1,239 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The backup of one device: priority fallback through its credential chain (DESIGN 5).
+
+For each credential of the chain, in order: decrypt, log in, fetch the configuration.
+A rejected login records the failure and moves on; any other failure records it and
+stops, because another credential cannot fix an unreachable or broken device and
+would only add failed logins. A credential is never tried twice on one device in
+one job. On success the configuration is checked for completeness, normalised,
+hashed, masked and stored only when it differs from the device's latest.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.netraven.netraven.plugins.module_utils._backup_store import (
+    load_context,
+    record_outcome,
+    record_rejection,
+)
+from ansible_collections.netraven.netraven.plugins.module_utils._config_text import config_hash, platform_for
+from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._device_session import AttemptError, DeviceSession
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus, ErrorType
+
+
+class BackupOptions:
+    """Tunables of one backup call (the module's options)."""
+
+    def __init__(self, connect_timeout=10, command_timeout=60, max_attempts=None, mask_secrets=True,
+                 check_mode=False, diff=False, session_log=None, lockout_threshold=0):
+        self.connect_timeout = connect_timeout
+        self.command_timeout = command_timeout
+        self.max_attempts = max_attempts
+        self.mask_secrets = mask_secrets
+        self.check_mode = check_mode
+        self.diff = diff
+        self.session_log = session_log
+        self.lockout_threshold = lockout_threshold
+
+
+class DeviceOutcome:
+    """Everything one device's backup found out; becomes the records and the task result."""
+
+    def __init__(self, device_id, hostname):
+        self.device_id = device_id
+        self.hostname = hostname
+        self.status = DeviceStatus.FAILED_UNEXPECTED
+        self.attempts = []
+        self.skipped = []
+        self.credential_id = None
+        self.credential_username = None
+        self.error_type = None
+        self.error_message = None
+        self.changed = False
+        self.config_id = None
+        self.store_text = None
+        self.data_hash = None
+        self.config_metadata = None
+        self.diff = None
+        self.duration_ms = 0
+
+    @property
+    def successful(self):
+        """True when the configuration was fetched."""
+        return self.status == DeviceStatus.SUCCESS
+
+    @property
+    def retry_count(self):
+        """Credentials that failed before the one that worked (or the last one tried)."""
+        return max(len(self.attempts) - 1, 0)
+
+    def details(self):
+        """The job_results.details JSON (no secrets)."""
+        return {
+            "hostname": self.hostname,
+            "credential_id": self.credential_id,
+            "credential_username": self.credential_username,
+            "retry_count": self.retry_count,
+            "attempts": len(self.attempts),
+            "error_type": self.error_type,
+            "error_message": self.error_message,
+            "changed": self.changed,
+            "config_id": self.config_id,
+            "duration_ms": self.duration_ms,
+            "skipped_credentials": self.skipped,
+        }
+
+    def result(self):
+        """The task result fields of DESIGN 5."""
+        result = {
+            "status": self.status,
+            "device_id": self.device_id,
+            "credential_id": self.credential_id,
+            "credential_username": self.credential_username,
+            "retry_count": self.retry_count,
+            "attempts": [{k: v for k, v in a.items() if k != "recorded"} for a in self.attempts],
+            "skipped_credentials": self.skipped,
+            "changed": self.changed,
+            "config_id": self.config_id,
+            "duration_ms": self.duration_ms,
+        }
+        if self.diff is not None:
+            result["diff"] = self.diff
+        if not self.successful:
+            result["failed"] = True
+            result["msg"] = "%s: %s" % (self.status, self.error_message or self.status)
+        else:
+            result["msg"] = "Configuration %s (credential '%s', %d attempt%s)" % (
+                "changed" if self.changed else "unchanged", self.credential_username, len(self.attempts),
+                "" if len(self.attempts) == 1 else "s")
+        return result
+
+
+def _chain_ids(chain):
+    ids = []
+    for entry in chain or ():
+        cred_id = int(entry["id"] if isinstance(entry, dict) else entry)
+        if cred_id not in ids:
+            ids.append(cred_id)
+    return ids
+
+
+def _diff(before, after, hostname):
+    return {
+        "before": before or "",
+        "after": after,
+        "before_header": "%s (stored)" % hostname,
+        "after_header": "%s (device)" % hostname,
+    }
+
+
+class DeviceBackup:
+    """Runs the attempt loop for one device and writes its records."""
+
+    def __init__(self, engine, secret_box, options):
+        self.engine = engine
+        self.secret_box = secret_box
+        self.options = options
+
+    def run(self, device_id, chain, job_id=None):
+        """Back up one device; returns its DeviceOutcome (records written unless check mode)."""
+        started = time.monotonic()
+        with session_scope(self.engine) as session:
+            context = load_context(session, device_id, _chain_ids(chain), job_id,
+                                   self.options.lockout_threshold)
+        device = context.device
+        outcome = DeviceOutcome(device["id"], device["hostname"])
+        try:
+            self._attempt_chain(outcome, context, _chain_ids(chain), job_id)
+        finally:
+            outcome.duration_ms = int((time.monotonic() - started) * 1000)
+        if not self.options.check_mode:
+            with session_scope(self.engine) as session:
+                record_outcome(session, outcome, job_id)
+        return outcome
+
+    def _usable_chain(self, outcome, context, chain_ids):
+        usable = []
+        for cred_id in chain_ids:
+            if cred_id not in context.credentials:
+                outcome.skipped.append({"credential_id": cred_id, "reason": "deleted"})
+            elif cred_id in context.rejected_ids:
+                outcome.skipped.append({"credential_id": cred_id, "reason": "already rejected on this device in this job"})
+            elif cred_id in context.guarded_ids:
+                outcome.skipped.append({"credential_id": cred_id, "reason": "lockout guard"})
+            else:
+                usable.append(cred_id)
+        if self.options.max_attempts:
+            usable = usable[:self.options.max_attempts]
+        return usable
+
+    def _attempt_chain(self, outcome, context, chain_ids, job_id):
+        device = context.device
+        usable = self._usable_chain(outcome, context, chain_ids)
+        if not usable:
+            outcome.status = DeviceStatus.NO_CREDENTIALS
+            outcome.error_message = ("No credential shares a tag with this device" if not chain_ids
+                                     else "Every credential of the chain was skipped")
+            return
+        platform = platform_for(device["device_type"])
+        session = DeviceSession(device["ip_address"], device["port"], device["device_type"],
+                                self.options.connect_timeout, self.options.command_timeout, self.options.session_log)
+        for number, cred_id in enumerate(usable, 1):
+            username, ciphertext = context.credentials[cred_id]
+            attempt = {"attempt": number, "credential_id": cred_id, "credential_username": username}
+            outcome.attempts.append(attempt)
+            outcome.credential_id, outcome.credential_username = cred_id, username
+            try:
+                password = self.secret_box.decrypt(ciphertext)
+                output, _seconds = session.fetch(username, password, platform.command)
+                if not platform.is_complete(output):
+                    raise AttemptError(ErrorType.TRUNCATED, "The configuration is incomplete (%d bytes, no proper end)"
+                                       % len(output))
+            except AttemptError as error:
+                attempt.update(outcome="failed", error_type=error.error_type, message=error.message)
+                outcome.error_type, outcome.error_message, outcome.status = error.error_type, error.message, error.status
+                if error.error_type != ErrorType.AUTH:
+                    return
+                if not self.options.check_mode:
+                    with session_scope(self.engine) as db:
+                        record_rejection(db, job_id, device["id"], {"id": cred_id, "username": username}, number,
+                                         None)
+                    attempt["recorded"] = True
+                continue
+            except NetRavenError as error:
+                attempt.update(outcome="failed", error_type=ErrorType.CREDENTIAL, message=str(error))
+                outcome.error_type, outcome.error_message = ErrorType.CREDENTIAL, str(error)
+                outcome.status = DeviceStatus.FAILED_UNEXPECTED
+                return
+            attempt.update(outcome="accepted", error_type=None)
+            outcome.status = DeviceStatus.SUCCESS
+            outcome.error_type = outcome.error_message = None
+            self._handle_config(outcome, context, platform, output)
+            return
+
+    def _handle_config(self, outcome, context, platform, output):
+        text = platform.mask_secrets(output) if self.options.mask_secrets else output
+        normalised = platform.normalise(text)
+        digest = config_hash(normalised)
+        latest = context.latest_config
+        outcome.changed = latest is None or latest["data_hash"] != digest
+        if latest is not None and not outcome.changed:
+            outcome.config_id = latest["id"]
+        if outcome.changed:
+            outcome.store_text = text
+            outcome.data_hash = digest
+            outcome.config_metadata = {
+                "device_type": context.device["device_type"], "command": platform.command,
+                "bytes": len(text), "lines": text.count("\n") + 1, "secrets_masked": bool(self.options.mask_secrets),
+                "normalised_hash": digest,
+            }
+        if self.options.diff and outcome.changed:
+            before = platform.normalise(latest["config_data"]) if latest else ""
+            outcome.diff = _diff(before, normalised, context.device["hostname"])
+

@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One login attempt against a device with netmiko, and what its failure means (DESIGN 5).
+
+The backup moves to the next credential only when the device rejected the login.
+Everything else (nothing listening, a device that never speaks, SSH algorithms the
+client cannot agree to, a command that times out, a session cut mid-output) is
+about the device or the path to it: another credential cannot help and would only
+count against accounts, so it stops the chain. This module maps netmiko's and
+paramiko's exceptions onto those outcomes and scrubs the password from messages.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+
+from ansible_collections.netraven.netraven.plugins.module_utils._config_text import clean_output
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus, ErrorType
+
+try:
+    from netmiko import ConnectHandler
+    from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadTimeout
+    import paramiko
+    HAS_NETMIKO = True
+    NETMIKO_IMPORT_ERROR = None
+except ImportError:
+    HAS_NETMIKO = False
+    NETMIKO_IMPORT_ERROR = traceback.format_exc()
+
+ERROR_STATUS = {
+    ErrorType.AUTH: DeviceStatus.FAILED_AUTH,
+    ErrorType.UNREACHABLE: DeviceStatus.FAILED_UNREACHABLE,
+    ErrorType.SSH: DeviceStatus.FAILED_SSH,
+    ErrorType.TIMEOUT: DeviceStatus.FAILED_TIMEOUT,
+    ErrorType.TRUNCATED: DeviceStatus.FAILED_TRUNCATED,
+    ErrorType.UNEXPECTED: DeviceStatus.FAILED_UNEXPECTED,
+}
+
+_SSH_NEGOTIATION_HINTS = ("incompatible ssh peer", "no acceptable", "unable to agree", "no matching",
+                          "negotiation", "unknown cipher", "kex")
+
+
+class AttemptError(Exception):
+    """A failed attempt: error_type (ErrorType) and a one-line, password-free message."""
+
+    def __init__(self, error_type, message):
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+
+    @property
+    def status(self):
+        """The device status this error gives when it ends the chain."""
+        return ERROR_STATUS.get(self.error_type, DeviceStatus.FAILED_UNEXPECTED)
+
+
+def _one_line(text, secrets):
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    message = " ".join(lines[:3])[:400] if lines else type(text).__name__
+    for secret in secrets:
+        if secret:
+            message = message.replace(secret, "********")
+    return message
+
+
+def classify(error, phase, secrets=()):
+    """Map an exception raised while connecting ('connect') or reading ('fetch') to an AttemptError."""
+    text = str(error)
+    lowered = text.lower()
+    if isinstance(error, AttemptError):
+        return error
+    if HAS_NETMIKO and isinstance(error, NetmikoAuthenticationException):
+        return AttemptError(ErrorType.AUTH, "Authentication rejected by the device")
+    if HAS_NETMIKO and isinstance(error, ReadTimeout):
+        return AttemptError(ErrorType.TIMEOUT, "Timed out waiting for the device: " + _one_line(text, secrets))
+    if HAS_NETMIKO and isinstance(error, NetmikoTimeoutException):
+        if "tcp connection to device failed" in lowered or "dns failure" in lowered:
+            return AttemptError(ErrorType.UNREACHABLE, "TCP connection to the device failed (nothing listening or no route)")
+        if "sshexception" in lowered and any(hint in lowered for hint in _SSH_NEGOTIATION_HINTS):
+            return AttemptError(ErrorType.SSH, "SSH negotiation failed: " + _one_line(text.split("creation:")[-1], secrets))
+        return AttemptError(ErrorType.TIMEOUT, "Connection timed out: " + _one_line(text.split("creation:")[-1], secrets))
+    if HAS_NETMIKO and isinstance(error, paramiko.ssh_exception.SSHException):
+        if any(hint in lowered for hint in _SSH_NEGOTIATION_HINTS):
+            return AttemptError(ErrorType.SSH, "SSH negotiation failed: " + _one_line(text, secrets))
+        if phase == "fetch":
+            return AttemptError(ErrorType.TRUNCATED, "The session ended before the configuration was complete: "
+                                + _one_line(text, secrets))
+        return AttemptError(ErrorType.SSH, "SSH error: " + _one_line(text, secrets))
+    if isinstance(error, (EOFError, OSError)) or "socket is closed" in lowered:
+        if phase == "fetch":
+            return AttemptError(ErrorType.TRUNCATED, "The session ended before the configuration was complete")
+        return AttemptError(ErrorType.UNREACHABLE, "Connection failed: " + _one_line(text, secrets))
+    return AttemptError(ErrorType.UNEXPECTED, "%s: %s" % (type(error).__name__, _one_line(text, secrets)))
+
+
+class DeviceSession:
+    """Connection settings for one device; ``fetch`` performs a whole attempt with one credential."""
+
+    def __init__(self, host, port, device_type, connect_timeout=10, command_timeout=60, session_log=None):
+        self.host = host
+        self.port = port
+        self.device_type = device_type
+        self.connect_timeout = connect_timeout
+        self.command_timeout = command_timeout
+        self.session_log = session_log
+
+    def _connect(self, username, password):
+        return ConnectHandler(
+            device_type=self.device_type, host=self.host, port=self.port,
+            username=username, password=password, secret=password,
+            conn_timeout=self.connect_timeout, auth_timeout=self.connect_timeout,
+            banner_timeout=self.connect_timeout, timeout=self.command_timeout,
+            # Only the credential under test may be offered: keys and agents would add
+            # failed logins to the device's (and the account's) record.
+            use_keys=False, allow_agent=False, system_host_keys=False, alt_host_keys=False,
+            ssh_config_file=None, session_log=self.session_log, fast_cli=True,
+        )
+
+    def fetch(self, username, password, command):
+        """Log in, enter privileged mode when needed, run command; returns (output, seconds)."""
+        started = time.monotonic()
+        secrets = (password,)
+        try:
+            connection = self._connect(username, password)
+        except Exception as error:  # pylint: disable=broad-except
+            raise classify(error, "connect", secrets) from None
+        try:
+            try:
+                if not connection.check_enable_mode():
+                    connection.enable()
+            except Exception:  # pylint: disable=broad-except
+                pass  # Platforms without an enable mode (JunOS) or accounts that land privileged.
+            output = connection.send_command(command, read_timeout=self.command_timeout, strip_prompt=True,
+                                             strip_command=True)
+        except Exception as error:  # pylint: disable=broad-except
+            raise classify(error, "fetch", secrets) from None
+        finally:
+            try:
+                connection.disconnect()
+            except Exception:  # pylint: disable=broad-except
+                pass
+        return clean_output(output), time.monotonic() - started

@@ -1,0 +1,168 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Documentation and argument spec of netraven.netraven.backup; the work runs in the action plugin."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: backup
+short_description: Back up a network device's configuration through its credential chain
+version_added: 0.1.0
+description:
+  - Logs in to the device with netmiko, trying the credentials of its chain in order. Only a
+    rejected login moves to the next credential; an unreachable device, an SSH negotiation
+    failure, a timeout or a truncated configuration stops at once, because another credential
+    cannot help and would only add failed logins.
+  - Every attempt updates the credential's metrics (success rate, counts, last used) and writes
+    a job log row; every device gets one connection log row and one job result row.
+  - The configuration is checked for completeness, volatile lines (timestamps,
+    C(ntp clock-period)) are ignored for change detection, secrets are masked, and a new
+    configuration is stored only when it differs from the device's latest.
+  - Runs on the controller (action plugin); nothing is executed on the device but the show command.
+author:
+  - NetRaven developers
+extends_documentation_fragment:
+  - netraven.netraven.database
+  - netraven.netraven.database.encryption
+attributes:
+  check_mode:
+    support: full
+    details: Connects and fetches the configuration, but writes nothing to the database.
+  diff_mode:
+    support: full
+    details: Shows the difference between the stored and the fetched (normalised) configuration.
+  action:
+    support: full
+  platform:
+    platforms: posix
+options:
+  device_id:
+    description:
+      - Id of the device in the NetRaven database.
+      - Defaults to the host variable C(netraven_device_id) set by the netraven.netraven.netraven inventory.
+    type: int
+  credentials:
+    description:
+      - The credential chain to try, in order, as credential ids or dicts with an C(id) key.
+      - Defaults to the host variable C(netraven_credentials) set by the inventory.
+    type: list
+    elements: raw
+  job_id:
+    description:
+      - Job the backup belongs to; its logs and results are recorded under it.
+      - Defaults to the variable C(netraven_job_id). Without a job, only metrics, the connection
+        log and the configuration are recorded.
+    type: int
+  connect_timeout:
+    description: Seconds to wait for the TCP connection, the SSH banner and authentication.
+    type: int
+    default: 10
+  command_timeout:
+    description: Seconds to wait for the configuration command to finish.
+    type: int
+    default: 60
+  max_attempts:
+    description: Try at most this many credentials of the chain. Unlimited when not set.
+    type: int
+  mask_secrets:
+    description:
+      - Replace secret values (enable secrets, user passwords, SNMP communities, keys) in the stored
+        configuration by a marker derived from a hash of the value, so a changed secret still shows as a change.
+    type: bool
+    default: true
+  session_log_dir:
+    description:
+      - Write a netmiko session log per device into this directory (passwords are filtered out by netmiko).
+    type: path
+  lockout_threshold:
+    description:
+      - Lockout guard. Within one job, a credential rejected on this many distinct devices, and accepted
+        on none, is not tried on further devices. C(0) disables the guard.
+    type: int
+    default: 5
+seealso:
+  - plugin: netraven.netraven.netraven
+    plugin_type: inventory
+  - module: netraven.netraven.job
+notes:
+  - Passwords never appear in results, logs, warnings or session logs.
+requirements:
+  - netmiko >= 4.3
+"""
+
+EXAMPLES = r"""
+- name: Back up every device of the inventory
+  netraven.netraven.backup:
+    job_id: "{{ netraven_job_id }}"
+
+- name: Back up one device with an explicit chain and tighter timeouts
+  netraven.netraven.backup:
+    device_id: 42
+    credentials: [3, 7]
+    connect_timeout: 5
+    command_timeout: 30
+"""
+
+RETURN = r"""
+status:
+  description: Device status.
+  returned: always
+  type: str
+  sample: SUCCESS
+  choices: [SUCCESS, FAILED_AUTH, FAILED_UNREACHABLE, FAILED_SSH, FAILED_TIMEOUT, FAILED_TRUNCATED, NO_CREDENTIALS, FAILED_UNEXPECTED]
+device_id:
+  description: Id of the device.
+  returned: always
+  type: int
+credential_id:
+  description: The credential that worked, or the last one tried.
+  returned: always
+  type: int
+credential_username:
+  description: Username of that credential.
+  returned: always
+  type: str
+retry_count:
+  description: Number of credentials that failed before it.
+  returned: always
+  type: int
+attempts:
+  description: The login attempts in order.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"attempt": 1, "credential_id": 3, "credential_username": "admin", "outcome": "failed", "error_type": "AUTH"}]
+skipped_credentials:
+  description: Credentials of the chain not tried, with the reason.
+  returned: always
+  type: list
+  elements: dict
+changed:
+  description: Whether a new configuration was stored (or would be, in check mode).
+  returned: always
+  type: bool
+config_id:
+  description: Id of the stored configuration (the new one, or the unchanged latest).
+  returned: always
+  type: int
+duration_ms:
+  description: Time spent on the device, in milliseconds.
+  returned: always
+  type: int
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.netraven.netraven.plugins.module_utils._backup_args import BACKUP_ARGSPEC
+
+
+def main():
+    """The action plugin does the work; this entry point only validates arguments."""
+    module = AnsibleModule(argument_spec=BACKUP_ARGSPEC, supports_check_mode=True)
+    module.fail_json(msg="netraven.netraven.backup runs as an action plugin on the controller")
+
+
+if __name__ == "__main__":
+    main()
