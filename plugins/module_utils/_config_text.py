@@ -34,17 +34,17 @@ _IOS_LIKE_VOLATILE = (
 )
 
 _IOS_LIKE_SECRETS = (
-    # username admin privilege 15 secret 5 $1$abc / password 7 0822455D0A16
-    r"^(?P<keep>\s*username \S+ .*?\b(?:secret|password)(?: \d+)? )(?P<secret>\S+)",
-    r"^(?P<keep>\s*enable (?:secret|password)(?: level \d+)?(?: \d+)? )(?P<secret>\S+)",
+    # The secret is the line's last word: anchoring at $ keeps "secret 5 <hash>" from
+    # matching the encryption type "5" as the value once the hash is masked.
+    r"^(?P<keep>\s*username \S+ .*?\b(?:secret|password)(?: \d+)? )(?P<secret>\S+)\s*$",
+    r"^(?P<keep>\s*enable (?:secret|password)(?: level \d+)?(?: \d+)? )(?P<secret>\S+)\s*$",
     r"^(?P<keep>\s*snmp-server community )(?P<secret>\S+)",
-    r"^(?P<keep>\s*(?:tacacs-server|radius-server) (?:host \S+ )?key(?: \d+)? )(?P<secret>\S+)",
+    r"^(?P<keep>\s*(?:tacacs-server|radius-server) (?:host \S+ )?key(?: \d+)? )(?P<secret>\S+)\s*$",
     r"^(?P<keep>\s*key(?: \d+)? )(?P<secret>\S+)\s*$",
-    r"^(?P<keep>\s*(?:ip ospf|ip ospf message-digest-key \d+ md5|neighbor \S+) (?:authentication-key|password)(?: \d+)? )"
-    r"(?P<secret>\S+)",
+    r"^(?P<keep>\s*(?:ip ospf|neighbor \S+) (?:authentication-key|password)(?: \d+)? )(?P<secret>\S+)\s*$",
     r"^(?P<keep>\s*(?:password|secret)(?: \d+)? )(?P<secret>\S+)\s*$",
-    r"^(?P<keep>\s*(?:ip ospf message-digest-key \d+ md5|ntp authentication-key \d+ md5)(?: \d+)? )(?P<secret>\S+)",
-    r"^(?P<keep>\s*wpa-psk ascii(?: \d+)? )(?P<secret>\S+)",
+    r"^(?P<keep>\s*(?:ip ospf message-digest-key \d+ md5|ntp authentication-key \d+ md5)(?: \d+)? )(?P<secret>\S+)\s*$",
+    r"^(?P<keep>\s*wpa-psk ascii(?: \d+)? )(?P<secret>\S+)\s*$",
 )
 
 _JUNOS_VOLATILE = (

@@ -1,0 +1,37 @@
+"""Classification of netmiko/paramiko failures: only a rejected login moves to the next credential."""
+
+import pytest
+
+from ansible_collections.netraven.netraven.plugins.module_utils._device_session import classify
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus, ErrorType
+
+netmiko_exceptions = pytest.importorskip("netmiko.exceptions")
+paramiko = pytest.importorskip("paramiko")
+
+SECRET = "Sup3r-Secret!"
+
+
+@pytest.mark.parametrize("error,phase,error_type,status", [
+    (netmiko_exceptions.NetmikoAuthenticationException("Authentication to device failed.\n" + SECRET),
+     "connect", ErrorType.AUTH, DeviceStatus.FAILED_AUTH),
+    (netmiko_exceptions.NetmikoTimeoutException("TCP connection to device failed.\n\nCommon causes"),
+     "connect", ErrorType.UNREACHABLE, DeviceStatus.FAILED_UNREACHABLE),
+    (netmiko_exceptions.NetmikoTimeoutException(
+        "\nA paramiko SSHException occurred during connection creation:\n\nIncompatible ssh peer (no acceptable kex algorithm)\n"),
+     "connect", ErrorType.SSH, DeviceStatus.FAILED_SSH),
+    (netmiko_exceptions.NetmikoTimeoutException(
+        "\nA paramiko SSHException occurred during connection creation:\n\nError reading SSH protocol banner\n"),
+     "connect", ErrorType.TIMEOUT, DeviceStatus.FAILED_TIMEOUT),
+    (netmiko_exceptions.ReadTimeout("Pattern not detected: 'core\\#' in output."),
+     "fetch", ErrorType.TIMEOUT, DeviceStatus.FAILED_TIMEOUT),
+    (OSError("Socket is closed"), "fetch", ErrorType.TRUNCATED, DeviceStatus.FAILED_TRUNCATED),
+    (EOFError(), "fetch", ErrorType.TRUNCATED, DeviceStatus.FAILED_TRUNCATED),
+    (paramiko.ssh_exception.SSHException("Incompatible ssh peer"), "connect", ErrorType.SSH, DeviceStatus.FAILED_SSH),
+    (ValueError("odd " + SECRET), "fetch", ErrorType.UNEXPECTED, DeviceStatus.FAILED_UNEXPECTED),
+])
+def test_classification(error, phase, error_type, status):
+    result = classify(error, phase, secrets=(SECRET,))
+    assert result.error_type == error_type
+    assert result.status == status
+    assert SECRET not in result.message
+    assert "\n" not in result.message
