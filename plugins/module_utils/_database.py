@@ -41,7 +41,15 @@ DB_URL_ENV = "NETRAVEN_DB_URL"
 SQLITE_BUSY_TIMEOUT_MS = 60000
 MIGRATE_HINT = "run 'ansible-playbook netraven.netraven.migrate' (or 'alembic -c migrations/alembic.ini upgrade head')"
 
-_PASSWORD_IN_URL = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@\s]*)(?P<tail>@)")
+# user:password@ after a scheme (or at the start of a word, for scheme-less garbage). The
+# password ends at the '@' whose host part is followed by '/', '?', a quote, a space or the
+# end, so an unencoded '@' inside the password is masked too.
+_PASSWORD_IN_URL = re.compile(
+    r"(?P<head>(?:[a-zA-Z][a-zA-Z0-9+.-]*)?://[^:/@\s]*:|(?:^|(?<=[\s'\"(<=]))[^:/@\s'\"(<=]+:(?!//))"
+    r"(?P<password>\S*?)"
+    r"(?P<tail>@(?=[^@/?\s'\"]*(?:[/?\s'\"]|$)))")
+# libpq (and so SQLAlchemy's psycopg2 dialect) also takes the password as a query parameter.
+_PASSWORD_IN_QUERY = re.compile(r"(?P<head>[?&]password=)(?P<password>[^&\s'\"]*)", re.IGNORECASE)
 
 
 def default_sqlite_path() -> str:
@@ -62,7 +70,8 @@ def mask_url(url: str | None) -> str:
     """The URL with its password replaced by ***; safe for any message."""
     if not url:
         return ""
-    return _PASSWORD_IN_URL.sub(lambda m: m.group("head") + "***" + m.group("tail"), str(url))
+    text = _PASSWORD_IN_URL.sub(lambda m: m.group("head") + "***" + m.group("tail"), str(url))
+    return _PASSWORD_IN_QUERY.sub(lambda m: m.group("head") + "***", text)
 
 
 def mask_text(text: str, url: str | None) -> str:
@@ -70,11 +79,14 @@ def mask_text(text: str, url: str | None) -> str:
     text = mask_url(text)
     if HAS_SQLALCHEMY and url:
         try:
-            password = sa.engine.make_url(url).password
+            parsed = sa.engine.make_url(url)
+            passwords = (parsed.password, parsed.query.get("password"))
         except Exception:  # pylint: disable=broad-except
-            password = None
-        if password:
-            text = text.replace(str(password), "***")
+            passwords = ()
+        for password in passwords:
+            for value in password if isinstance(password, (list, tuple)) else [password]:
+                if value:
+                    text = text.replace(str(value), "***")
     return text
 
 
@@ -120,7 +132,7 @@ def create_db_engine(db_url: str | None = None, check_schema: bool = True):
     url = resolve_db_url(db_url)
     try:
         parsed = sa.engine.make_url(url)
-    except sa_exc.ArgumentError:
+    except (sa_exc.ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise DatabaseConfigError(
             "Invalid database URL '%s': expected e.g. postgresql+psycopg2://user:password@host:5432/netraven "
             "or sqlite:////path/to/netraven.db" % mask_url(url)) from None
@@ -146,7 +158,7 @@ def create_db_engine(db_url: str | None = None, check_schema: bool = True):
 
 def describe_engine(engine) -> str:
     """The engine's URL with its password masked."""
-    return engine.url.render_as_string(hide_password=True)
+    return mask_url(engine.url.render_as_string(hide_password=True))
 
 
 def database_error(error, engine_or_url) -> DatabaseUnavailableError:

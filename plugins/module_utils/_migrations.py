@@ -16,15 +16,23 @@ import traceback
 from ansible_collections.netraven.netraven.plugins.module_utils._database import (
     create_db_engine,
     database_error,
+    first_line,
+    mask_text,
+    mask_url,
     resolve_db_url,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._errors import MissingLibraryError, NetRavenError
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import (
+    MissingLibraryError,
+    NetRavenError,
+    SchemaNotReadyError,
+)
 
 try:
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
     from sqlalchemy import exc as sa_exc
     HAS_ALEMBIC = True
     ALEMBIC_IMPORT_ERROR = None
@@ -68,21 +76,53 @@ def current_revision(db_url=None):
         engine.dispose()
 
 
+def plan_upgrade(db_url=None, revision="head"):
+    """(current, pending): the database's revision and the revisions an upgrade would apply, oldest first.
+
+    The migrate action uses it to report ``changed`` (and to honour check mode) without
+    touching the schema. A database already at or beyond the target has nothing pending.
+    """
+    script = ScriptDirectory.from_config(alembic_config(db_url))
+    known = [entry.revision for entry in script.walk_revisions()]
+    try:
+        target = script.get_revision(revision)
+    except CommandError:
+        raise NetRavenError("Unknown schema revision '%s': this collection knows head, base and %s" % (
+            revision, ", ".join(reversed(known)))) from None
+    current = current_revision(db_url)
+    if current is not None and current not in known:
+        raise SchemaNotReadyError(
+            "Database %s is at schema revision %s, which this collection does not know: "
+            "it was migrated by a newer netraven.netraven" % (mask_url(resolve_db_url(db_url)), current))
+    if target is None:
+        return current, []
+    if current is not None and target.revision in {entry.revision for entry in script.iterate_revisions(current, "base")}:
+        return current, []
+    pending = [entry.revision for entry in script.iterate_revisions(target.revision, current or "base")]
+    return current, list(reversed(pending))
+
+
+def _run_command(operation, db_url, revision):
+    """Run an Alembic command; driver and Alembic errors become one-line, password-free errors."""
+    url = resolve_db_url(db_url)
+    try:
+        operation(alembic_config(db_url), revision)
+    except sa_exc.DBAPIError as error:
+        raise database_error(error, url) from None
+    except CommandError as error:
+        raise NetRavenError("Cannot migrate database %s to revision %s: %s" % (
+            mask_url(url), revision, mask_text(first_line(error), url))) from None
+
+
 def upgrade(db_url=None, revision="head"):
     """Migrate the database up to revision; returns (before, after)."""
     before = current_revision(db_url)
-    try:
-        command.upgrade(alembic_config(db_url), revision)
-    except sa_exc.DBAPIError as error:
-        raise database_error(error, resolve_db_url(db_url)) from None
+    _run_command(command.upgrade, db_url, revision)
     return before, current_revision(db_url)
 
 
 def downgrade(db_url=None, revision="base"):
     """Migrate the database down to revision (tests and rollbacks); returns (before, after)."""
     before = current_revision(db_url)
-    try:
-        command.downgrade(alembic_config(db_url), revision)
-    except sa_exc.DBAPIError as error:
-        raise database_error(error, resolve_db_url(db_url)) from None
+    _run_command(command.downgrade, db_url, revision)
     return before, current_revision(db_url)
