@@ -1,0 +1,96 @@
+# netraven.netraven: build and test entry points.  `make test` is what CI runs (.ci/run).
+#
+#   make test            venv, pytest, sanity, units, lint, sanity-newest, units-newest (fails fast)
+#   make venv            .venv (Python 3.11): requirements.txt + requirements-test.txt (stamped)
+#   make pytest          tests/unit + tests/integration against a throwaway PostgreSQL
+#                        (PYTEST_ARGS="-k chains -x" ...)
+#   make sanity / units  ansible-test on a copy of the collection (ansible-core 2.19, Python 3.11)
+#   make lint            ansible-lint, production profile, offline
+#   make sanity-newest / units-newest
+#                        the same with the newest ansible-core on Python 3.12 (.venv-newest);
+#                        skipped when there is no Python 3.12, left out of `test` with NEWEST=0
+#   make clean           test output and scratch trees (keeps venvs and ansible-test's caches)
+#   make distclean       clean + venvs + caches
+#
+# Each stage prints its time; `make test` ends with a table of them.  Helpers are in scripts/.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := test
+.SUFFIXES:
+
+# Runs the standard-library-only helpers (stage timer, PostgreSQL wrapper) before any venv exists.
+HOST_PY ?= python3
+VENV := .venv
+VENV_NEWEST := .venv-newest
+NEWEST_PYTHON ?= 3.12
+NEWEST ?= 1
+
+PYTEST_ARGS ?=
+SANITY_ARGS ?=
+UNITS_ARGS ?=
+LINT_ARGS ?=
+
+export STAGE_TIMINGS ?= $(CURDIR)/.tmp/stage-times.tsv
+STAGE := $(HOST_PY) scripts/stage.py
+# The venv's tools (ansible-playbook, ansible-lint, ...) first on PATH for the stages.
+IN_VENV := env PATH="$(CURDIR)/$(VENV)/bin:$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)"
+HAVE_NEWEST_PY := scripts/find_python.sh $(NEWEST_PYTHON) >/dev/null
+
+TEST_STAGES := venv pytest sanity units lint
+ifeq ($(NEWEST),1)
+TEST_STAGES += sanity-newest units-newest
+endif
+
+.PHONY: test test-start venv venv-newest pytest sanity units lint sanity-newest units-newest clean distclean
+
+# Recipes `exec` their one command, so a SIGTERM that make passes on reaches the stage itself
+# (which passes it on and cleans up: the PostgreSQL wrapper stops its server).
+test: test-start $(TEST_STAGES)
+	@$(STAGE) --summary
+
+test-start:
+	@mkdir -p .tmp && : >"$(STAGE_TIMINGS)"
+
+venv:
+	@exec $(STAGE) venv -- scripts/venv.sh main
+
+venv-newest:
+	@if $(HAVE_NEWEST_PY); then exec $(STAGE) venv-newest -- scripts/venv.sh newest; \
+	else echo "== venv-newest: skipped, no Python $(NEWEST_PYTHON)"; fi
+
+pytest: venv
+	@exec $(IN_VENV) $(STAGE) pytest -- \
+		$(HOST_PY) scripts/pgserver.py run -- $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+sanity: venv
+	@exec $(STAGE) sanity -- $(HOST_PY) scripts/ansible_test.py --venv $(VENV) sanity $(SANITY_ARGS)
+
+units: venv
+	@exec $(STAGE) units -- $(HOST_PY) scripts/ansible_test.py --venv $(VENV) units $(UNITS_ARGS)
+
+# offline: true keeps ansible-lint from installing this collection for itself, so playbooks
+# resolve netraven.netraven.* through a collections tree that links to the checkout (the same
+# .tmp/collections tree the root conftest.py makes for pytest).
+COLLECTIONS_TREE := $(CURDIR)/.tmp/collections
+lint: venv
+	@mkdir -p $(COLLECTIONS_TREE)/ansible_collections/netraven && \
+		ln -sfn $(CURDIR) $(COLLECTIONS_TREE)/ansible_collections/netraven/netraven && \
+		exec $(IN_VENV) ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_TREE) $(STAGE) lint -- $(VENV)/bin/ansible-lint $(LINT_ARGS)
+
+sanity-newest: venv-newest
+	@if $(HAVE_NEWEST_PY); then \
+		exec $(STAGE) sanity-newest -- $(HOST_PY) scripts/ansible_test.py --venv $(VENV_NEWEST) sanity $(SANITY_ARGS); \
+	else echo "== sanity-newest: skipped, no Python $(NEWEST_PYTHON)"; fi
+
+units-newest: venv-newest
+	@if $(HAVE_NEWEST_PY); then \
+		exec $(STAGE) units-newest -- $(HOST_PY) scripts/ansible_test.py --venv $(VENV_NEWEST) units $(UNITS_ARGS); \
+	else echo "== units-newest: skipped, no Python $(NEWEST_PYTHON)"; fi
+
+clean:
+	rm -rf .tmp tests/output .pytest_cache
+	find . -path ./.venv -prune -o -path ./.venv-newest -prune -o -path ./.cache -prune -o \
+		-name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) $(VENV_NEWEST) .cache
