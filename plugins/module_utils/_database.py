@@ -17,6 +17,7 @@ One place decides how the collection talks to its database:
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import re
 
@@ -136,6 +137,10 @@ def create_db_engine(db_url: str | None = None, check_schema: bool = True):
         raise DatabaseConfigError(
             "Invalid database URL '%s': expected e.g. postgresql+psycopg2://user:password@host:5432/netraven "
             "or sqlite:////path/to/netraven.db" % mask_url(url)) from None
+    if parsed.drivername == "postgresql" and importlib.util.find_spec("psycopg") is None:
+        # SQLAlchemy 2.1 made psycopg 3 the default driver of a bare postgresql:// URL; the
+        # collection requires psycopg2, which SQLAlchemy 2.0 picks for it.
+        parsed = parsed.set(drivername="postgresql+psycopg2")
     kwargs = {"poolclass": NullPool, "future": True}
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000.0}

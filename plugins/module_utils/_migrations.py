@@ -40,14 +40,23 @@ except ImportError:
     HAS_ALEMBIC = False
     ALEMBIC_IMPORT_ERROR = traceback.format_exc()
 
+MIGRATE_ARGSPEC = {
+    "db_url": {"type": "str", "required": False, "no_log": True},
+    "revision": {"type": "str", "default": "head"},
+}
+
 MIGRATIONS_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "migrations")
 
 
-def alembic_config(db_url=None, connection=None):
-    """An Alembic Config for the shipped migrations and a URL (or an open connection)."""
+def _require_alembic():
     if not HAS_ALEMBIC:
         raise MissingLibraryError("Alembic is required on the controller to migrate the NetRaven database")
+
+
+def alembic_config(db_url=None, connection=None):
+    """An Alembic Config for the shipped migrations and a URL (or an open connection)."""
+    _require_alembic()
     if not os.path.isfile(os.path.join(MIGRATIONS_DIR, "env.py")):
         raise NetRavenError("The NetRaven migrations are missing from %s" % MIGRATIONS_DIR)
     config = Config()
@@ -61,11 +70,13 @@ def alembic_config(db_url=None, connection=None):
 
 def head_revision() -> str:
     """The newest revision the shipped migrations define."""
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    config = alembic_config("sqlite://")  # first: it reports a missing Alembic in one line
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def current_revision(db_url=None):
     """The database's revision, or None when it has no NetRaven schema yet."""
+    _require_alembic()
     engine = create_db_engine(db_url, check_schema=False)
     try:
         with engine.connect() as connection:
@@ -82,7 +93,8 @@ def plan_upgrade(db_url=None, revision="head"):
     The migrate action uses it to report ``changed`` (and to honour check mode) without
     touching the schema. A database already at or beyond the target has nothing pending.
     """
-    script = ScriptDirectory.from_config(alembic_config(db_url))
+    config = alembic_config(db_url)  # first: it reports a missing Alembic in one line
+    script = ScriptDirectory.from_config(config)
     known = [entry.revision for entry in script.walk_revisions()]
     try:
         target = script.get_revision(revision)
@@ -116,13 +128,34 @@ def _run_command(operation, db_url, revision):
 
 def upgrade(db_url=None, revision="head"):
     """Migrate the database up to revision; returns (before, after)."""
+    _require_alembic()
     before = current_revision(db_url)
     _run_command(command.upgrade, db_url, revision)
     return before, current_revision(db_url)
 
 
+def migrate(db_url=None, revision="head", check_mode=False):
+    """The migrate action's work: upgrade to revision (or only report, in check mode).
+
+    Returns changed, the revisions before and after, the migrations applied (or pending
+    in check mode) oldest first, and the database's URL with its password masked.
+    """
+    before, pending = plan_upgrade(db_url, revision)
+    after = before
+    if pending:
+        after = pending[-1] if check_mode else upgrade(db_url, revision)[1]
+    return {
+        "changed": bool(pending),
+        "before": before,
+        "after": after,
+        "migrations": pending,
+        "database": mask_url(resolve_db_url(db_url)),
+    }
+
+
 def downgrade(db_url=None, revision="base"):
     """Migrate the database down to revision (tests and rollbacks); returns (before, after)."""
+    _require_alembic()
     before = current_revision(db_url)
     _run_command(command.downgrade, db_url, revision)
     return before, current_revision(db_url)

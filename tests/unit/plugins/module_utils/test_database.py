@@ -239,3 +239,15 @@ def test_session_scope_commits_or_rolls_back(tmp_path):
     with session_scope(engine) as session:
         assert [tag.name for tag in session.query(Tag)] == ["core"]
     engine.dispose()
+
+
+def test_bare_postgresql_url_uses_psycopg2_the_required_driver():
+    pytest.importorskip("psycopg2")
+    try:
+        import psycopg  # noqa: F401 pylint: disable=unused-import,import-outside-toplevel
+        pytest.skip("psycopg 3 is installed: SQLAlchemy's own default applies")
+    except ImportError:
+        pass
+    engine = create_db_engine("postgresql://nr:%s@127.0.0.1/netraven" % PASSWORD, check_schema=False)
+    assert engine.dialect.driver == "psycopg2"
+    engine.dispose()
