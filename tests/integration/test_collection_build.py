@@ -40,7 +40,7 @@ DEV_ONLY = {
 }
 # Trees copied from the checkout would only slow the copy down (and .tmp links back to it).
 COPY_IGNORE = shutil.ignore_patterns(".git", ".tmp", ".venv*", ".cache", ".collections", ".demo", ".ansible",
-                                     "__pycache__", ".pytest_cache", "*.tar.gz", "tests/output")
+                                     "__pycache__", ".pytest_cache", "*.tar.gz")
 
 
 def tool(name):
