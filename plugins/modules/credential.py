@@ -1,0 +1,255 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The netraven.netraven.credential module: argument spec and docs; the work is in module_utils._manage_credentials."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: credential
+short_description: Manage device login credentials in the NetRaven database
+version_added: 0.1.0
+description:
+  - Create, update or delete a credential that backups try on devices.
+  - A credential is tried on every device it shares a tag with, lowest O(priority) first.
+  - The password is stored encrypted with the encryption key, and never shown in results,
+    diffs or messages. It is written only on creation, or on every run with
+    O(update_password=always) when it differs from the stored one (compared by decrypting the
+    stored value), so re-running the task reports no change.
+  - Options left out are not changed on an existing credential.
+author:
+  - NetRaven developers (@netraven)
+options:
+  name:
+    description:
+      - Name of the credential; it identifies the credential and must be unique.
+      - Defaults to O(username). Name the credentials explicitly when one username has several
+        passwords (for example the old and the new one during a rotation).
+      - One of O(name) and O(username) is required.
+    type: str
+  username:
+    description:
+      - Login name. Required to create a credential.
+    type: str
+  password:
+    description:
+      - Login password. Required to create a credential; an empty password is refused.
+      - See O(update_password) for when it is written to an existing credential.
+    type: str
+  update_password:
+    description:
+      - V(on_create) writes O(password) only when the task creates the credential.
+      - V(always) also replaces the stored password when it differs from O(password).
+        Comparing decrypts the stored password, so the encryption key must open it.
+    type: str
+    choices: [always, on_create]
+    default: on_create
+  priority:
+    description:
+      - Order of trial on a device, lowest first. A new credential gets V(100) when this is not set.
+    type: int
+  description:
+    description:
+      - Human-readable description.
+    type: str
+  is_system:
+    description:
+      - Marks a built-in credential. A new credential is not a system one when this is not set.
+    type: bool
+  tags:
+    description:
+      - Names of the tags the credential carries; it is tried on the devices that share one of them.
+      - With O(purge_tags=true) these become the credential's only tags (an empty list removes them all);
+        with O(purge_tags=false) they are added to the tags it has.
+      - Not set, the tags are left as they are.
+      - An unknown tag is an error unless O(create_tags=true). In check mode it is only a warning,
+        since an earlier M(netraven.netraven.tag) task of the playbook would have created it.
+    type: list
+    elements: str
+  purge_tags:
+    description:
+      - Whether O(tags) replaces the credential's tags (V(true)) or adds to them (V(false)).
+    type: bool
+    default: true
+  create_tags:
+    description:
+      - Create the tags of O(tags) that do not exist yet (with no type or description),
+        instead of failing.
+    type: bool
+    default: false
+  state:
+    description:
+      - V(present) creates or updates the credential.
+      - V(absent) deletes it. Devices that last logged in with it and the connection logs that
+        name it keep their history without the link.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - netraven.netraven.database
+  - netraven.netraven.database.encryption
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details:
+      - The diff shows a C(password) marker when the password is written, never the password.
+  platform:
+    platforms: posix
+  action_group:
+    support: full
+    membership:
+      - netraven.netraven.netraven
+notes:
+  - Run it on the host that can reach the database, usually C(localhost).
+  - The encryption key is needed only when a password is written or compared.
+  - When a loop creates credentials, keep the passwords out of the loop items and look them up by name
+    in a vaulted dictionary, as in the examples. Ansible shows loop items in verbose output, and
+    O(password) being secret does not hide them there.
+seealso:
+  - module: netraven.netraven.tag
+  - module: netraven.netraven.device
+"""
+
+EXAMPLES = r"""
+- name: The usual admin login for the Paris devices
+  netraven.netraven.credential:
+    username: admin
+    password: "{{ vault_paris_admin_password }}"
+    priority: 10
+    tags: [site-paris]
+
+- name: A fallback account, tried after the others; keep its password in sync with the vault
+  netraven.netraven.credential:
+    name: backup-fallback
+    username: netbackup
+    password: "{{ vault_netbackup_password }}"
+    update_password: always
+    priority: 500
+    tags: [site-paris, site-lyon]
+
+- name: Several credentials from a list; the passwords come from a vaulted dictionary keyed by name
+  netraven.netraven.credential:
+    name: "{{ item.name }}"
+    username: "{{ item.username }}"
+    password: "{{ vault_netraven_passwords[item.name] }}"
+    priority: "{{ item.priority }}"
+    tags: "{{ item.tags }}"
+  loop: "{{ netraven_credentials }}"
+  loop_control:
+    label: "{{ item.name }}"
+
+- name: Retire a credential
+  netraven.netraven.credential:
+    name: backup-fallback
+    state: absent
+"""
+
+RETURN = r"""
+credential:
+  description:
+    - The credential after the task (empty when O(state=absent)), without its password.
+    - RV(credential.id) is null for a credential check mode would create.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Database id.
+      type: int
+      sample: 2
+    name:
+      description: Name.
+      type: str
+      sample: admin
+    username:
+      description: Login name.
+      type: str
+      sample: admin
+    priority:
+      description: Order of trial, lowest first.
+      type: int
+      sample: 10
+    description:
+      description: Description.
+      type: str
+    is_system:
+      description: Whether it is a built-in credential.
+      type: bool
+      sample: false
+    tags:
+      description: Tag names, sorted.
+      type: list
+      elements: str
+      sample: [site-paris]
+    last_used:
+      description: When a backup last tried it (ISO 8601), or null.
+      type: str
+    success_rate:
+      description: Moving success rate of its login attempts, or null before the first one.
+      type: float
+      sample: 0.9
+    success_count:
+      description: Successful login attempts.
+      type: int
+      sample: 41
+    failure_count:
+      description: Failed login attempts.
+      type: int
+      sample: 2
+password_changed:
+  description: Whether the task wrote (or in check mode would write) the password.
+  returned: always
+  type: bool
+  sample: false
+created_tags:
+  description: Tags the task created (or would create in check mode) because of O(create_tags).
+  returned: always
+  type: list
+  elements: str
+  sample: []
+"""
+
+from ansible_collections.netraven.netraven.plugins.module_utils._manage_credentials import ensure_credential
+from ansible_collections.netraven.netraven.plugins.module_utils._manage_common import module_result
+from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
+
+
+def main():
+    """Entry point."""
+    module = NetRavenModule(
+        argument_spec={
+            "name": {"type": "str"},
+            "username": {"type": "str"},
+            "password": {"type": "str", "no_log": True},
+            "update_password": {"type": "str", "choices": ["always", "on_create"], "default": "on_create", "no_log": False},
+            "priority": {"type": "int"},
+            "description": {"type": "str"},
+            "is_system": {"type": "bool"},
+            "tags": {"type": "list", "elements": "str"},
+            "purge_tags": {"type": "bool", "default": True},
+            "create_tags": {"type": "bool", "default": False},
+            "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+        },
+        uses_encryption=True,
+        required_one_of=[("name", "username")],
+        supports_check_mode=True,
+    )
+
+    def handler(mod):
+        params = mod.params
+        result = ensure_credential(
+            mod.engine, mod.secret_box, name=params["name"], username=params["username"], password=params["password"],
+            update_password=params["update_password"], priority=params["priority"], description=params["description"],
+            is_system=params["is_system"], tags=params["tags"], purge_tags=params["purge_tags"],
+            create_tags=params["create_tags"], state=params["state"], check_mode=mod.check_mode)
+        return module_result(mod, result)
+
+    module.run(handler)
+
+
+if __name__ == "__main__":
+    main()

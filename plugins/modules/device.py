@@ -1,0 +1,224 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The netraven.netraven.device module: argument spec and docs; the work is in module_utils._manage_devices."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: device
+short_description: Manage network devices in the NetRaven database
+version_added: 0.1.0
+description:
+  - Create, update or delete a device that NetRaven backs up.
+  - The hostname identifies the device. Options left out are not changed on an existing device,
+    so the task is safe to re-run.
+  - Input a backup would only trip over later is refused at once, with one line naming the culprit
+    and nothing written. That covers a O(device_type) netmiko does not know (the message lists the
+    close matches), an O(ip_address) that is not an IP address, a hostname (ignoring case) or address
+    another device already has, and an unknown tag.
+author:
+  - NetRaven developers (@netraven)
+options:
+  hostname:
+    description:
+      - Name of the device; it identifies the device and becomes its inventory hostname.
+    type: str
+    required: true
+    aliases: [name]
+  ip_address:
+    description:
+      - IPv4 or IPv6 address to connect to; no other device may have it.
+      - Required to create a device.
+    type: str
+  device_type:
+    description:
+      - Netmiko platform name, for example V(cisco_ios), V(arista_eos) or V(juniper_junos).
+      - Required to create a device.
+    type: str
+  port:
+    description:
+      - SSH port. A new device gets V(22) when this is not set.
+    type: int
+  description:
+    description:
+      - Human-readable description.
+    type: str
+  enabled:
+    description:
+      - Whether backups include the device. A new device is enabled when this is not set.
+    type: bool
+  tags:
+    description:
+      - Names of the tags the device carries; they decide which credentials are tried on it.
+      - With O(purge_tags=true) these become the device's only tags (an empty list removes them all);
+        with O(purge_tags=false) they are added to the tags it has.
+      - Not set, the tags are left as they are.
+      - An unknown tag is an error unless O(create_tags=true). In check mode it is only a warning,
+        since an earlier M(netraven.netraven.tag) task of the playbook would have created it.
+    type: list
+    elements: str
+  purge_tags:
+    description:
+      - Whether O(tags) replaces the device's tags (V(true)) or adds to them (V(false)).
+    type: bool
+    default: true
+  create_tags:
+    description:
+      - Create the tags of O(tags) that do not exist yet (with no type or description),
+        instead of failing.
+    type: bool
+    default: false
+  state:
+    description:
+      - V(present) creates or updates the device.
+      - V(absent) deletes it, together with its stored configurations, job results and logs.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - netraven.netraven.database
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
+  action_group:
+    support: full
+    membership:
+      - netraven.netraven.netraven
+requirements:
+  - netmiko (to validate O(device_type))
+notes:
+  - Run it on the host that can reach the database, usually C(localhost).
+seealso:
+  - module: netraven.netraven.tag
+  - module: netraven.netraven.credential
+"""
+
+EXAMPLES = r"""
+- name: A core switch in Paris
+  netraven.netraven.device:
+    hostname: par-core-1
+    ip_address: 192.0.2.10
+    device_type: cisco_ios
+    tags: [site-paris, core]
+
+- name: Add a tag without touching the others
+  netraven.netraven.device:
+    hostname: par-core-1
+    tags: [pci]
+    purge_tags: false
+
+- name: Describe the estate from a variable, creating missing tags
+  netraven.netraven.device:
+    hostname: "{{ item.hostname }}"
+    ip_address: "{{ item.ip }}"
+    device_type: "{{ item.type }}"
+    port: "{{ item.port | default(22) }}"
+    tags: "{{ item.tags }}"
+    create_tags: true
+  loop: "{{ netraven_devices }}"
+
+- name: Decommission a device
+  netraven.netraven.device:
+    hostname: old-router
+    state: absent
+"""
+
+RETURN = r"""
+device:
+  description:
+    - The device after the task (empty when O(state=absent)).
+    - RV(device.id) is null for a device check mode would create.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Database id.
+      type: int
+      sample: 7
+    hostname:
+      description: Hostname.
+      type: str
+      sample: par-core-1
+    ip_address:
+      description: Address, in canonical form.
+      type: str
+      sample: 192.0.2.10
+    device_type:
+      description: Netmiko platform.
+      type: str
+      sample: cisco_ios
+    port:
+      description: SSH port.
+      type: int
+      sample: 22
+    description:
+      description: Description.
+      type: str
+    enabled:
+      description: Whether backups include the device.
+      type: bool
+      sample: true
+    tags:
+      description: Tag names, sorted.
+      type: list
+      elements: str
+      sample: [core, site-paris]
+    last_seen:
+      description: When a backup last reached the device (ISO 8601), or null.
+      type: str
+    last_credential_id:
+      description: Id of the credential that last logged in, or null.
+      type: int
+created_tags:
+  description: Tags the task created (or would create in check mode) because of O(create_tags).
+  returned: always
+  type: list
+  elements: str
+  sample: [site-lyon]
+"""
+
+from ansible_collections.netraven.netraven.plugins.module_utils._manage_devices import ensure_device
+from ansible_collections.netraven.netraven.plugins.module_utils._manage_common import module_result
+from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
+
+
+def main():
+    """Entry point."""
+    module = NetRavenModule(
+        argument_spec={
+            "hostname": {"type": "str", "required": True, "aliases": ["name"]},
+            "ip_address": {"type": "str"},
+            "device_type": {"type": "str"},
+            "port": {"type": "int"},
+            "description": {"type": "str"},
+            "enabled": {"type": "bool"},
+            "tags": {"type": "list", "elements": "str"},
+            "purge_tags": {"type": "bool", "default": True},
+            "create_tags": {"type": "bool", "default": False},
+            "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+        },
+        supports_check_mode=True,
+    )
+
+    def handler(mod):
+        params = mod.params
+        result = ensure_device(
+            mod.engine, params["hostname"], state=params["state"], ip_address=params["ip_address"],
+            device_type=params["device_type"], port=params["port"], description=params["description"],
+            enabled=params["enabled"], tags=params["tags"], purge_tags=params["purge_tags"],
+            create_tags=params["create_tags"], check_mode=mod.check_mode)
+        return module_result(mod, result)
+
+    module.run(handler)
+
+
+if __name__ == "__main__":
+    main()
