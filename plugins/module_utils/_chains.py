@@ -13,6 +13,8 @@ Rows become plain dicts, so callers never hold ORM objects or ciphertext.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     HAS_SQLALCHEMY,
@@ -27,6 +29,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import (
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+
+_TRY_ORDER = itemgetter("priority", "id")
 
 DEVICE_COLUMNS = ("id", "hostname", "ip_address", "port", "device_type", "description", "enabled",
                   "last_credential_id", "last_seen")
@@ -60,28 +64,26 @@ def _device_filter(session, tags=None, job_id=None, device_ids=None, hostnames=N
 
 
 def select_devices(session, tags=None, job_id=None, device_ids=None, hostnames=None, include_disabled=False):
-    """Target devices as dicts ordered by hostname, with their tag names under 'tags'.
+    """Target devices as dicts ordered by hostname, with their tag names (sorted) under 'tags'.
 
     Two queries whatever the count: the devices, then the tag names of those devices
-    (joined through the same filter rather than a huge IN list).
+    (joined through the same filter rather than a huge IN list). The order is Python's
+    string order, not the database collation, so both backends list devices alike.
     """
     clauses = _device_filter(session, tags, job_id, device_ids, hostnames, include_disabled)
     columns = [getattr(Device, name) for name in DEVICE_COLUMNS]
-    rows = session.execute(sa.select(*columns).where(*clauses).order_by(Device.hostname)).all()
-    devices = [dict(zip(DEVICE_COLUMNS, row)) for row in rows]
-    by_id = {}
-    for device in devices:
-        device["tags"] = []
-        device["tag_ids"] = []
-        by_id[device["id"]] = device
+    rows = session.execute(sa.select(*columns).where(*clauses)).all()
+    devices = [dict(zip(DEVICE_COLUMNS, row), tags=[], tag_ids=[]) for row in rows]
+    devices.sort(key=itemgetter("hostname"))
     if devices:
+        by_id = {device["id"]: device for device in devices}
         tag_rows = session.execute(
             sa.select(device_tag_association.c.device_id, Tag.id, Tag.name)
             .join(Tag, Tag.id == device_tag_association.c.tag_id)
             .join(Device, Device.id == device_tag_association.c.device_id)
             .where(*clauses)
-            .order_by(Tag.name)
         ).all()
+        tag_rows.sort(key=itemgetter(2))
         for device_id, tag_id, tag_name in tag_rows:
             device = by_id[device_id]
             device["tags"].append(tag_name)
@@ -90,17 +92,21 @@ def select_devices(session, tags=None, job_id=None, device_ids=None, hostnames=N
 
 
 def credentials_by_tag(session):
-    """Map tag id -> credentials (dicts without password) carrying that tag; one query."""
+    """Map tag id -> credentials (dicts without password) carrying that tag, in try order; one query.
+
+    Each credential is one dict shared by all its tags, its 'tags' sorted by name. Sorting
+    happens here rather than in SQL so that both backends agree whatever their collation.
+    """
     rows = session.execute(
-        sa.select(Credential.id, Credential.name, Credential.username, Credential.priority,
-                  credential_tag_association.c.tag_id, Tag.name)
+        sa.select(Credential.priority, Credential.id, Tag.name, Credential.name, Credential.username,
+                  credential_tag_association.c.tag_id)
         .join(credential_tag_association, credential_tag_association.c.credential_id == Credential.id)
         .join(Tag, Tag.id == credential_tag_association.c.tag_id)
-        .order_by(Credential.priority, Credential.id, Tag.name)
     ).all()
+    rows.sort()
     credentials = {}
     by_tag = {}
-    for cred_id, name, username, priority, tag_id, tag_name in rows:
+    for priority, cred_id, tag_name, name, username, tag_id in rows:
         credential = credentials.get(cred_id)
         if credential is None:
             credential = {"id": cred_id, "name": name, "username": username, "priority": priority, "tags": []}
@@ -110,28 +116,44 @@ def credentials_by_tag(session):
     return by_tag
 
 
-def chain_for(device, by_tag):
-    """One device's chain: shared-tag credentials once each, (priority, id) order, last working first."""
+def ordered_chain(device, by_tag):
+    """One device's chain as the shared credential dicts of by_tag (read-only: not copies).
+
+    Shared-tag credentials once each, (priority, id) order, the last working one first.
+    """
     seen = {}
     for tag_id in device["tag_ids"]:
         for credential in by_tag.get(tag_id, ()):
             seen[credential["id"]] = credential
-    chain = sorted(seen.values(), key=lambda c: (c["priority"], c["id"]))
-    last = device.get("last_credential_id")
-    if last is not None and last in seen and chain[0]["id"] != last:
-        chain.remove(seen[last])
-        chain.insert(0, seen[last])
-    return [dict(c, tags=list(c["tags"])) for c in chain]
+    chain = sorted(seen.values(), key=_TRY_ORDER)
+    last = seen.get(device.get("last_credential_id"))
+    if last is not None and chain[0] is not last:
+        chain.remove(last)
+        chain.insert(0, last)
+    return chain
 
 
-def resolve_chains(session, devices):
-    """Attach 'credentials' (the chain) to each device dict from select_devices; returns the list."""
+def chain_for(device, by_tag):
+    """One device's chain: shared-tag credentials once each, (priority, id) order, last working first.
+
+    Returns copies the caller may change; ordered_chain gives the shared dicts without copying.
+    """
+    return [dict(c, tags=list(c["tags"])) for c in ordered_chain(device, by_tag)]
+
+
+def resolve_chains(session, devices, shared=False):
+    """Attach 'credentials' (the chain) to each device dict from select_devices; returns the list.
+
+    With shared=True the chains hold the same credential dicts across devices (no copy per
+    device: the inventory turns 10,000 chains into hostvars this way); treat them as read-only.
+    """
     by_tag = credentials_by_tag(session) if devices else {}
+    build = ordered_chain if shared else chain_for
     for device in devices:
-        device["credentials"] = chain_for(device, by_tag)
+        device["credentials"] = build(device, by_tag)
     return devices
 
 
-def resolve_targets(session, **filters):
-    """select_devices + resolve_chains: the targeted devices with their chains, in 3-5 queries."""
-    return resolve_chains(session, select_devices(session, **filters))
+def resolve_targets(session, shared=False, **filters):
+    """select_devices + resolve_chains: the targeted devices with their chains, in 3-6 queries."""
+    return resolve_chains(session, select_devices(session, **filters), shared=shared)
