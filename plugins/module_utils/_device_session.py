@@ -13,6 +13,8 @@ paramiko's exceptions onto those outcomes and scrubs the password from messages.
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 import traceback
 
@@ -28,6 +30,12 @@ try:
 except ImportError:
     HAS_NETMIKO = False
     NETMIKO_IMPORT_ERROR = traceback.format_exc()
+
+# paramiko logs failed negotiations with tracebacks; with no handler configured Python
+# prints them on stderr, in the middle of Ansible's output. The outcome is reported
+# through the task result instead.
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
+logging.getLogger("paramiko").propagate = False
 
 ERROR_STATUS = {
     ErrorType.AUTH: DeviceStatus.FAILED_AUTH,
@@ -95,6 +103,50 @@ def classify(error, phase, secrets=()):
     return AttemptError(ErrorType.UNEXPECTED, "%s: %s" % (type(error).__name__, _one_line(text, secrets)))
 
 
+POLL_SECONDS = 0.01
+
+
+def _channel_closed(connection):
+    channel = getattr(connection, "remote_conn", None)
+    if channel is None:
+        return False
+    transport = channel.get_transport() if hasattr(channel, "get_transport") else None
+    return bool(getattr(channel, "closed", False) or getattr(channel, "eof_received", False)
+                or (transport is not None and not transport.is_active()))
+
+
+def read_command_output(connection, command, timeout):
+    """Send command and read until the prompt returns, noticing a dropped session at once.
+
+    netmiko's send_command keeps polling a closed channel until its read timeout, so a
+    session cut mid-configuration would look like a slow device and cost the whole
+    timeout. This loop checks the channel whenever no data is waiting: a closed channel
+    is a truncated configuration, silence past the timeout is a timeout.
+    """
+    prompt = re.compile(re.escape(connection.base_prompt) + r"[^\n]{0,64}[>#%$]\s*$")
+    connection.write_channel(command + connection.RETURN)
+    chunks = []
+    tail = ""
+    deadline = time.monotonic() + timeout
+    while True:
+        data = connection.read_channel()
+        if data:
+            chunks.append(data)
+            tail = (tail + data)[-512:]
+            if prompt.search(tail.replace("\r", "")):
+                break
+            continue
+        if _channel_closed(connection):
+            raise AttemptError(ErrorType.TRUNCATED, "The session ended before the configuration was complete")
+        if time.monotonic() > deadline:
+            raise AttemptError(ErrorType.TIMEOUT, "No prompt within %s s after '%s'" % (timeout, command))
+        time.sleep(POLL_SECONDS)
+    output = connection.normalize_linefeeds("".join(chunks))
+    output = connection.strip_ansi_escape_codes(output)
+    output = connection.strip_command(command, output)
+    return connection.strip_prompt(output)
+
+
 class DeviceSession:
     """Connection settings for one device; ``fetch`` performs a whole attempt with one credential."""
 
@@ -132,8 +184,7 @@ class DeviceSession:
                     connection.enable()
             except Exception:  # pylint: disable=broad-except
                 pass  # Platforms without an enable mode (JunOS) or accounts that land privileged.
-            output = connection.send_command(command, read_timeout=self.command_timeout, strip_prompt=True,
-                                             strip_command=True)
+            output = read_command_output(connection, command, self.command_timeout)
         except Exception as error:  # pylint: disable=broad-except
             raise classify(error, "fetch", secrets) from None
         finally:
