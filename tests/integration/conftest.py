@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+from _ansible import ansible_env as make_ansible_env  # pylint: disable=import-error
 from _databases import DatabaseFactory, pg_admin_url  # pylint: disable=import-error
 
 try:  # The device lab's fixtures (device_lab, ...), when its dependencies are installed.
@@ -20,7 +21,7 @@ TEST_KEY = "integration-test-passphrase"
 BACKENDS = ("sqlite", "postgresql")
 
 
-def _require_pg():
+def require_pg():
     if pg_admin_url():
         return
     if os.environ.get("CI"):
@@ -41,7 +42,7 @@ def database_factories(tmp_path_factory):
 def backend(request):
     """Each test that uses a database runs on SQLite and on PostgreSQL."""
     if request.param == "postgresql":
-        _require_pg()
+        require_pg()
     return request.param
 
 
@@ -60,7 +61,7 @@ def empty_db_url(backend, database_factories):
 @pytest.fixture
 def pg_db_url(database_factories):
     """URL of a fresh migrated PostgreSQL database (for PostgreSQL-only tests)."""
-    _require_pg()
+    require_pg()
     return database_factories["postgresql"].new_url()
 
 
@@ -87,21 +88,4 @@ def ansible_env(tmp_path, db_url, encryption_key):
 
     Its own HOME and local temp keep runs apart; the collection resolves from the checkout.
     """
-    home = tmp_path / "home"
-    home.mkdir()
-    env = dict(os.environ)
-    env.update({
-        "HOME": str(home),
-        "NETRAVEN_DB_URL": db_url,
-        "NETRAVEN_ENCRYPTION_KEY": encryption_key,
-        "ANSIBLE_COLLECTIONS_PATH": os.environ["NETRAVEN_TEST_COLLECTIONS_PATH"],
-        "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_FORCE_COLOR": "0",
-        "ANSIBLE_RETRY_FILES_ENABLED": "0",
-        "ANSIBLE_HOST_KEY_CHECKING": "0",
-        "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-        "ANSIBLE_LOCALHOST_WARNING": "0",
-    })
-    return env
+    return make_ansible_env(tmp_path, db_url, encryption_key)
