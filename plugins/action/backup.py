@@ -45,13 +45,23 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
 
+    def _var(self, task_vars, name):
+        """A variable's value, templated when a play defines it as a template (never inventory data)."""
+        value = task_vars.get(name)
+        if isinstance(value, str) and "{{" in value and name == "netraven_job_id":
+            value = self._templar.template(value)
+        return value
+
     def _defaults_from_vars(self, args, task_vars):
-        if args.get("device_id") is None and task_vars.get("netraven_device_id") is not None:
-            args["device_id"] = int(task_vars["netraven_device_id"])
-        if args.get("credentials") is None and task_vars.get("netraven_credentials") is not None:
-            args["credentials"] = [int(c["id"]) for c in task_vars["netraven_credentials"]]
-        if args.get("job_id") is None and task_vars.get("netraven_job_id") not in (None, ""):
-            args["job_id"] = int(task_vars["netraven_job_id"])
+        device_id = self._var(task_vars, "netraven_device_id")
+        if args.get("device_id") is None and device_id is not None:
+            args["device_id"] = int(device_id)
+        chain = self._var(task_vars, "netraven_credentials")
+        if args.get("credentials") is None and chain is not None:
+            args["credentials"] = [int(c["id"]) for c in chain]
+        job_id = self._var(task_vars, "netraven_job_id")
+        if args.get("job_id") is None and job_id not in (None, ""):
+            args["job_id"] = int(job_id)
         return args
 
     def run(self, tmp=None, task_vars=None):

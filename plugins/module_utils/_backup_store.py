@@ -21,12 +21,14 @@ from ansible_collections.netraven.netraven.plugins.module_utils._logs import (
     write_connection_log,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._metrics import record_credential_attempt
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import JobStatus
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     HAS_SQLALCHEMY,
     ConnectionLog,
     Credential,
     Device,
     DeviceConfiguration,
+    Job,
     JobCredentialRejection,
     JobResult,
     utcnow,
@@ -120,13 +122,26 @@ def mark_device_seen(session, device_id, credential_id):
 
 
 def write_job_result(session, job_id, device_id, status, details):
-    """Set the device's job_results row (created PENDING at job start, or inserted now)."""
+    """Set the device's job_results row (created PENDING at job start, or inserted now).
+
+    Only while the job is still open: a worker orphaned by a killed run must not change
+    the results of a job that the stale-job rule has already closed. Returns whether it wrote.
+    """
     now = utcnow()
+    open_job = sa.select(Job.id).where(Job.id == job_id, Job.status.notin_(JobStatus.FINAL))
     updated = session.execute(
-        sa.update(JobResult).where(JobResult.job_id == job_id, JobResult.device_id == device_id)
+        sa.update(JobResult).where(JobResult.job_id == job_id, JobResult.device_id == device_id,
+                                   JobResult.job_id.in_(open_job))
         .values(status=status, details=details, result_time=now))
-    if updated.rowcount == 0:
+    if updated.rowcount:
+        return True
+    if session.execute(open_job).first() is None:
+        return False
+    exists = session.execute(sa.select(JobResult.id).where(JobResult.job_id == job_id,
+                                                           JobResult.device_id == device_id)).first()
+    if exists is None:
         session.add(JobResult(job_id=job_id, device_id=device_id, status=status, details=details, result_time=now))
+    return exists is None
 
 
 def record_outcome(session, outcome, job_id):

@@ -22,7 +22,7 @@ description:
     configuration is stored only when it differs from the device's latest.
   - Runs on the controller (action plugin); nothing is executed on the device but the show command.
 author:
-  - NetRaven developers
+  - NetRaven developers (@netraven)
 extends_documentation_fragment:
   - netraven.netraven.database
   - netraven.netraven.database.encryption
