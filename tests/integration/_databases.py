@@ -9,11 +9,22 @@ import os
 import shutil
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from ansible_collections.netraven.netraven.plugins.module_utils import _migrations
 
 PG_ENV = "NETRAVEN_TEST_PG_URL"
+TEST_KEY = "integration-test-passphrase"
+
+
+def require_pg():
+    """Skip without the throwaway PostgreSQL server; under CI its absence is an error, not a skip."""
+    if pg_admin_url():
+        return
+    if os.environ.get("CI"):
+        pytest.fail("NETRAVEN_TEST_PG_URL is not set: run the tests through 'make test'")
+    pytest.skip("PostgreSQL tests need NETRAVEN_TEST_PG_URL (make test starts a throwaway server)")
 
 
 def pg_admin_url():

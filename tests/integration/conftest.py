@@ -5,28 +5,17 @@ server that ``make test`` starts (NETRAVEN_TEST_PG_URL); outside make test those
 cases skip, but under CI a missing server is an error rather than a silent skip.
 """
 
-import os
-
 import pytest
 
 from _ansible import ansible_env as make_ansible_env  # pylint: disable=import-error
-from _databases import DatabaseFactory, pg_admin_url  # pylint: disable=import-error
+from _databases import TEST_KEY, DatabaseFactory, require_pg  # pylint: disable=import-error
 
 try:  # The device lab's fixtures (device_lab, ...), when its dependencies are installed.
     from devicelab.pytest_plugin import *  # noqa: F401,F403 pylint: disable=wildcard-import,unused-wildcard-import
 except ImportError:  # pragma: no cover - the lab is optional for database-only runs
     pass
 
-TEST_KEY = "integration-test-passphrase"
 BACKENDS = ("sqlite", "postgresql")
-
-
-def require_pg():
-    if pg_admin_url():
-        return
-    if os.environ.get("CI"):
-        pytest.fail("NETRAVEN_TEST_PG_URL is not set: run the tests through 'make test'")
-    pytest.skip("PostgreSQL tests need NETRAVEN_TEST_PG_URL (make test starts a throwaway server)")
 
 
 @pytest.fixture(scope="session")

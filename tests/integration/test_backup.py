@@ -14,7 +14,7 @@ from devicelab import Lab  # pylint: disable=import-error
 from _ansible import ansible_env, ansible_playbook, read_tree_results, with_tree_results  # pylint: disable=import-error
 import _backup_scenario as scenario  # pylint: disable=import-error
 from _seed import seed  # pylint: disable=import-error
-from conftest import TEST_KEY, require_pg  # pylint: disable=import-error
+from _databases import TEST_KEY, require_pg  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
 
