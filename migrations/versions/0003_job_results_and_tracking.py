@@ -5,8 +5,9 @@
   from the username and id), success_count and failure_count beside success_rate.
 - devices.last_credential_id: the credential that worked last, tried first next time.
 - jobs.job_type, connection_logs.error_type.
-- job_credential_rejections: per job, which credential was rejected on which device,
-  so the lockout guard can stop trying a credential across forks and slices.
+- job_credential_attempts: per job, which credential was tried (claimed, then rejected)
+  on which device, so no credential is tried twice on a device in one job and the
+  lockout guard can stop trying a credential across forks and slices.
 
 Revision ID: 0003_job_results
 Revises: 0002_connection_log_credential
@@ -61,23 +62,24 @@ def upgrade():
     op.create_index("ix_job_results_device_id", "job_results", ["device_id"])
 
     op.create_table(
-        "job_credential_rejections",
+        "job_credential_attempts",
         sa.Column("job_id", sa.Integer(), nullable=False),
         sa.Column("credential_id", sa.Integer(), nullable=False),
         sa.Column("device_id", sa.Integer(), nullable=False),
-        sa.Column("rejected_at", TS, server_default=sa.func.now(), nullable=False),
+        sa.Column("outcome", sa.String(16), nullable=False),
+        sa.Column("attempted_at", TS, server_default=sa.func.now(), nullable=False),
         sa.ForeignKeyConstraint(["job_id"], ["jobs.id"], ondelete="CASCADE",
-                                name="fk_job_credential_rejections_job_id_jobs"),
+                                name="fk_job_credential_attempts_job_id_jobs"),
         sa.ForeignKeyConstraint(["credential_id"], ["credentials.id"], ondelete="CASCADE",
-                                name="fk_job_credential_rejections_credential_id_credentials"),
+                                name="fk_job_credential_attempts_credential_id_credentials"),
         sa.ForeignKeyConstraint(["device_id"], ["devices.id"], ondelete="CASCADE",
-                                name="fk_job_credential_rejections_device_id_devices"),
-        sa.PrimaryKeyConstraint("job_id", "credential_id", "device_id", name="pk_job_credential_rejections"),
+                                name="fk_job_credential_attempts_device_id_devices"),
+        sa.PrimaryKeyConstraint("job_id", "credential_id", "device_id", name="pk_job_credential_attempts"),
     )
 
 
 def downgrade():
-    op.drop_table("job_credential_rejections")
+    op.drop_table("job_credential_attempts")
     op.drop_index("ix_job_results_device_id", table_name="job_results")
     op.drop_table("job_results")
     with op.batch_alter_table("connection_logs") as batch:

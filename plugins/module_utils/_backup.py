@@ -16,6 +16,11 @@ from __future__ import annotations
 import time
 
 from ansible_collections.netraven.netraven.plugins.module_utils._backup_store import (
+    CLAIMED,
+    GUARDED,
+    WAIT,
+    claim_attempt,
+    force_claim,
     load_context,
     record_outcome,
     record_rejection,
@@ -25,6 +30,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._database import
 from ansible_collections.netraven.netraven.plugins.module_utils._device_session import AttemptError, DeviceSession
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus, ErrorType
+
+
+CLAIM_POLL_SECONDS = 0.2
 
 
 class BackupOptions:
@@ -97,7 +105,7 @@ class DeviceOutcome:
             "credential_id": self.credential_id,
             "credential_username": self.credential_username,
             "retry_count": self.retry_count,
-            "attempts": [{k: v for k, v in a.items() if k != "recorded"} for a in self.attempts],
+            "attempts": [{k: v for k, v in a.items() if k not in ("recorded", "claimed")} for a in self.attempts],
             "skipped_credentials": self.skipped,
             "changed": self.changed,
             "config_id": self.config_id,
@@ -184,9 +192,16 @@ class DeviceBackup:
         platform = platform_for(device["device_type"])
         session = DeviceSession(device["ip_address"], device["port"], device["device_type"],
                                 self.options.connect_timeout, self.options.command_timeout, self.options.session_log)
-        for number, cred_id in enumerate(usable, 1):
+        number = 0
+        for cred_id in usable:
             username, ciphertext = context.credentials[cred_id]
-            attempt = {"attempt": number, "credential_id": cred_id, "credential_username": username}
+            claimed = self._claim(job_id, device["id"], {"id": cred_id, "username": username})
+            if claimed == GUARDED:
+                outcome.skipped.append({"credential_id": cred_id, "reason": "lockout guard"})
+                continue
+            number += 1
+            attempt = {"attempt": number, "credential_id": cred_id, "credential_username": username,
+                       "claimed": bool(claimed)}
             outcome.attempts.append(attempt)
             outcome.credential_id, outcome.credential_username = cred_id, username
             try:
@@ -216,6 +231,30 @@ class DeviceBackup:
             outcome.error_type = outcome.error_message = None
             self._handle_config(outcome, context, platform, output)
             return
+        if not outcome.attempts:
+            outcome.status = DeviceStatus.FAILED_AUTH
+            outcome.error_type = ErrorType.LOCKOUT_GUARD
+            outcome.error_message = "Every credential of the chain is held back by the lockout guard in this job"
+
+    def _claim(self, job_id, device_id, credential):
+        """Claim the attempt within the job: None outside a job or in check mode, else CLAIMED or GUARDED.
+
+        While the guard says WAIT (other devices are trying this credential right now and
+        their outcome decides), poll until it settles; past one attempt's worst-case
+        duration the claims in the way belong to a killed run, and the attempt goes ahead.
+        """
+        if job_id is None or self.options.check_mode:
+            return None
+        deadline = time.monotonic() + self.options.connect_timeout * 3 + self.options.command_timeout + 5
+        while True:
+            with session_scope(self.engine) as session:
+                state = claim_attempt(session, job_id, device_id, credential, self.options.lockout_threshold)
+                if state == WAIT and time.monotonic() > deadline:
+                    force_claim(session, job_id, device_id, credential["id"])
+                    return CLAIMED
+            if state != WAIT:
+                return state
+            time.sleep(CLAIM_POLL_SECONDS)
 
     def _handle_config(self, outcome, context, platform, output):
         text = platform.mask_secrets(output) if self.options.mask_secrets else output

@@ -6,8 +6,11 @@
 Transactions are short and few, because 50 forks share the database:
 - one read transaction gathers the device, the chain's ciphertexts, the credentials
   already rejected on this device in this job and the latest stored configuration;
-- each rejected login commits at once (metrics, job log, rejection), so other forks
-  and slices see it (the lockout guard, "never twice in one job");
+- within a job, each login attempt first claims its credential for the device
+  (a job_credential_attempts row, marked rejected when the login is rejected), so other forks
+  and slices see it at once: a credential is never tried twice on a device in one
+  job, and the lockout guard can count rejections exactly (see claim_attempt);
+- each rejected login commits at once (metrics, job log);
 - one final transaction writes the rest: the last attempt's metrics and log, the
   configuration when it changed, the device's last credential, the connection log
   and the job result. A crash in between leaves nothing half-written.
@@ -19,9 +22,10 @@ from ansible_collections.netraven.netraven.plugins.module_utils._errors import V
 from ansible_collections.netraven.netraven.plugins.module_utils._logs import (
     log_credential_attempt,
     write_connection_log,
+    write_job_log,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._metrics import record_credential_attempt
-from ansible_collections.netraven.netraven.plugins.module_utils._statuses import JobStatus
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType, JobStatus, LogLevel
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     HAS_SQLALCHEMY,
     ConnectionLog,
@@ -29,13 +33,19 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     Device,
     DeviceConfiguration,
     Job,
-    JobCredentialRejection,
+    JobCredentialAttempt,
+    JobLog,
     JobResult,
     utcnow,
 )
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+
+CLAIMED = "claimed"
+REJECTED = "rejected"
+WAIT = "wait"
+GUARDED = "guarded"
 
 
 class DeviceContext:
@@ -67,8 +77,8 @@ def load_context(session, device_id, credential_ids, job_id=None, lockout_thresh
     guarded = set()
     if job_id is not None:
         rejected = {r[0] for r in session.execute(
-            sa.select(JobCredentialRejection.credential_id)
-            .where(JobCredentialRejection.job_id == job_id, JobCredentialRejection.device_id == device_id))}
+            sa.select(JobCredentialAttempt.credential_id)
+            .where(JobCredentialAttempt.job_id == job_id, JobCredentialAttempt.device_id == device_id))}
         if lockout_threshold and credential_ids:
             guarded = lockout_guarded(session, job_id, credential_ids, lockout_threshold)
     latest = session.execute(
@@ -78,32 +88,95 @@ def load_context(session, device_id, credential_ids, job_id=None, lockout_thresh
     return DeviceContext(device, ciphertexts, rejected, guarded, dict(latest._mapping) if latest else None)
 
 
+def _accepted_in_job(session, job_id, credential_ids):
+    """Credentials that logged in successfully somewhere in this job."""
+    return {r[0] for r in session.execute(
+        sa.select(ConnectionLog.credential_id).where(
+            ConnectionLog.job_id == job_id, ConnectionLog.successful.is_(True),
+            ConnectionLog.credential_id.in_(list(credential_ids))).distinct())}
+
+
 def lockout_guarded(session, job_id, credential_ids, threshold):
     """Credentials rejected on at least `threshold` distinct devices in this job and never accepted in it."""
     rejected_counts = session.execute(
-        sa.select(JobCredentialRejection.credential_id, sa.func.count(sa.distinct(JobCredentialRejection.device_id)))
-        .where(JobCredentialRejection.job_id == job_id,
-               JobCredentialRejection.credential_id.in_(list(credential_ids)))
-        .group_by(JobCredentialRejection.credential_id)).all()
+        sa.select(JobCredentialAttempt.credential_id, sa.func.count(sa.distinct(JobCredentialAttempt.device_id)))
+        .where(JobCredentialAttempt.job_id == job_id, JobCredentialAttempt.outcome == REJECTED,
+               JobCredentialAttempt.credential_id.in_(list(credential_ids)))
+        .group_by(JobCredentialAttempt.credential_id)).all()
     over = {cred_id for cred_id, count in rejected_counts if count >= threshold}
-    if not over:
-        return set()
-    accepted = {r[0] for r in session.execute(
-        sa.select(ConnectionLog.credential_id).where(
-            ConnectionLog.job_id == job_id, ConnectionLog.successful.is_(True),
-            ConnectionLog.credential_id.in_(list(over))).distinct())}
-    return over - accepted
+    return over - _accepted_in_job(session, job_id, over) if over else set()
+
+
+def _lockout_message(credential):
+    return "Lockout guard: credential '%s' (id %d) " % (credential["username"], credential["id"])
+
+
+def claim_attempt(session, job_id, device_id, credential, threshold):
+    """Claim a login attempt of a credential on a device within a job: CLAIMED, WAIT or GUARDED.
+
+    The claim is a job_credential_attempts row written before the login ('claimed'),
+    marked 'rejected' when the login is rejected and deleted otherwise. Claims of one
+    credential are serialised by a lock on its row (PostgreSQL; SQLite writers are
+    serial anyway). With a threshold K, a credential accepted nowhere in the job yet is
+    GUARDED once K devices rejected it (the first refusal is logged once, as a
+    job-level WARNING), and told to WAIT while rejections plus logins in flight reach
+    K: so it is tried on at most K devices, however many forks and slices run at once,
+    and a good credential is only held back until its first success.
+    """
+    cred_id = credential["id"]
+    session.execute(sa.select(Credential.id).where(Credential.id == cred_id).with_for_update())
+    if threshold and not _accepted_in_job(session, job_id, [cred_id]):
+        counts = dict(session.execute(
+            sa.select(JobCredentialAttempt.outcome, sa.func.count())
+            .where(JobCredentialAttempt.job_id == job_id, JobCredentialAttempt.credential_id == cred_id)
+            .group_by(JobCredentialAttempt.outcome)).all())
+        rejected = counts.get(REJECTED, 0)
+        if rejected >= threshold:
+            _log_guard_once(session, job_id, credential, rejected, threshold)
+            return GUARDED
+        if rejected + counts.get(CLAIMED, 0) >= threshold:
+            return WAIT
+    session.execute(sa.insert(JobCredentialAttempt).values(
+        job_id=job_id, credential_id=cred_id, device_id=device_id, outcome=CLAIMED, attempted_at=utcnow()))
+    return CLAIMED
+
+
+def force_claim(session, job_id, device_id, credential_id):
+    """Claim without the guard (a wait that outlived its deadline: claims of a killed run linger)."""
+    session.execute(sa.insert(JobCredentialAttempt).values(
+        job_id=job_id, credential_id=credential_id, device_id=device_id, outcome=CLAIMED, attempted_at=utcnow()))
+
+
+def _log_guard_once(session, job_id, credential, rejected, threshold):
+    """The job-level WARNING of a guarded credential, written by whichever fork meets it first."""
+    marker = {"error_type": ErrorType.LOCKOUT_GUARD, "credential_id": credential["id"]}
+    for (data,) in session.execute(sa.select(JobLog.data).where(
+            JobLog.job_id == job_id, JobLog.device_id.is_(None), JobLog.level == LogLevel.WARNING)):
+        if isinstance(data, dict) and all(data.get(k) == v for k, v in marker.items()):
+            return
+    write_job_log(session, job_id, "Lockout guard: credential '%s' (id %d) was rejected on %d devices in this job and "
+                  "accepted on none: it is not tried on further devices" % (credential["username"], credential["id"],
+                                                                             rejected),
+                  level=LogLevel.WARNING, data=dict(marker, credential_username=credential["username"], threshold=threshold))
+
+
+def release_claim(session, job_id, device_id, credential_id):
+    """Drop the claim of an attempt that was not a rejection (accepted, or the device failed)."""
+    session.execute(sa.delete(JobCredentialAttempt).where(
+        JobCredentialAttempt.job_id == job_id, JobCredentialAttempt.credential_id == credential_id,
+        JobCredentialAttempt.device_id == device_id))
 
 
 def record_rejection(session, job_id, device_id, credential, attempt, message, track_metrics=True):
-    """A rejected login: metrics, job log row and (within a job) the rejection itself."""
+    """A rejected login: metrics, the job log row, and the claim marked rejected."""
     if track_metrics:
         record_credential_attempt(session, credential["id"], False)
     if job_id is not None:
+        session.execute(sa.update(JobCredentialAttempt).where(
+            JobCredentialAttempt.job_id == job_id, JobCredentialAttempt.credential_id == credential["id"],
+            JobCredentialAttempt.device_id == device_id).values(outcome=REJECTED))
         log_credential_attempt(session, job_id, device_id, credential["id"], credential["username"], attempt,
                                False, error_type="AUTH", message=message)
-        session.execute(sa.insert(JobCredentialRejection).values(
-            job_id=job_id, credential_id=credential["id"], device_id=device_id, rejected_at=utcnow()))
 
 
 def store_configuration(session, device_id, job_id, text, data_hash, metadata):
@@ -148,6 +221,8 @@ def record_outcome(session, outcome, job_id):
     """The final transaction of one device: last attempt, config, device, connection log, job result."""
     device_id = outcome.device_id
     last = outcome.attempts[-1] if outcome.attempts else None
+    if last is not None and job_id is not None and last.get("claimed") and last["error_type"] != "AUTH":
+        release_claim(session, job_id, device_id, last["credential_id"])
     if last is not None and not last.get("recorded"):
         success = last["outcome"] == "accepted"
         if success or last["error_type"] == "AUTH":

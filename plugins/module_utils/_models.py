@@ -232,10 +232,15 @@ class DeviceConfiguration(Base):
     config_metadata: Mapped[Optional[Any]] = mapped_column(JSONType, nullable=True)
 
 
-class JobCredentialRejection(Base):
-    """Lockout guard state: a credential rejected on a device during a job (shared across forks and slices)."""
+class JobCredentialAttempt(Base):
+    """A credential tried on a device within a job: 'claimed' while the login runs, 'rejected' after.
 
-    __tablename__ = "job_credential_rejections"
+    Shared by every fork and slice of the job through the database: a credential is never
+    tried twice on one device in one job, and the lockout guard counts rejections and
+    logins in flight exactly.
+    """
+
+    __tablename__ = "job_credential_attempts"
 
     job_id: Mapped[int] = mapped_column(
         sa.Integer, sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
@@ -243,4 +248,5 @@ class JobCredentialRejection(Base):
         sa.Integer, sa.ForeignKey("credentials.id", ondelete="CASCADE"), primary_key=True)
     device_id: Mapped[int] = mapped_column(
         sa.Integer, sa.ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True)
-    rejected_at: Mapped[datetime.datetime] = mapped_column(Timestamp, nullable=False, server_default=sa.func.now())
+    outcome: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    attempted_at: Mapped[datetime.datetime] = mapped_column(Timestamp, nullable=False, server_default=sa.func.now())
