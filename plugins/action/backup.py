@@ -21,9 +21,9 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.netraven.netraven.plugins.module_utils._backup import BackupOptions, DeviceBackup
 from ansible_collections.netraven.netraven.plugins.module_utils._backup_args import BACKUP_ARGSPEC
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import KEY_ENV, secret_box
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, verify_schema
 from ansible_collections.netraven.netraven.plugins.module_utils._device_session import HAS_NETMIKO
-from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import DatabaseUnavailableError, NetRavenError
 from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY
 
 
@@ -84,10 +84,15 @@ class ActionModule(ActionBase):
             session_log=self._session_log_path(args, task_vars), lockout_threshold=args["lockout_threshold"])
         engine = None
         try:
-            engine = create_db_engine(args.get("db_url"))
+            # The schema is verified by the job's start, once; per host it would cost a
+            # reflection round trip. A missing table still gets the clear message below.
+            engine = create_db_engine(args.get("db_url"), check_schema=False)
             box = secret_box(args.get("encryption_key")) if args.get("encryption_key") else secret_box()
             outcome = DeviceBackup(engine, box, options).run(args["device_id"], args.get("credentials") or [],
                                                              args.get("job_id"))
+        except DatabaseUnavailableError as error:
+            result.update(failed=True, msg=self._explain(engine, error), status="FAILED_UNEXPECTED", changed=False)
+            return result
         except NetRavenError as error:
             result.update(failed=True, msg=str(error), status="FAILED_UNEXPECTED", changed=False)
             return result
@@ -96,6 +101,16 @@ class ActionModule(ActionBase):
                 engine.dispose()
         result.update(outcome.result())
         return result
+
+    @staticmethod
+    def _explain(engine, error):
+        """A database error, or the clearer 'schema not migrated' when that is the cause."""
+        if engine is not None:
+            try:
+                verify_schema(engine)
+            except NetRavenError as schema_error:
+                return str(schema_error)
+        return str(error)
 
     @staticmethod
     def _session_log_path(args, task_vars):
