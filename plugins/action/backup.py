@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import os
 
+from ansible import constants as C
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.netraven.netraven.plugins.module_utils._backup import BackupOptions, DeviceBackup
@@ -81,7 +83,8 @@ class ActionModule(ActionBase):
             connect_timeout=args["connect_timeout"], command_timeout=args["command_timeout"],
             max_attempts=args.get("max_attempts"), mask_secrets=args["mask_secrets"],
             check_mode=bool(self._task.check_mode), diff=bool(self._task.diff),
-            session_log=self._session_log_path(args, task_vars), lockout_threshold=args["lockout_threshold"])
+            session_log=self._session_log_path(args, task_vars), lockout_threshold=args["lockout_threshold"],
+            host_key_checking=self._host_key_checking(args, task_vars), known_hosts_file=args.get("known_hosts_file"))
         engine = None
         try:
             # The schema is verified by the job's start, once; per host it would cost a
@@ -101,6 +104,15 @@ class ActionModule(ActionBase):
                 engine.dispose()
         result.update(outcome.result())
         return result
+
+    def _host_key_checking(self, args, task_vars):
+        """The option, else Ansible's own host key checking (variable, then configuration)."""
+        if args.get("host_key_checking") is not None:
+            return bool(args["host_key_checking"])
+        for name in ("ansible_host_key_checking", "ansible_ssh_host_key_checking"):
+            if task_vars.get(name) is not None:
+                return boolean(self._templar.template(task_vars[name]), strict=False)
+        return bool(C.HOST_KEY_CHECKING)
 
     @staticmethod
     def _explain(engine, error):

@@ -39,7 +39,10 @@ class BackupOptions:
     """Tunables of one backup call (the module's options)."""
 
     def __init__(self, connect_timeout=10, command_timeout=60, max_attempts=None, mask_secrets=True,
-                 check_mode=False, diff=False, session_log=None, lockout_threshold=0):
+                 check_mode=False, diff=False, session_log=None, lockout_threshold=0, host_key_checking=False,
+                 known_hosts_file=None):
+        self.host_key_checking = host_key_checking
+        self.known_hosts_file = known_hosts_file
         self.connect_timeout = connect_timeout
         self.command_timeout = command_timeout
         self.max_attempts = max_attempts
@@ -191,7 +194,8 @@ class DeviceBackup:
             return
         platform = platform_for(device["device_type"])
         session = DeviceSession(device["ip_address"], device["port"], device["device_type"],
-                                self.options.connect_timeout, self.options.command_timeout, self.options.session_log)
+                                self.options.connect_timeout, self.options.command_timeout, self.options.session_log,
+                                self.options.host_key_checking, self.options.known_hosts_file)
         number = 0
         for cred_id in usable:
             username, ciphertext = context.credentials[cred_id]

@@ -22,4 +22,6 @@ BACKUP_ARGSPEC.update({
     "mask_secrets": {"type": "bool", "default": True},
     "session_log_dir": {"type": "path"},
     "lockout_threshold": {"type": "int", "default": 5},
+    "host_key_checking": {"type": "bool"},
+    "known_hosts_file": {"type": "path"},
 })

@@ -47,7 +47,7 @@ ERROR_STATUS = {
 }
 
 _SSH_NEGOTIATION_HINTS = ("incompatible ssh peer", "no acceptable", "unable to agree", "no matching",
-                          "negotiation", "unknown cipher", "kex")
+                          "negotiation", "unknown cipher", "kex", "known_hosts", "host key")
 
 
 class AttemptError(Exception):
@@ -86,6 +86,8 @@ def classify(error, phase, secrets=()):
     if HAS_NETMIKO and isinstance(error, NetmikoTimeoutException):
         if "tcp connection to device failed" in lowered or "dns failure" in lowered:
             return AttemptError(ErrorType.UNREACHABLE, "TCP connection to the device failed (nothing listening or no route)")
+        if "known_hosts" in lowered or "host key" in lowered:
+            return AttemptError(ErrorType.SSH, "SSH host key verification failed: " + _one_line(text.split("creation:")[-1], secrets))
         if "sshexception" in lowered and any(hint in lowered for hint in _SSH_NEGOTIATION_HINTS):
             return AttemptError(ErrorType.SSH, "SSH negotiation failed: " + _one_line(text.split("creation:")[-1], secrets))
         return AttemptError(ErrorType.TIMEOUT, "Connection timed out: " + _one_line(text.split("creation:")[-1], secrets))
@@ -150,7 +152,10 @@ def read_command_output(connection, command, timeout):
 class DeviceSession:
     """Connection settings for one device; ``fetch`` performs a whole attempt with one credential."""
 
-    def __init__(self, host, port, device_type, connect_timeout=10, command_timeout=60, session_log=None):
+    def __init__(self, host, port, device_type, connect_timeout=10, command_timeout=60, session_log=None,
+                 host_key_checking=False, known_hosts_file=None):
+        self.host_key_checking = host_key_checking
+        self.known_hosts_file = known_hosts_file
         self.host = host
         self.port = port
         self.device_type = device_type
@@ -166,8 +171,11 @@ class DeviceSession:
             banner_timeout=self.connect_timeout, timeout=self.command_timeout,
             # Only the credential under test may be offered: keys and agents would add
             # failed logins to the device's (and the account's) record.
-            use_keys=False, allow_agent=False, system_host_keys=False, alt_host_keys=False,
-            ssh_config_file=None, session_log=self.session_log, fast_cli=True,
+            use_keys=False, allow_agent=False, ssh_config_file=None, session_log=self.session_log, fast_cli=True,
+            # Host keys: strict checking rejects unknown and changed keys (paramiko RejectPolicy).
+            ssh_strict=self.host_key_checking, system_host_keys=self.host_key_checking,
+            alt_host_keys=bool(self.host_key_checking and self.known_hosts_file),
+            alt_key_file=self.known_hosts_file or "",
         )
 
     def fetch(self, username, password, command):

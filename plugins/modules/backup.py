@@ -82,6 +82,18 @@ options:
         on none, is not tried on further devices. C(0) disables the guard.
     type: int
     default: 5
+  host_key_checking:
+    description:
+      - Verify the device's SSH host key against O(known_hosts_file) (or the user's
+        C(~/.ssh/known_hosts) and the system's known hosts) and refuse unknown or changed keys,
+        which fail the device with status C(FAILED_SSH) without trying further credentials.
+      - When not set, Ansible's own setting applies (the C(ansible_host_key_checking) variable, else
+        the C(host_key_checking) configuration / E(ANSIBLE_HOST_KEY_CHECKING), which defaults to C(true)).
+    type: bool
+  known_hosts_file:
+    description:
+      - A known_hosts file to verify host keys against, in addition to the user's and the system's.
+    type: path
 seealso:
   - plugin: netraven.netraven.netraven
     plugin_type: inventory

@@ -24,6 +24,9 @@ SECRET = "Sup3r-Secret!"
      "connect", ErrorType.TIMEOUT, DeviceStatus.FAILED_TIMEOUT),
     (netmiko_exceptions.ReadTimeout("Pattern not detected: 'core\\#' in output."),
      "fetch", ErrorType.TIMEOUT, DeviceStatus.FAILED_TIMEOUT),
+    (netmiko_exceptions.NetmikoTimeoutException(
+        "\nA paramiko SSHException occurred during connection creation:\n\nServer '[10.0.0.1]:22' not found in known_hosts\n"),
+     "connect", ErrorType.SSH, DeviceStatus.FAILED_SSH),
     (OSError("Socket is closed"), "fetch", ErrorType.TRUNCATED, DeviceStatus.FAILED_TRUNCATED),
     (EOFError(), "fetch", ErrorType.TRUNCATED, DeviceStatus.FAILED_TRUNCATED),
     (paramiko.ssh_exception.SSHException("Incompatible ssh peer"), "connect", ErrorType.SSH, DeviceStatus.FAILED_SSH),
