@@ -30,7 +30,6 @@ SANITY_ARGS ?=
 UNITS_ARGS ?=
 LINT_ARGS ?=
 
-export STAGE_TIMINGS ?= $(CURDIR)/.tmp/stage-times.tsv
 STAGE := $(HOST_PY) scripts/stage.py
 # The venv's tools (ansible-playbook, ansible-lint, ...) first on PATH for the stages.
 IN_VENV := env PATH="$(CURDIR)/$(VENV)/bin:$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)"
@@ -45,11 +44,17 @@ endif
 
 # Recipes `exec` their one command, so a SIGTERM that make passes on reaches the stage itself
 # (which passes it on and cleans up: the PostgreSQL wrapper stops its server).
+# JUnit reports of this run's test stages (pytest, ansible-test units): the summary ends
+# with their total as one "tests: N passed, N failed, N skipped" line.
+JUNIT := .tmp/junit/pytest.xml .tmp/ansible-test/units-*/ansible_collections/netraven/netraven/tests/output/junit/*.xml
+
+# Stages record their times only when run by `make test` (target-specific, so inherited).
+test: export STAGE_TIMINGS := $(CURDIR)/.tmp/stage-times.tsv
 test: test-start $(TEST_STAGES)
-	@$(STAGE) --summary
+	@$(STAGE) --summary $(JUNIT)
 
 test-start:
-	@mkdir -p .tmp && : >"$(STAGE_TIMINGS)"
+	@mkdir -p .tmp && : >"$(STAGE_TIMINGS)" && rm -rf .tmp/junit .tmp/ansible-test/units-*
 
 venv:
 	@exec $(STAGE) venv -- scripts/venv.sh main
@@ -60,7 +65,7 @@ venv-newest:
 
 pytest: venv
 	@exec $(IN_VENV) $(STAGE) pytest -- \
-		$(HOST_PY) scripts/pgserver.py run -- $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+		$(HOST_PY) scripts/pgserver.py run -- $(VENV)/bin/python -m pytest --junitxml=.tmp/junit/pytest.xml $(PYTEST_ARGS)
 
 sanity: venv
 	@exec $(STAGE) sanity -- $(HOST_PY) scripts/ansible_test.py --venv $(VENV) sanity $(SANITY_ARGS)

@@ -18,9 +18,9 @@ if command -v pyenv >/dev/null 2>&1; then
     prefix=$(pyenv prefix "$ver" 2>/dev/null | head -n1) && candidates+=("$prefix/bin/python$ver")
 fi
 pyroot=${PYENV_ROOT:-$HOME/.pyenv}
-for p in $(ls -d "$pyroot"/versions/"$ver"*/bin/python"$ver" 2>/dev/null | sort -rV); do
-    candidates+=("$p")
-done
+while IFS= read -r p; do
+    [ -e "$p" ] && candidates+=("$p")
+done < <(printf '%s\n' "$pyroot"/versions/"$ver"*/bin/python"$ver" | sort -rV)
 p=$(command -v "python$ver" 2>/dev/null) && candidates+=("$p")
 for p in /usr/bin/python"$ver" /usr/local/bin/python"$ver"; do candidates+=("$p"); done
 

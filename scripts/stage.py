@@ -2,7 +2,8 @@
 """Run one stage of `make test` and time it (standard library only).
 
     python scripts/stage.py NAME -- command...   run, print "== NAME: passed in 12.3s", exit with its code
-    python scripts/stage.py --summary            print the stage times recorded in this `make test`
+    python scripts/stage.py --summary JUNIT...   print the stage times recorded in this `make test`
+                                                 and, last, the test counts of the JUnit files
 
 Stops are passed on like scripts/pgserver.py does (SIGTERM/SIGHUP at once, SIGINT when the
 command did not get it from the terminal), so `make` being stopped stops the stage cleanly.
@@ -11,11 +12,13 @@ Times are appended to $STAGE_TIMINGS (if set) for --summary.
 
 from __future__ import annotations
 
+import glob
 import os
 import signal
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pgserver import Supervisor, exit_code  # noqa: E402  pylint: disable=wrong-import-position
@@ -48,23 +51,40 @@ def run(name: str, command: list[str]) -> int:
     return rc
 
 
-def summary() -> int:
+def junit_counts(path: str) -> tuple[int, int, int]:
+    """(passed, failed, skipped) of a JUnit XML report (pytest's, ansible-test's)."""
+    root = ET.parse(path).getroot()
+    suites = [root] if root.tag == 'testsuite' else root.iter('testsuite')
+    tests = failed = skipped = 0
+    for suite in suites:
+        tests += int(suite.get('tests', 0))
+        failed += int(suite.get('failures', 0)) + int(suite.get('errors', 0))
+        skipped += int(suite.get('skipped', 0))
+    return tests - failed - skipped, failed, skipped
+
+
+def summary(patterns: list[str]) -> int:
     timings = os.environ.get('STAGE_TIMINGS')
-    if not timings or not os.path.exists(timings):
-        return 0
-    with open(timings, encoding='utf-8') as handle:
-        rows = [line.rstrip('\n').split('\t') for line in handle if line.strip()]
-    total = sum(float(row[1]) for row in rows)
-    print('== stage times', flush=True)
-    for name, seconds, status in rows:
-        print(f'   {name:<15} {float(seconds):8.1f}s  {status}')
-    print(f'   {"total":<15} {total:8.1f}s', flush=True)
-    return 0
+    if timings and os.path.exists(timings):
+        with open(timings, encoding='utf-8') as handle:
+            rows = [line.rstrip('\n').split('\t') for line in handle if line.strip()]
+        print('== stage times', flush=True)
+        for name, seconds, status in rows:
+            print(f'   {name:<15} {float(seconds):8.1f}s  {status}')
+        print(f'   {"total":<15} {sum(float(row[1]) for row in rows):8.1f}s')
+    totals = [0, 0, 0]
+    for path in sorted({p for pattern in patterns for p in glob.glob(pattern)}):
+        counts = junit_counts(path)
+        print(f'   {os.path.basename(path):<40} {counts[0]} passed, {counts[1]} failed, {counts[2]} skipped')
+        totals = [a + b for a, b in zip(totals, counts)]
+    if patterns:
+        print(f'tests: {totals[0]} passed, {totals[1]} failed, {totals[2]} skipped', flush=True)
+    return 1 if totals[1] else 0
 
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ['--summary']:
-        return summary()
+        return summary(argv[1:])
     if len(argv) < 3 or argv[1] != '--':
         print(__doc__, file=sys.stderr)
         return 2
