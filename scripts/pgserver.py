@@ -285,16 +285,25 @@ def _die_with_parent() -> None:
 
 
 class Supervisor:
-    """Signal handling: abort the start-up, or pass stop signals on to the command."""
+    """Signal handling: abort the start-up, or stop the command when we are told to stop.
 
-    def __init__(self) -> None:
+    A stop signal (SIGINT, SIGTERM, SIGHUP) is passed on to the command, or with
+    polite=True turned into a SIGINT, which lets a Python command (pytest) run its cleanup
+    (fixture teardown) where SIGTERM would end it on the spot.  A SIGINT usually came from
+    the terminal to the whole process group, so the command has it already: it is passed on
+    only when the command is still running `grace` seconds later.  Then SIGTERM at
+    `term_after` and SIGKILL at `kill_after` seconds after the first signal.
+    """
+
+    def __init__(self, polite: bool = True, grace: float = 5, term_after: float = 30, kill_after: float = 45) -> None:
         self.child: subprocess.Popen | None = None
         self.received: list[tuple[int, float]] = []
-        self.previous = {}
+        self.polite = polite
+        self.grace, self.term_after, self.kill_after = grace, term_after, kill_after
 
     def install(self) -> None:
         for sig in STOP_SIGNALS:
-            self.previous[sig] = signal.signal(sig, self._handler)
+            signal.signal(sig, self._handler)
 
     def quiet(self) -> None:
         """During cleanup, further signals must not cut it short (it is bounded in time)."""
@@ -307,11 +316,8 @@ class Supervisor:
             raise Interrupted(signum)
 
     def wait(self) -> int:
-        """Wait for the command.  A SIGTERM/SIGHUP is forwarded at once.  A SIGINT usually
-        came from the terminal to the whole process group, so the command has it too: it is
-        forwarded only if the command is still running 3 s later.  30 s after the first
-        signal the command is killed."""
-        forwarded: set[int] = set()
+        """Wait for the command; returns its exit status (negative: killed by that signal)."""
+        sent: set[int] = set()
         while True:
             try:
                 return self.child.wait(timeout=0.2)
@@ -320,15 +326,20 @@ class Supervisor:
             if not self.received:
                 continue
             now = time.monotonic()
-            first = self.received[0][1]
             for signum, when in self.received:
-                if signum in forwarded:
+                if signum == signal.SIGINT and now - when < self.grace:
                     continue
-                if signum != signal.SIGINT or now - when >= 3:
-                    forwarded.add(signum)
-                    self._send(signum)
-            if now - first >= 30:
-                log('command did not stop within 30s of the signal: killing it')
+                passed_on = signal.SIGINT if self.polite else signum
+                if passed_on not in sent:
+                    sent.add(passed_on)
+                    self._send(passed_on)
+            elapsed = now - self.received[0][1]
+            if elapsed >= self.term_after and signal.SIGTERM not in sent:
+                log(f'command still running {self.term_after:.0f}s after the stop signal: SIGTERM')
+                sent.add(signal.SIGTERM)
+                self._send(signal.SIGTERM)
+            if elapsed >= self.kill_after:
+                log(f'command still running {self.kill_after:.0f}s after the stop signal: SIGKILL')
                 self._send(signal.SIGKILL)
                 return self.child.wait()
 
@@ -337,6 +348,12 @@ class Supervisor:
             self.child.send_signal(signum)
         except ProcessLookupError:
             pass
+
+    def exit_code(self, returncode: int) -> int:
+        """The command's exit code, or 128+N when we were stopped by signal N."""
+        if self.received:
+            return 128 + self.received[0][0]
+        return exit_code(returncode)
 
 
 def exit_code(returncode: int) -> int:
@@ -349,7 +366,6 @@ def cmd_run(args: argparse.Namespace, command: list[str]) -> int:
     server = Server(find_bindir(args.bindir), args.max_connections, args.port)
     sup = Supervisor()
     sup.install()
-    rc = 1
     try:
         server.start()
         env = dict(os.environ, **{ENV_URL: server.url})
@@ -359,10 +375,7 @@ def cmd_run(args: argparse.Namespace, command: list[str]) -> int:
         except FileNotFoundError:
             log(f'command not found: {command[0]}')
             return 127
-        rc = exit_code(sup.wait())
-        if sup.received and rc == 0:
-            rc = 128 + sup.received[0][0]
-        return rc
+        return sup.exit_code(sup.wait())
     except Interrupted as exc:
         log(f'interrupted by {exc} during start-up')
         return 128 + exc.signum

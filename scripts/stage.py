@@ -5,8 +5,9 @@
     python scripts/stage.py --summary JUNIT...   print the stage times recorded in this `make test`
                                                  and, last, the test counts of the JUnit files
 
-Stops are passed on like scripts/pgserver.py does (SIGTERM/SIGHUP at once, SIGINT when the
-command did not get it from the terminal), so `make` being stopped stops the stage cleanly.
+Stop signals are passed on as they are (a SIGINT only when the command did not get it from
+the terminal), so a SIGTERM that make passes on stops the stage cleanly: the PostgreSQL wrapper
+then stops its command and server, which can take it up to a minute before SIGKILL here.
 Times are appended to $STAGE_TIMINGS (if set) for --summary.
 """
 
@@ -21,20 +22,20 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pgserver import Supervisor, exit_code  # noqa: E402  pylint: disable=wrong-import-position
+from pgserver import Supervisor  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def run(name: str, command: list[str]) -> int:
     print(f'== {name}: {" ".join(command)}', flush=True)
     started = time.monotonic()
-    sup = Supervisor()
+    sup = Supervisor(polite=False, term_after=90, kill_after=120)
     sup.install()
     try:
         sup.child = subprocess.Popen(command)
     except FileNotFoundError:
         print(f'== {name}: command not found: {command[0]}', flush=True)
         return 127
-    rc = exit_code(sup.wait())
+    rc = sup.exit_code(sup.wait())
     sup.quiet()
     elapsed = time.monotonic() - started
     if rc == 0:

@@ -6,7 +6,8 @@
 # The stamp is a hash of the interpreter and of the requirement files, so editing one of
 # them reinstalls; `newest` also re-resolves once a week (ISO week in the key).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+cd "$(dirname "$self")/.."
 
 kind=${1:-main}
 case "$kind" in
@@ -43,7 +44,7 @@ mkdir -p .tmp
 exec 9>".tmp/venv-$kind.lock"
 flock 9
 
-key=$( { echo "$kind $py $("$py" -VV 2>&1) $extra_key"; cat "${files[@]}" "$0"; } | sha256sum | cut -d' ' -f1)
+key=$( { echo "$kind $py $("$py" -VV 2>&1) $extra_key"; cat "${files[@]}" "$self"; } | sha256sum | cut -d' ' -f1)
 stamp="$dir/.netraven-stamp"
 
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ] && "$dir/bin/python" -c '' 2>/dev/null; then
