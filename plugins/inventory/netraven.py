@@ -76,7 +76,7 @@ requirements:
 EXAMPLES = r"""
 # inventory/netraven.yml: every enabled device, database from NETRAVEN_DB_URL
 plugin: netraven.netraven.netraven
-
+---
 # inventory/datacenter_a.netraven.yml: devices tagged datacenter_a or core, cached for an hour
 plugin: netraven.netraven.netraven
 tags:
@@ -86,7 +86,7 @@ cache: true
 cache_plugin: ansible.builtin.jsonfile
 cache_connection: /var/cache/netraven-inventory
 cache_timeout: 3600
-
+---
 # inventory/job.netraven.yml: the devices of job 42, grouped by netmiko device type too
 plugin: netraven.netraven.netraven
 db_url: postgresql+psycopg2://netraven@db.example.com:5432/netraven
