@@ -9,6 +9,8 @@
 #   make sanity-newest / units-newest
 #                        the same with the newest ansible-core on Python 3.12 (.venv-newest);
 #                        skipped when there is no Python 3.12, left out of `test` with NEWEST=0
+#   make demo            the demo: build and install the collection, migrate .demo/netraven.db,
+#                        start a simulated network of 25 devices and back it up twice
 #   make clean           test output and scratch trees (keeps venvs and ansible-test's caches)
 #   make distclean       clean + venvs + caches
 #
@@ -40,7 +42,7 @@ ifeq ($(NEWEST),1)
 TEST_STAGES += sanity-newest units-newest
 endif
 
-.PHONY: test test-start venv venv-newest pytest sanity units lint sanity-newest units-newest clean distclean
+.PHONY: test test-start venv venv-newest pytest sanity units lint sanity-newest units-newest clean distclean demo
 
 # Recipes `exec` their one command, so a SIGTERM that make passes on reaches the stage itself
 # (which passes it on and cleans up: the PostgreSQL wrapper stops its server).
@@ -91,6 +93,11 @@ units-newest: venv-newest
 	@if $(HAVE_NEWEST_PY); then \
 		exec $(STAGE) units-newest -- $(HOST_PY) scripts/ansible_test.py --venv $(VENV_NEWEST) units $(UNITS_ARGS); \
 	else echo "== units-newest: skipped, no Python $(NEWEST_PYTHON)"; fi
+
+# demo/run_demo.py: everything it makes lives in .demo/ (kept between runs: a second demo changes
+# nothing in the estate); it stops its device lab on every exit, Ctrl-C included.
+demo: venv
+	@exec $(IN_VENV) $(VENV)/bin/python demo/run_demo.py
 
 clean:
 	rm -rf .tmp tests/output .pytest_cache
