@@ -188,9 +188,7 @@ class DeviceBackup:
         device = context.device
         usable = self._usable_chain(outcome, context, chain_ids)
         if not usable:
-            outcome.status = DeviceStatus.NO_CREDENTIALS
-            outcome.error_message = ("No credential shares a tag with this device" if not chain_ids
-                                     else "Every credential of the chain was skipped")
+            self._nothing_to_try(outcome, chain_ids)
             return
         platform = platform_for(device["device_type"])
         session = DeviceSession(device["ip_address"], device["port"], device["device_type"],
@@ -240,6 +238,29 @@ class DeviceBackup:
             outcome.error_type = ErrorType.LOCKOUT_GUARD
             outcome.error_message = "Every credential of the chain is held back by the lockout guard in this job"
 
+    @staticmethod
+    def _nothing_to_try(outcome, chain_ids):
+        """The status of a device none of whose credentials may be tried.
+
+        Only a device without a usable credential at all (no chain, or every credential
+        deleted) is NO_CREDENTIALS. Credentials held back by the lockout guard, or already
+        rejected on this device in this job, are failed logins: FAILED_AUTH, the same status
+        the device gets when the guard stops its credentials one by one in the attempt loop.
+        """
+        reasons = {entry["reason"] for entry in outcome.skipped}
+        if not chain_ids or reasons <= {"deleted"}:
+            outcome.status = DeviceStatus.NO_CREDENTIALS
+            outcome.error_message = ("No credential shares a tag with this device" if not chain_ids
+                                     else "Every credential of the chain was deleted")
+            return
+        outcome.status = DeviceStatus.FAILED_AUTH
+        if "lockout guard" in reasons:
+            outcome.error_type = ErrorType.LOCKOUT_GUARD
+            outcome.error_message = "Every credential of the chain is held back by the lockout guard in this job"
+        else:
+            outcome.error_type = ErrorType.AUTH
+            outcome.error_message = "Every credential of the chain was already rejected on this device in this job"
+
     def _claim(self, job_id, device_id, credential):
         """Claim the attempt within the job: None outside a job or in check mode, else CLAIMED or GUARDED.
 
@@ -279,4 +300,3 @@ class DeviceBackup:
         if self.options.diff and outcome.changed:
             before = platform.normalise(latest["config_data"]) if latest else ""
             outcome.diff = _diff(before, normalised, context.device["hostname"])
-

@@ -13,6 +13,7 @@ paramiko's exceptions onto those outcomes and scrubs the password from messages.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 import time
@@ -23,7 +24,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._statuses import
 
 try:
     from netmiko import ConnectHandler
-    from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadTimeout
+    from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadException, ReadTimeout
+    from netmiko.netmiko_globals import MAX_BUFFER
+    from netmiko.ssh_dispatcher import CLASS_MAPPER
     import paramiko
     HAS_NETMIKO = True
     NETMIKO_IMPORT_ERROR = None
@@ -87,10 +90,10 @@ def classify(error, phase, secrets=()):
         if "tcp connection to device failed" in lowered or "dns failure" in lowered:
             return AttemptError(ErrorType.UNREACHABLE, "TCP connection to the device failed (nothing listening or no route)")
         if "known_hosts" in lowered or "host key" in lowered:
-            return AttemptError(ErrorType.SSH, "SSH host key verification failed: " + _one_line(text.split("creation:")[-1], secrets))
+            return AttemptError(ErrorType.SSH, "SSH host key verification failed: " + _one_line(text.rsplit("creation:", maxsplit=1)[-1], secrets))
         if "sshexception" in lowered and any(hint in lowered for hint in _SSH_NEGOTIATION_HINTS):
-            return AttemptError(ErrorType.SSH, "SSH negotiation failed: " + _one_line(text.split("creation:")[-1], secrets))
-        return AttemptError(ErrorType.TIMEOUT, "Connection timed out: " + _one_line(text.split("creation:")[-1], secrets))
+            return AttemptError(ErrorType.SSH, "SSH negotiation failed: " + _one_line(text.rsplit("creation:", maxsplit=1)[-1], secrets))
+        return AttemptError(ErrorType.TIMEOUT, "Connection timed out: " + _one_line(text.rsplit("creation:", maxsplit=1)[-1], secrets))
     if HAS_NETMIKO and isinstance(error, paramiko.ssh_exception.SSHException):
         if any(hint in lowered for hint in _SSH_NEGOTIATION_HINTS):
             return AttemptError(ErrorType.SSH, "SSH negotiation failed: " + _one_line(text, secrets))
@@ -106,6 +109,37 @@ def classify(error, phase, secrets=()):
 
 
 POLL_SECONDS = 0.01
+MAX_DEVICE_TYPE_SHOWN = 64
+
+
+def decode_as_stream(connection):
+    """Make netmiko decode the session's bytes as one stream rather than chunk by chunk.
+
+    netmiko decodes every recv() chunk on its own, ignoring errors: a multi-byte UTF-8
+    character split between two chunks silently vanishes (a 10 MB configuration with
+    Cyrillic or CJK descriptions loses a few dozen characters, and its hash no longer
+    matches the device). An incremental decoder keeps an incomplete character for the
+    next read, and turns truly invalid bytes into U+FFFD instead of dropping them.
+    Applied only to the channel shape it knows (netmiko 4's SSHChannel); otherwise
+    netmiko's own decoding stays.
+    """
+    channel = getattr(connection, "channel", None)
+    if channel is None or not hasattr(channel, "read_buffer") or not hasattr(getattr(channel, "remote_conn", None), "recv"):
+        return
+    decoder = codecs.getincrementaldecoder(getattr(channel, "encoding", None) or "utf-8")("replace")
+
+    def read_buffer():
+        remote = channel.remote_conn
+        if remote is None:
+            raise ReadException("Attempt to read, but there is no active channel.")
+        if not remote.recv_ready():
+            return ""
+        data = remote.recv(MAX_BUFFER)
+        if not data:
+            raise ReadException("Channel stream closed by remote device.")
+        return decoder.decode(data)
+
+    channel.read_buffer = read_buffer
 
 
 def _channel_closed(connection):
@@ -182,11 +216,16 @@ class DeviceSession:
         """Log in, enter privileged mode when needed, run command; returns (output, seconds)."""
         started = time.monotonic()
         secrets = (password,)
+        if self.device_type not in CLASS_MAPPER:
+            # netmiko's own error lists its 200 platforms; this one names the culprit and the fix.
+            raise AttemptError(ErrorType.UNEXPECTED, "Unknown device_type '%s': netmiko has no such platform (correct the "
+                               "device with netraven.netraven.device)" % " ".join(str(self.device_type).split())[:MAX_DEVICE_TYPE_SHOWN])
         try:
             connection = self._connect(username, password)
         except Exception as error:  # pylint: disable=broad-except
             raise classify(error, "connect", secrets) from None
         try:
+            decode_as_stream(connection)
             try:
                 if not connection.check_enable_mode():
                     connection.enable()
