@@ -127,9 +127,13 @@ def test_database_lost_mid_run_leaves_nothing_half_written(private_pg, encryptio
     assert returncode != 0
     assert "Traceback" not in output and private_pg.password not in output
     for index in range(4):
-        [message] = _fatal_messages(output, "slow-%d" % index)
+        # The backup's failure, then the same message again when the finish play fails the device
+        # (it stays a failed host although the job could not be finished).
+        messages = _fatal_messages(output, "slow-%d" % index)
+        assert len(messages) == 2 and messages[0] == messages[1], messages
         assert re.match(r"Database postgresql\+psycopg2://postgres:\*\*\*@127\.0\.0\.1:\d+/postgres is unavailable: ",
-                        message), message
+                        messages[0]), messages[0]
+    assert "could not be finished" in output
 
     private_pg.restart()
     job_id = query(url, sa.select(sa.func.max(Job.id).label("id")))[0]["id"]
