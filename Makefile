@@ -82,7 +82,7 @@ COLLECTIONS_TREE := $(CURDIR)/.tmp/collections
 lint: venv
 	@mkdir -p $(COLLECTIONS_TREE)/ansible_collections/netraven && \
 		ln -sfn $(CURDIR) $(COLLECTIONS_TREE)/ansible_collections/netraven/netraven && \
-		exec $(IN_VENV) ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_TREE) $(STAGE) lint -- $(VENV)/bin/ansible-lint $(LINT_ARGS)
+		exec $(IN_VENV) ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_TREE) $(STAGE) lint -- $(VENV)/bin/ansible-lint $$([ -t 1 ] || echo --nocolor) $(LINT_ARGS)
 
 sanity-newest: venv-newest
 	@if $(HAVE_NEWEST_PY); then \
