@@ -154,10 +154,10 @@ def _log_guard_once(session, job_id, credential, rejected, threshold):
             JobLog.job_id == job_id, JobLog.device_id.is_(None), JobLog.level == LogLevel.WARNING)):
         if isinstance(data, dict) and all(data.get(k) == v for k, v in marker.items()):
             return
-    write_job_log(session, job_id, "Lockout guard: credential '%s' (id %d) was rejected on %d devices in this job and "
-                  "accepted on none: it is not tried on further devices" % (credential["username"], credential["id"],
-                                                                             rejected),
-                  level=LogLevel.WARNING, data=dict(marker, credential_username=credential["username"], threshold=threshold))
+    message = ("Lockout guard: credential '%s' (id %d) was rejected on %d devices in this job and accepted on none: "
+               "it is not tried on further devices" % (credential["username"], credential["id"], rejected))
+    write_job_log(session, job_id, message, level=LogLevel.WARNING,
+                  data=dict(marker, credential_username=credential["username"], threshold=threshold))
 
 
 def release_claim(session, job_id, device_id, credential_id):

@@ -32,8 +32,7 @@ def _specs():
             for i in range(DEVICES)]
 
 
-def test_wrong_shared_credential_is_tried_on_at_most_k_devices(pg_db_url, encryption_key,
-                                                                device_lab_process, tmp_path):
+def test_wrong_shared_credential_is_tried_on_at_most_k_devices(pg_db_url, encryption_key, device_lab_process, tmp_path):
     lab = device_lab_process(_specs())
     seeded = seed(pg_db_url, credentials=CREDENTIALS, key=encryption_key, jobs=[{"name": "guarded", "tags": ["fleet"]}],
                   devices=[{"hostname": name, "ip_address": lab.address(name), "port": lab.port(name),
