@@ -22,6 +22,12 @@ if HAS_SQLALCHEMY:
     import sqlalchemy as sa
     from sqlalchemy import exc as sa_exc
 
+# The options of doc fragment netraven.netraven.tagging.
+TAGGING_ARGSPEC = {
+    "purge_tags": {"type": "bool", "default": True},
+    "create_tags": {"type": "bool", "default": False},
+}
+
 
 def plain(value):
     """A JSON-friendly copy of a column value (timestamps become ISO 8601 text)."""

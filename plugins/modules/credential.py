@@ -67,17 +67,6 @@ options:
         since an earlier M(netraven.netraven.tag) task of the playbook would have created it.
     type: list
     elements: str
-  purge_tags:
-    description:
-      - Whether O(tags) replaces the credential's tags (V(true)) or adds to them (V(false)).
-    type: bool
-    default: true
-  create_tags:
-    description:
-      - Create the tags of O(tags) that do not exist yet (with no type or description),
-        instead of failing.
-    type: bool
-    default: false
   state:
     description:
       - V(present) creates or updates the credential.
@@ -88,6 +77,7 @@ options:
     default: present
 extends_documentation_fragment:
   - netraven.netraven.database
+  - netraven.netraven.tagging
   - netraven.netraven.database.encryption
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
@@ -214,7 +204,7 @@ created_tags:
 """
 
 from ansible_collections.netraven.netraven.plugins.module_utils._manage_credentials import ensure_credential
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_common import module_result
+from ansible_collections.netraven.netraven.plugins.module_utils._manage_common import TAGGING_ARGSPEC, module_result
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
 
@@ -230,8 +220,7 @@ def main():
             "description": {"type": "str"},
             "is_system": {"type": "bool"},
             "tags": {"type": "list", "elements": "str"},
-            "purge_tags": {"type": "bool", "default": True},
-            "create_tags": {"type": "bool", "default": False},
+            **TAGGING_ARGSPEC,
             "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
         },
         uses_encryption=True,

@@ -59,17 +59,6 @@ options:
         since an earlier M(netraven.netraven.tag) task of the playbook would have created it.
     type: list
     elements: str
-  purge_tags:
-    description:
-      - Whether O(tags) replaces the device's tags (V(true)) or adds to them (V(false)).
-    type: bool
-    default: true
-  create_tags:
-    description:
-      - Create the tags of O(tags) that do not exist yet (with no type or description),
-        instead of failing.
-    type: bool
-    default: false
   state:
     description:
       - V(present) creates or updates the device.
@@ -79,6 +68,7 @@ options:
     default: present
 extends_documentation_fragment:
   - netraven.netraven.database
+  - netraven.netraven.tagging
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
@@ -186,7 +176,7 @@ created_tags:
 """
 
 from ansible_collections.netraven.netraven.plugins.module_utils._manage_devices import ensure_device
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_common import module_result
+from ansible_collections.netraven.netraven.plugins.module_utils._manage_common import TAGGING_ARGSPEC, module_result
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
 
@@ -201,8 +191,7 @@ def main():
             "description": {"type": "str"},
             "enabled": {"type": "bool"},
             "tags": {"type": "list", "elements": "str"},
-            "purge_tags": {"type": "bool", "default": True},
-            "create_tags": {"type": "bool", "default": False},
+            **TAGGING_ARGSPEC,
             "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
         },
         supports_check_mode=True,
