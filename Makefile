@@ -28,6 +28,10 @@ NEWEST_PYTHON ?= 3.12
 NEWEST ?= 1
 
 PYTEST_ARGS ?=
+# Two workers, one test file each at a time: most tests wait on SSH, Ansible or the database, so
+# two workers halve pytest's wall time on 2 cores (measured: 658 s serial, 334 s with -n 2).
+# A file's module-scoped fixtures (a lab fleet, one database) stay in one worker. PYTEST_XDIST= runs serially.
+PYTEST_XDIST ?= -n 2 --dist loadfile
 SANITY_ARGS ?=
 UNITS_ARGS ?=
 LINT_ARGS ?=
@@ -67,7 +71,7 @@ venv-newest:
 
 pytest: venv
 	@exec $(IN_VENV) $(STAGE) pytest -- \
-		$(HOST_PY) scripts/pgserver.py run -- $(VENV)/bin/python -m pytest --junitxml=.tmp/junit/pytest.xml $(PYTEST_ARGS)
+		$(HOST_PY) scripts/pgserver.py run -- $(VENV)/bin/python -m pytest --junitxml=.tmp/junit/pytest.xml $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 sanity: venv
 	@exec $(STAGE) sanity -- $(HOST_PY) scripts/ansible_test.py --venv $(VENV) sanity $(SANITY_ARGS)
