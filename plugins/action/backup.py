@@ -29,6 +29,15 @@ from ansible_collections.netraven.netraven.plugins.module_utils._errors import D
 from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY
 
 
+def _preload_dialects():
+    """Import the database drivers in the parent too: each forked worker would import them again."""
+    for name in ("sqlalchemy.dialects.postgresql.psycopg2", "sqlalchemy.dialects.sqlite.pysqlite", "psycopg2"):
+        try:
+            __import__(name)
+        except ImportError:
+            pass
+
+
 def _warm_key_cache():
     """Derive the key once in the parent process so every forked worker inherits it."""
     if os.environ.get(KEY_ENV):
@@ -38,6 +47,7 @@ def _warm_key_cache():
             pass  # Reported properly (one line, no secret) when a task needs the key.
 
 
+_preload_dialects()
 _warm_key_cache()
 
 

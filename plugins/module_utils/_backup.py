@@ -26,7 +26,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._backup_store im
     record_rejection,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._config_text import config_hash, platform_for
-from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._database import connection_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._device_session import AttemptError, DeviceSession
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus, ErrorType
@@ -155,7 +155,7 @@ class DeviceBackup:
     def run(self, device_id, chain, job_id=None):
         """Back up one device; returns its DeviceOutcome (records written unless check mode)."""
         started = time.monotonic()
-        with session_scope(self.engine) as session:
+        with connection_scope(self.engine) as session:
             context = load_context(session, device_id, _chain_ids(chain), job_id,
                                    self.options.lockout_threshold)
         device = context.device
@@ -165,7 +165,7 @@ class DeviceBackup:
         finally:
             outcome.duration_ms = int((time.monotonic() - started) * 1000)
         if not self.options.check_mode:
-            with session_scope(self.engine) as session:
+            with connection_scope(self.engine) as session:
                 record_outcome(session, outcome, job_id)
         return outcome
 
@@ -218,7 +218,7 @@ class DeviceBackup:
                 if error.error_type != ErrorType.AUTH:
                     return
                 if not self.options.check_mode:
-                    with session_scope(self.engine) as db:
+                    with connection_scope(self.engine) as db:
                         record_rejection(db, job_id, device["id"], {"id": cred_id, "username": username}, number,
                                          None)
                     attempt["recorded"] = True
@@ -272,7 +272,7 @@ class DeviceBackup:
             return None
         deadline = time.monotonic() + self.options.connect_timeout * 3 + self.options.command_timeout + 5
         while True:
-            with session_scope(self.engine) as session:
+            with connection_scope(self.engine) as session:
                 state = claim_attempt(session, job_id, device_id, credential, self.options.lockout_threshold)
                 if state == WAIT and time.monotonic() > deadline:
                     force_claim(session, job_id, device_id, credential["id"])

@@ -181,11 +181,9 @@ def record_rejection(session, job_id, device_id, credential, attempt, message, t
 
 def store_configuration(session, device_id, job_id, text, data_hash, metadata):
     """A new device_configurations row; returns its id."""
-    entry = DeviceConfiguration(device_id=device_id, job_id=job_id, retrieved_at=utcnow(), config_data=text,
-                                data_hash=data_hash, config_metadata=metadata)
-    session.add(entry)
-    session.flush()
-    return entry.id
+    return session.execute(sa.insert(DeviceConfiguration).values(
+        device_id=device_id, job_id=job_id, retrieved_at=utcnow(), config_data=text, data_hash=data_hash,
+        config_metadata=metadata).returning(DeviceConfiguration.id)).scalar_one()
 
 
 def mark_device_seen(session, device_id, credential_id):
@@ -213,7 +211,8 @@ def write_job_result(session, job_id, device_id, status, details):
     exists = session.execute(sa.select(JobResult.id).where(JobResult.job_id == job_id,
                                                            JobResult.device_id == device_id)).first()
     if exists is None:
-        session.add(JobResult(job_id=job_id, device_id=device_id, status=status, details=details, result_time=now))
+        session.execute(sa.insert(JobResult).values(job_id=job_id, device_id=device_id, status=status, details=details,
+                                                    result_time=now))
     return exists is None
 
 

@@ -4,26 +4,32 @@
 """Writers for job_logs and connection_logs (DESIGN 5, 7).
 
 They only add rows to the caller's session: the caller owns the transaction, so an
-attempt's metrics update and its log row commit together or not at all. Messages
-and data must never carry a password; callers pass usernames and ids only.
+attempt's metrics update and its log row commit together or not at all. Rows go in as
+Core INSERTs rather than ORM objects: a backup writes several per device in a fresh
+worker process, where the ORM's unit of work costs more CPU than the device itself.
+Messages and data must never carry a password; callers pass usernames and ids only.
 """
 
 from __future__ import annotations
 
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
+    HAS_SQLALCHEMY,
     ConnectionLog,
     JobLog,
     utcnow,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType, LogLevel
 
+if HAS_SQLALCHEMY:
+    import sqlalchemy as sa
+
 
 def write_job_log(session, job_id, message, level=LogLevel.INFO, device_id=None, data=None, now=None):
     """Add a job_logs row; device_id None makes it a job-level entry."""
-    entry = JobLog(job_id=job_id, device_id=device_id, message=message, level=level,
-                   data=dict(data) if data else None, timestamp=now or utcnow())
-    session.add(entry)
-    return entry
+    values = {"job_id": job_id, "device_id": device_id, "message": message, "level": level, "timestamp": now or utcnow()}
+    if data:
+        values["data"] = dict(data)
+    session.execute(sa.insert(JobLog).values(**values))
 
 
 def log_runner_error(session, job_id, message, error_type=ErrorType.GENERAL, data=None):
@@ -31,7 +37,7 @@ def log_runner_error(session, job_id, message, error_type=ErrorType.GENERAL, dat
     level = LogLevel.ERROR if error_type == ErrorType.CREDENTIAL else LogLevel.CRITICAL
     payload = dict(data or {})
     payload["error_type"] = error_type
-    return write_job_log(session, job_id, message, level=level, device_id=None, data=payload)
+    write_job_log(session, job_id, message, level=level, device_id=None, data=payload)
 
 
 def log_credential_attempt(session, job_id, device_id, credential_id, credential_username, attempt,
@@ -48,15 +54,13 @@ def log_credential_attempt(session, job_id, device_id, credential_id, credential
         "error_type": None if success else (error_type or ErrorType.UNEXPECTED),
     }
     level = LogLevel.INFO if success else (LogLevel.WARNING if error_type == ErrorType.AUTH else LogLevel.ERROR)
-    return write_job_log(session, job_id, message, level=level, device_id=device_id, data=data)
+    write_job_log(session, job_id, message, level=level, device_id=device_id, data=data)
 
 
 def write_connection_log(session, device_id, job_id, successful, duration_ms=None, error_message=None,
                          error_type=None, credential_id=None, credential_username=None, retry_count=0, now=None):
     """Add the one connection_logs row a device gets per job."""
-    entry = ConnectionLog(
+    session.execute(sa.insert(ConnectionLog).values(
         device_id=device_id, job_id=job_id, successful=successful, duration_ms=duration_ms,
         error_message=error_message, error_type=error_type, credential_id=credential_id,
-        credential_username=credential_username, retry_count=retry_count, timestamp=now or utcnow())
-    session.add(entry)
-    return entry
+        credential_username=credential_username, retry_count=retry_count, timestamp=now or utcnow()))
