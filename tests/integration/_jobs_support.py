@@ -183,7 +183,11 @@ def recap(stdout):
 
 
 def job_rows(db_url):
-    """Every job with its results and job-level logs, as plain dicts (one read)."""
+    """Every job with its results and job-level logs, as plain dicts.
+
+    A playbook may be starting a job while this reads (the killed-run test polls): rows of a
+    job created after the first SELECT are left out rather than breaking the read.
+    """
     engine = create_db_engine(db_url)
     try:
         with session_scope(engine) as session:
@@ -193,9 +197,11 @@ def job_rows(db_url):
             for result in session.execute(
                     sa.select(JobResult.job_id, Device.hostname, JobResult.status, JobResult.details)
                     .join(Device, Device.id == JobResult.device_id)):
-                jobs[result.job_id]["results"][result.hostname] = {"status": result.status, "details": result.details}
+                if result.job_id in jobs:
+                    jobs[result.job_id]["results"][result.hostname] = {"status": result.status, "details": result.details}
             for log in session.scalars(sa.select(JobLog).where(JobLog.device_id.is_(None)).order_by(JobLog.id)):
-                jobs[log.job_id]["logs"].append({"level": log.level, "message": log.message, "data": log.data})
+                if log.job_id in jobs:
+                    jobs[log.job_id]["logs"].append({"level": log.level, "message": log.message, "data": log.data})
             return jobs
     finally:
         engine.dispose()
