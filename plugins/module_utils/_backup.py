@@ -219,8 +219,7 @@ class DeviceBackup:
                     return
                 if not self.options.check_mode:
                     with connection_scope(self.engine) as db:
-                        record_rejection(db, job_id, device["id"], {"id": cred_id, "username": username}, number,
-                                         None)
+                        record_rejection(db, job_id, device["id"], {"id": cred_id, "username": username}, number)
                     attempt["recorded"] = True
                 continue
             except NetRavenError as error:

@@ -167,16 +167,15 @@ def release_claim(session, job_id, device_id, credential_id):
         JobCredentialAttempt.device_id == device_id))
 
 
-def record_rejection(session, job_id, device_id, credential, attempt, message, track_metrics=True):
+def record_rejection(session, job_id, device_id, credential, attempt):
     """A rejected login: metrics, the job log row, and the claim marked rejected."""
-    if track_metrics:
-        record_credential_attempt(session, credential["id"], False)
+    record_credential_attempt(session, credential["id"], False)
     if job_id is not None:
         session.execute(sa.update(JobCredentialAttempt).where(
             JobCredentialAttempt.job_id == job_id, JobCredentialAttempt.credential_id == credential["id"],
             JobCredentialAttempt.device_id == device_id).values(outcome=REJECTED))
         log_credential_attempt(session, job_id, device_id, credential["id"], credential["username"], attempt,
-                               False, error_type="AUTH", message=message)
+                               False, error_type="AUTH")
 
 
 def store_configuration(session, device_id, job_id, text, data_hash, metadata):
