@@ -40,6 +40,8 @@ import urllib.parse
 
 PREFIX = 'netraven-pg-'
 ENV_URL = 'NETRAVEN_TEST_PG_URL'
+# Set beside the URL, so tests can tell this throwaway server from one a developer points them at.
+ENV_THROWAWAY = 'NETRAVEN_TEST_PG_THROWAWAY'
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
@@ -368,7 +370,7 @@ def cmd_run(args: argparse.Namespace, command: list[str]) -> int:
     sup.install()
     try:
         server.start()
-        env = dict(os.environ, **{ENV_URL: server.url})
+        env = dict(os.environ, **{ENV_URL: server.url, ENV_THROWAWAY: '1'})
         log(f'{ENV_URL}={server.safe_url}')
         try:
             sup.child = subprocess.Popen(command, env=env)

@@ -13,7 +13,10 @@ hashed, masked and stored only when it differs from the device's latest.
 
 from __future__ import annotations
 
+import functools
+import os
 import time
+import traceback
 
 from ansible_collections.netraven.netraven.plugins.module_utils._backup_store import (
     CLAIMED,
@@ -26,10 +29,10 @@ from ansible_collections.netraven.netraven.plugins.module_utils._backup_store im
     record_rejection,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._config_text import config_hash, platform_for
-from ansible_collections.netraven.netraven.plugins.module_utils._database import connection_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._device_session import AttemptError, DeviceSession
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus, ErrorType
+from ansible_collections.netraven.netraven.plugins.module_utils._transactions import run_transaction
 
 
 CLAIM_POLL_SECONDS = 0.2
@@ -135,6 +138,22 @@ def _chain_ids(chain):
     return ids
 
 
+def _internal_error(outcome, error):
+    """Record a bug met in the backup as the device's FAILED_UNEXPECTED outcome, not a lost device.
+
+    The message names the exception's type and where it was raised, never its text: that
+    text could hold whatever value the failing code held, a decrypted password included.
+    """
+    frames = traceback.extract_tb(error.__traceback__)
+    where = " at %s:%d" % (os.path.basename(frames[-1].filename), frames[-1].lineno) if frames else ""
+    message = "Internal error in the backup (%s%s): please report it to the collection's maintainers" % (
+        type(error).__name__, where)
+    outcome.status, outcome.error_type, outcome.error_message = DeviceStatus.FAILED_UNEXPECTED, ErrorType.UNEXPECTED, message
+    outcome.changed, outcome.store_text, outcome.diff, outcome.config_id = False, None, None, None
+    if outcome.attempts and "outcome" not in outcome.attempts[-1]:
+        outcome.attempts[-1].update(outcome="failed", error_type=ErrorType.UNEXPECTED, message=message)
+
+
 def _diff(before, after, hostname):
     return {
         "before": before or "",
@@ -155,18 +174,21 @@ class DeviceBackup:
     def run(self, device_id, chain, job_id=None):
         """Back up one device; returns its DeviceOutcome (records written unless check mode)."""
         started = time.monotonic()
-        with connection_scope(self.engine) as session:
-            context = load_context(session, device_id, _chain_ids(chain), job_id,
-                                   self.options.lockout_threshold)
+        context = run_transaction(self.engine, functools.partial(
+            load_context, device_id=device_id, credential_ids=_chain_ids(chain), job_id=job_id,
+            lockout_threshold=self.options.lockout_threshold))
         device = context.device
         outcome = DeviceOutcome(device["id"], device["hostname"])
         try:
             self._attempt_chain(outcome, context, _chain_ids(chain), job_id)
+        except NetRavenError:
+            raise  # The database failed: nothing more can be recorded.
+        except Exception as error:  # pylint: disable=broad-except
+            _internal_error(outcome, error)
         finally:
             outcome.duration_ms = int((time.monotonic() - started) * 1000)
         if not self.options.check_mode:
-            with connection_scope(self.engine) as session:
-                record_outcome(session, outcome, job_id)
+            run_transaction(self.engine, functools.partial(record_outcome, outcome=outcome, job_id=job_id))
         return outcome
 
     def _usable_chain(self, outcome, context, chain_ids):
@@ -218,8 +240,9 @@ class DeviceBackup:
                 if error.error_type != ErrorType.AUTH:
                     return
                 if not self.options.check_mode:
-                    with connection_scope(self.engine) as db:
-                        record_rejection(db, job_id, device["id"], {"id": cred_id, "username": username}, number)
+                    run_transaction(self.engine, functools.partial(
+                        record_rejection, job_id=job_id, device_id=device["id"],
+                        credential={"id": cred_id, "username": username}, attempt=number))
                     attempt["recorded"] = True
                 continue
             except NetRavenError as error:
@@ -270,12 +293,15 @@ class DeviceBackup:
         if job_id is None or self.options.check_mode:
             return None
         deadline = time.monotonic() + self.options.connect_timeout * 3 + self.options.command_timeout + 5
+        def claim(db):
+            state = claim_attempt(db, job_id, device_id, credential, self.options.lockout_threshold)
+            if state == WAIT and time.monotonic() > deadline:
+                force_claim(db, job_id, device_id, credential["id"])
+                return CLAIMED
+            return state
+
         while True:
-            with connection_scope(self.engine) as session:
-                state = claim_attempt(session, job_id, device_id, credential, self.options.lockout_threshold)
-                if state == WAIT and time.monotonic() > deadline:
-                    force_claim(session, job_id, device_id, credential["id"])
-                    return CLAIMED
+            state = run_transaction(self.engine, claim)
             if state != WAIT:
                 return state
             time.sleep(CLAIM_POLL_SECONDS)

@@ -209,17 +209,3 @@ def session_scope(engine):
         raise
     finally:
         session.close()
-
-
-@contextlib.contextmanager
-def connection_scope(engine):
-    """A Core connection in a transaction (committed on success), without the ORM's overhead.
-
-    The backup's hot path issues only Core statements, so it skips the Session; driver
-    errors still become one line, as with session_scope.
-    """
-    try:
-        with engine.begin() as connection:
-            yield connection
-    except sa_exc.DBAPIError as error:
-        raise database_error(error, engine) from None

@@ -98,7 +98,8 @@ def test_mixed_fault_run_records_every_device_once_and_reports_what_the_database
     wrong = {}
     for name, kind, _spec, _tags in devices:
         record = records[name]
-        assert len(record["results"]) == 1 and len(record["connections"]) == 1, (name, record)
+        assert len(record["results"]) == 1 and len(record["connections"]) == 1, (
+            name, record, [line for line in output.splitlines() if name in line])
         [result], [connection] = record["results"], record["connections"]
         statuses[result["status"]] += 1
         if result["status"] != KINDS[kind][3]:
