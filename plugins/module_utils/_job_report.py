@@ -274,6 +274,16 @@ def _device_colour(status):
     return DEVICE_STATUS_COLOR.get(status, "red")
 
 
+def _table_order(device):
+    """Failed devices first, then those still pending, then the backed-up ones; by hostname within.
+
+    A report is read for what went wrong: with hundreds of successes sorted among them by
+    name, the few failures would be scattered down the page.
+    """
+    rank = {DeviceStatus.SUCCESS: 2, DeviceStatus.PENDING: 1}.get(device["status"], 0)
+    return rank, device["hostname"], device["device_id"]
+
+
 def _device_row(device):
     if device["credential_username"] or device["credential_id"] is not None:
         credential = _e(device["credential_username"] or "?")
@@ -323,7 +333,7 @@ def render_html(summary, generated_at=None):
                             ("Pending", counts["pending"], "blue" if counts["pending"] else "gray")))
     chips = "".join(_pill("%s: %d" % (status, n), _device_colour(status)) for status, n in counts["by_status"].items())
     if summary["devices"]:
-        rows = "\n".join(_device_row(device) for device in summary["devices"])
+        rows = "\n".join(_device_row(device) for device in sorted(summary["devices"], key=_table_order))
         table = ("<table><thead><tr><th>Hostname</th><th>Status</th><th>Credential</th><th>Attempts</th>"
                  "<th>Changed</th><th>Error</th></tr></thead><tbody>\n%s\n</tbody></table>" % rows)
     else:

@@ -142,3 +142,13 @@ def test_unwritable_report_path_is_one_line(tmp_path):
         _job_report.write_report(str(blocker / "job.html"), summary())
     assert str(error.value).startswith("Cannot write the job report to '%s'" % (blocker / "job.html"))
     assert "\n" not in str(error.value)
+
+
+def test_report_table_lists_failures_first_then_pending_then_backed_up():
+    devices = [device("a-ok", "SUCCESS", device_id=1), device("b-down", "FAILED_UNREACHABLE", device_id=2),
+               device("c-wait", "PENDING", device_id=3), device("d-ok", "SUCCESS", device_id=4),
+               device("e-auth", "FAILED_AUTH", device_id=5), device("f-none", "NO_CREDENTIALS", device_id=6)]
+    page = _job_report.render_html(summary(devices=devices))
+    body = page.split("<tbody>", 1)[1]
+    order = [name for _start, name in sorted((body.index("<td>%s</td>" % d["hostname"]), d["hostname"]) for d in devices)]
+    assert order == ["b-down", "e-auth", "f-none", "c-wait", "a-ok", "d-ok"]
