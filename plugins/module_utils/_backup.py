@@ -293,6 +293,7 @@ class DeviceBackup:
         if job_id is None or self.options.check_mode:
             return None
         deadline = time.monotonic() + self.options.connect_timeout * 3 + self.options.command_timeout + 5
+
         def claim(db):
             state = claim_attempt(db, job_id, device_id, credential, self.options.lockout_threshold)
             if state == WAIT and time.monotonic() > deadline:
