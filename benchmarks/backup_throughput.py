@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Backup throughput: the collection's playbook against a plain threaded netmiko script.
 
-    python benchmarks/backup_throughput.py [--devices 200] [--forks 20] [--pg-url URL]
+    python benchmarks/backup_throughput.py [--devices 200] [--forks 20] [--lockout-threshold 0] [--pg-url URL]
 
 One run, one device lab (a child process): 200 devices on three platforms, half of
 them accepting only the second credential of their chain. It times
@@ -59,6 +59,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--forks", type=int, default=20)
+    parser.add_argument("--lockout-threshold", type=int, default=0,
+                        help="the playbook's netraven_lockout_threshold (default 0: the script has no guard either; "
+                             "the playbook's own default is 5)")
     parser.add_argument("--pg-url", default=os.environ.get("NETRAVEN_TEST_PG_URL"),
                         help="PostgreSQL admin URL (a database is created and dropped); default: embedded SQLite")
     args = parser.parse_args()
@@ -87,7 +90,7 @@ def main():
         env = ansible_env(workdir, db_url, KEY)
         book_wall, book_cpu, book = timed(["ansible-playbook", "-i", inventory, PLAYBOOK, "-f", str(args.forks),
                                            "-e", "netraven_job_id=%d" % seeded.jobs["bench"],
-                                           "-e", "netraven_lockout_threshold=0"], env=env)
+                                           "-e", "netraven_lockout_threshold=%d" % args.lockout_threshold], env=env)
         floor_book = os.path.join(workdir, "floor.yml")
         with open(floor_book, "w", encoding="utf-8") as handle:
             handle.write("- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug:\n        msg: hi\n")
@@ -97,8 +100,8 @@ def main():
             sys.stderr.write(script.stdout + script.stderr + book.stdout[-3000:] + book.stderr[-3000:])
             return 1
         n = args.devices
-        print("backup throughput: %d lab devices (half need the 2nd credential), %d workers, %s database"
-              % (n, args.forks, backend))
+        print("backup throughput: %d lab devices (half need the 2nd credential), %d workers, %s database, "
+              "lockout threshold %d" % (n, args.forks, backend, args.lockout_threshold))
         print("  netmiko script : wall %6.1f s  %.3f s/device   CPU %6.1f s  %.3f s/device   %s"
               % (script_wall, script_wall / n, script_cpu, script_cpu / n, script.stdout.strip()))
         print("  playbook -f %-3d: wall %6.1f s  %.3f s/device   CPU %6.1f s  %.3f s/device"

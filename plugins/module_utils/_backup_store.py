@@ -11,6 +11,9 @@ Transactions are short and few, because 50 forks share the database:
   and slices see it at once: a credential is never tried twice on a device in one
   job, and the lockout guard can count rejections exactly (see claim_attempt);
 - each rejected login commits at once (metrics, job log);
+- the shared credential rows are locked as briefly as possible: their metrics UPDATE
+  is the last statement before the commit, and a claim locks its credential only
+  while the lockout guard applies;
 - one final transaction writes the rest: the last attempt's metrics and log, the
   configuration when it changed, the device's last credential, the connection log
   and the job result. A crash in between leaves nothing half-written.
@@ -107,38 +110,55 @@ def lockout_guarded(session, job_id, credential_ids, threshold):
     return over - _accepted_in_job(session, job_id, over) if over else set()
 
 
-def _lockout_message(credential):
-    return "Lockout guard: credential '%s' (id %d) " % (credential["username"], credential["id"])
+def _lock_claims_of(session, credential_id):
+    """Serialise the guarded claims of one credential: a row lock on it until the commit.
+
+    FOR NO KEY UPDATE rather than FOR UPDATE: it still excludes the other claims (and the
+    metrics UPDATE), but not the key-share locks that every insert referencing the
+    credential (claims, logs) holds until its commit, which FOR UPDATE would wait for.
+    """
+    session.execute(sa.select(Credential.id).where(Credential.id == credential_id).with_for_update(key_share=True))
 
 
 def claim_attempt(session, job_id, device_id, credential, threshold):
     """Claim a login attempt of a credential on a device within a job: CLAIMED, WAIT or GUARDED.
 
     The claim is a job_credential_attempts row written before the login ('claimed'),
-    marked 'rejected' when the login is rejected and deleted otherwise. Claims of one
-    credential are serialised by a lock on its row (PostgreSQL; SQLite writers are
-    serial anyway). With a threshold K, a credential accepted nowhere in the job yet is
-    GUARDED once K devices rejected it (the first refusal is logged once, as a
-    job-level WARNING), and told to WAIT while rejections plus logins in flight reach
-    K: so it is tried on at most K devices, however many forks and slices run at once,
-    and a good credential is only held back until its first success.
+    marked 'rejected' when the login is rejected and deleted otherwise. With a threshold
+    K, a credential accepted nowhere in the job yet is GUARDED once K devices rejected it
+    (the first refusal is logged once, as a job-level WARNING), and told to WAIT while
+    rejections plus logins in flight reach K: so it is tried on at most K devices, however
+    many forks and slices run at once, and a good credential is only held back until its
+    first success. While the guard applies, the claims of one credential are serialised
+    by a lock on its row (PostgreSQL; SQLite writers are serial anyway); once the
+    credential was accepted in the job, or without a threshold, a claim takes no lock.
     """
     cred_id = credential["id"]
-    session.execute(sa.select(Credential.id).where(Credential.id == cred_id).with_for_update())
     if threshold and not _accepted_in_job(session, job_id, [cred_id]):
-        counts = dict(session.execute(
-            sa.select(JobCredentialAttempt.outcome, sa.func.count())
-            .where(JobCredentialAttempt.job_id == job_id, JobCredentialAttempt.credential_id == cred_id)
-            .group_by(JobCredentialAttempt.outcome)).all())
-        rejected = counts.get(REJECTED, 0)
-        if rejected >= threshold:
-            _log_guard_once(session, job_id, credential, rejected, threshold)
-            return GUARDED
-        if rejected + counts.get(CLAIMED, 0) >= threshold:
-            return WAIT
+        _lock_claims_of(session, cred_id)
+        # Asked again under the lock: a login may have been accepted while this claim waited.
+        if not _accepted_in_job(session, job_id, [cred_id]):
+            state = _guard_state(session, job_id, credential, threshold)
+            if state is not None:
+                return state
     session.execute(sa.insert(JobCredentialAttempt).values(
         job_id=job_id, credential_id=cred_id, device_id=device_id, outcome=CLAIMED, attempted_at=utcnow()))
     return CLAIMED
+
+
+def _guard_state(session, job_id, credential, threshold):
+    """GUARDED, WAIT, or None (free to claim) for a credential not accepted in the job yet."""
+    counts = dict(session.execute(
+        sa.select(JobCredentialAttempt.outcome, sa.func.count())
+        .where(JobCredentialAttempt.job_id == job_id, JobCredentialAttempt.credential_id == credential["id"])
+        .group_by(JobCredentialAttempt.outcome)).all())
+    rejected = counts.get(REJECTED, 0)
+    if rejected >= threshold:
+        _log_guard_once(session, job_id, credential, rejected, threshold)
+        return GUARDED
+    if rejected + counts.get(CLAIMED, 0) >= threshold:
+        return WAIT
+    return None
 
 
 def force_claim(session, job_id, device_id, credential_id):
@@ -168,14 +188,14 @@ def release_claim(session, job_id, device_id, credential_id):
 
 
 def record_rejection(session, job_id, device_id, credential, attempt):
-    """A rejected login: metrics, the job log row, and the claim marked rejected."""
-    record_credential_attempt(session, credential["id"], False)
+    """A rejected login: the claim marked rejected, the job log row, and (last) the metrics."""
     if job_id is not None:
         session.execute(sa.update(JobCredentialAttempt).where(
             JobCredentialAttempt.job_id == job_id, JobCredentialAttempt.credential_id == credential["id"],
             JobCredentialAttempt.device_id == device_id).values(outcome=REJECTED))
         log_credential_attempt(session, job_id, device_id, credential["id"], credential["username"], attempt,
                                False, error_type="AUTH")
+    record_credential_attempt(session, credential["id"], False)
 
 
 def store_configuration(session, device_id, job_id, text, data_hash, metadata):
@@ -216,15 +236,21 @@ def write_job_result(session, job_id, device_id, status, details):
 
 
 def record_outcome(session, outcome, job_id):
-    """The final transaction of one device: last attempt, config, device, connection log, job result."""
+    """The final transaction of one device: last attempt, config, device, connection log, job result.
+
+    The credential's metrics come last. Every device of a job updates the same few
+    credential rows, and an UPDATE holds its row lock until the commit: updated first,
+    they would queue the rest of every device's transaction behind one another.
+    """
     device_id = outcome.device_id
     last = outcome.attempts[-1] if outcome.attempts else None
     if last is not None and job_id is not None and last.get("claimed") and last["error_type"] != "AUTH":
         release_claim(session, job_id, device_id, last["credential_id"])
+    metrics = None
     if last is not None and not last.get("recorded"):
         success = last["outcome"] == "accepted"
         if success or last["error_type"] == "AUTH":
-            record_credential_attempt(session, last["credential_id"], success)
+            metrics = (last["credential_id"], success)
         if job_id is not None:
             log_credential_attempt(session, job_id, device_id, last["credential_id"], last["credential_username"],
                                    last["attempt"], success, error_type=last["error_type"], message=last.get("message"))
@@ -240,3 +266,5 @@ def record_outcome(session, outcome, job_id):
         retry_count=outcome.retry_count)
     if job_id is not None:
         write_job_result(session, job_id, device_id, outcome.status, outcome.details())
+    if metrics is not None:
+        record_credential_attempt(session, *metrics)
