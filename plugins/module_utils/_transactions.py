@@ -55,7 +55,8 @@ def run_transaction(engine, work, pauses=RETRY_PAUSES):
     error, or the last one, becomes a one-line DatabaseUnavailableError. Exceptions
     that work raises itself (a NetRavenError, say) pass through untouched.
     """
-    for pause in tuple(pauses) + (None,):
+    pauses = iter(pauses)
+    while True:
         connecting = True
         try:
             with engine.connect() as connection:
@@ -63,7 +64,7 @@ def run_transaction(engine, work, pauses=RETRY_PAUSES):
                 with connection.begin():
                     return work(connection)
         except sa_exc.DBAPIError as error:
+            pause = next(pauses, None)
             if pause is None or not wrote_nothing(error, connecting):
                 raise database_error(error, engine) from None
         time.sleep(pause)
-    raise AssertionError("unreachable")  # pragma: no cover
