@@ -60,7 +60,9 @@ class SecretBox:
         if not phrases:
             raise EncryptionKeyError("%s is not set: it must hold the passphrase that encrypts NetRaven credentials" % KEY_ENV)
         self.key_count = len(phrases)
-        self._fernet = MultiFernet([Fernet(derive_fernet_key(p, salt)) for p in phrases])
+        fernets = [Fernet(derive_fernet_key(p, salt)) for p in phrases]
+        self._current = fernets[0]
+        self._fernet = MultiFernet(fernets)
 
     def encrypt(self, plaintext: str) -> str:
         """Ciphertext (Fernet token text) for a password."""
@@ -80,6 +82,14 @@ class SecretBox:
         try:
             self.decrypt(token)
         except EncryptionKeyError:
+            return False
+        return True
+
+    def is_current(self, token: str) -> bool:
+        """True when the first (current) key alone opens the token: rotating it would change nothing."""
+        try:
+            self._current.decrypt(token.encode("ascii"))
+        except (InvalidToken, ValueError, TypeError, UnicodeError):
             return False
         return True
 

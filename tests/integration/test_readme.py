@@ -22,6 +22,7 @@ import yaml
 from _databases import create_pg_database, drop_pg_database, pg_url_for, require_pg  # pylint: disable=import-error
 from _readme import EXAMPLES_DIR, README, REPO_ROOT, command_blocks, commands, file_blocks  # pylint: disable=import-error
 
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus, JobStatus
 
 KEY = "readme-test-passphrase"
@@ -202,8 +203,15 @@ def test_the_real_network_example_works_as_written(tmp_path, readme_database, de
         with engine.connect() as conn:
             assert conn.execute(sa.text("SELECT status FROM jobs")).scalars().all() == ["COMPLETED_SUCCESS"]
             assert conn.execute(sa.text("SELECT COUNT(*) FROM device_configurations")).scalar() == 3
+            tokens = conn.execute(sa.text("SELECT password FROM credentials")).scalars().all()
     finally:
         engine.dispose()
+    # Key rotation: the check listed the passwords to re-seal, the run re-sealed them all under
+    # the README's new passphrase, which alone now opens every stored password.
+    rekey = _output_of(outputs, 'NETRAVEN_ENCRYPTION_KEY="$NEW_KEY,$NETRAVEN_ENCRYPTION_KEY" ansible')[0]
+    assert rekey.count('would be re-sealed under the current key') == 1 and rekey.count(' re-sealed under') == 2
+    new_key = re.search(r"^NEW_KEY='(.*?)'", _read(README), re.M).group(1)
+    assert len(tokens) == len(passwords) and all(secret_box(new_key).is_current(token) for token in tokens)
     # Upgrading: both commands leave the current schema alone.
     migrations = _output_of(outputs, "ansible-playbook netraven.netraven.migrate")
     assert "(3 migration(s))" in migrations[0] and "(0 migration(s))" in migrations[1]

@@ -94,6 +94,7 @@ def test_rotation_old_values_open_and_rotate_reseals_under_the_new_key():
 
     rotated = rotating.rotate(old_token)
     assert rotated != old_token
+    assert not rotating.is_current(old_token) and rotating.is_current(rotated)
     assert secret_box("new-passphrase").decrypt(rotated) == PLAINTEXT
     with pytest.raises(EncryptionKeyError):
         secret_box("old-passphrase").decrypt(rotated)

@@ -1,0 +1,90 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The netraven.netraven.rekey module: argument spec and docs; the work is in module_utils._rekey."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: rekey
+short_description: Re-seal the stored credential passwords under the current encryption key
+version_added: 0.1.0
+description:
+  - Finishes an encryption key rotation. With the new passphrase first and the old one after it
+    in O(encryption_key) (comma-separated), every stored password that only the old passphrase opens
+    is encrypted again under the new one. Afterwards the old passphrase can be dropped.
+  - The device passwords themselves are not needed and do not change.
+  - All or nothing. When no configured passphrase opens some stored password, the task fails naming
+    those credentials and re-seals none.
+  - A re-run changes nothing once every password is sealed under the current key.
+author:
+  - NetRaven developers (@netraven)
+options: {}
+extends_documentation_fragment:
+  - netraven.netraven.database
+  - netraven.netraven.database.encryption
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reports which credentials would be re-sealed and writes nothing.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+  action_group:
+    support: full
+    membership:
+      - netraven.netraven.netraven
+notes:
+  - Run it on the host that can reach the database, usually C(localhost).
+  - Results name the credentials, never a password or its ciphertext.
+seealso:
+  - module: netraven.netraven.credential
+"""
+
+EXAMPLES = r"""
+# NETRAVEN_ENCRYPTION_KEY="new passphrase,old passphrase" ansible-playbook rekey.yml
+- name: Re-seal every stored password under the new passphrase
+  netraven.netraven.rekey:
+  register: rekeyed
+
+- name: Say when the old passphrase can go
+  ansible.builtin.debug:
+    msg: "{{ rekeyed.msg }}: the old passphrase can now be removed from NETRAVEN_ENCRYPTION_KEY"
+"""
+
+RETURN = r"""
+rekeyed:
+  description: Names of the credentials whose passwords were (in check mode, would be) re-sealed.
+  returned: success
+  type: list
+  elements: str
+  sample: [netops, fallback]
+current:
+  description: How many credentials were already sealed under the current key.
+  returned: success
+  type: int
+  sample: 1
+total:
+  description: How many credentials the database holds.
+  returned: success
+  type: int
+  sample: 3
+"""
+
+from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
+from ansible_collections.netraven.netraven.plugins.module_utils._rekey import rekey_credentials
+
+
+def main():
+    """Entry point."""
+    module = NetRavenModule(argument_spec={}, uses_encryption=True, supports_check_mode=True)
+    module.run(lambda mod: rekey_credentials(mod.engine, mod.secret_box(), check_mode=mod.check_mode))
+
+
+if __name__ == "__main__":
+    main()
