@@ -19,6 +19,11 @@ import os
 import tempfile
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
+from ansible_collections.netraven.netraven.plugins.module_utils._job_changes import (
+    DEFAULT_STALE_DEVICE_HOURS,
+    changed_devices,
+    stale_devices,
+)
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     HAS_SQLALCHEMY,
     Credential,
@@ -131,7 +136,7 @@ def _device_entry(device_id, hostname, status, details, credential_names):
     }
 
 
-def build_summary(session, job_id, max_lines=None):
+def build_summary(session, job_id, max_lines=None, stale_device_hours=DEFAULT_STALE_DEVICE_HOURS):
     """The job's summary dict (see the job module's RETURN), with its readable lines under 'lines'."""
     job = session.get(Job, job_id)
     rows = session.execute(
@@ -169,6 +174,9 @@ def build_summary(session, job_id, max_lines=None):
             {"device_id": d["device_id"], "hostname": d["hostname"], "status": d["status"],
              "reason": d["error"] or d["status"]}
             for d in devices if d["status"] not in (DeviceStatus.SUCCESS, DeviceStatus.PENDING)],
+        "changed_devices": changed_devices(session, job_id),
+        "stale_device_hours": stale_device_hours,
+        "stale_devices": stale_devices(session, stale_device_hours, job_id=job_id),
         "logs": [{"timestamp": _iso(ts), "level": level, "message": message,
                   "error_type": (data or {}).get("error_type") if isinstance(data, dict) else None}
                  for ts, level, message, data in reversed(logs)],
@@ -184,6 +192,12 @@ def _credential_label(device):
     if device["credential_id"] is not None:
         label += " (id %s)" % device["credential_id"]
     return label
+
+
+def _stale_age(device):
+    if device["last_success"] is None:
+        return "never backed up"
+    return "last success %s (%s h ago)" % (device["last_success"], device["hours_since"])
 
 
 def summary_lines(summary, max_lines=None):
@@ -205,6 +219,20 @@ def summary_lines(summary, max_lines=None):
         lines.extend("  - %s: %s: %s" % (d["hostname"], d["status"], d["reason"]) for d in failed[:limit])
         if len(failed) > limit:
             lines.append("  ... and %d more failed devices (see the summary or the report)" % (len(failed) - limit))
+    changed = summary.get("changed_devices") or []
+    if changed:
+        lines.append("Changed configurations:")
+        lines.extend("  - %s: +%d -%d lines (config %s, was %s)" % (
+            d["hostname"], d["added"], d["removed"], d["config_id"],
+            d["previous_config_id"] if d["previous_config_id"] is not None else "none") for d in changed[:limit])
+        if len(changed) > limit:
+            lines.append("  ... and %d more changed devices (see the summary or the report)" % (len(changed) - limit))
+    stale = summary.get("stale_devices") or []
+    if stale:
+        lines.append("Stale devices (no successful backup in %s h):" % summary["stale_device_hours"])
+        lines.extend("  - %s: %s" % (d["hostname"], _stale_age(d)) for d in stale[:limit])
+        if len(stale) > limit:
+            lines.append("  ... and %d more stale devices (see the summary or the report)" % (len(stale) - limit))
     backed_up = [d for d in summary["devices"] if d["status"] == DeviceStatus.SUCCESS]
     if backed_up:
         lines.append("Backed up:")
@@ -262,6 +290,11 @@ td.err{color:#991b1b;max-width:520px;word-break:break-word}
 .muted{color:#9ca3af}
 .log td{font-size:13px}
 footer{margin-top:28px;color:#9ca3af;font-size:12px}
+details.diff{background:#fff;border:1px solid #e5e7eb;border-radius:10px;margin:8px 0;padding:8px 12px}
+details.diff summary{cursor:pointer;font-weight:600}
+details.diff pre{margin:8px 0 0;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;
+word-break:break-all}
+.add{color:#166534}.del{color:#991b1b}
 """
 
 
@@ -311,6 +344,46 @@ def _device_row(device):
     return "<tr><td>%s</td><td>%s</td><td class=\"nw\">%s</td><td class=\"num\">%s</td><td>%s</td><td class=\"err\">%s</td></tr>" % (
         _e(device["hostname"]), _pill(device["status"], _device_colour(device["status"])), credential, attempts,
         changed, error)
+
+
+def _diff_line(line):
+    css = "add" if line.startswith("+") and not line.startswith("+++") else (
+        "del" if line.startswith("-") and not line.startswith("---") else "")
+    return '<span class="%s">%s</span>' % (css, _e(line)) if css else _e(line)
+
+
+def _changes_section(summary):
+    """Each changed device's diff, folded in a <details> (no script needed, so the CSP holds)."""
+    changed = summary.get("changed_devices") or []
+    if not changed:
+        return ""
+    blocks = []
+    for device in changed:
+        body = "\n".join(_diff_line(line) for line in device["diff"].splitlines())
+        note = ""
+        if device["diff_lines_omitted"]:
+            note = '<p class="muted">%d more diff line(s) not shown (report cap)</p>' % device["diff_lines_omitted"]
+        blocks.append('<details class="diff"><summary>%s <span class="add">+%d</span> <span class="del">-%d</span> '
+                      '<span class="muted">config %s, was %s</span></summary><pre>%s</pre>%s</details>' % (
+                          _e(device["hostname"]), device["added"], device["removed"], _e(device["config_id"]),
+                          _e(device["previous_config_id"] if device["previous_config_id"] is not None else "none"),
+                          body, note))
+    omitted = sum(device["diff_lines_omitted"] for device in changed)
+    total_note = ('<p class="muted">%d diff line(s) left out in total (capped per device and per report); '
+                  'the line counts are complete.</p>' % omitted) if omitted else ""
+    return "<h2>Changed configurations (%d)</h2>%s\n%s" % (len(changed), "\n".join(blocks), total_note)
+
+
+def _stale_section(summary):
+    stale = summary.get("stale_devices") or []
+    if not stale:
+        return ""
+    rows = "\n".join("<tr><td>%s</td><td>%s</td><td class=\"num\">%s</td></tr>" % (
+        _e(d["hostname"]), _e(d["last_success"] or "never"), _e("" if d["hours_since"] is None else d["hours_since"]))
+        for d in stale)
+    return ("<h2>Stale devices (%d): no successful backup in %s h</h2><table class=\"stale\"><thead><tr><th>Hostname</th>"
+            "<th>Last success</th><th>Hours ago</th></tr></thead><tbody>\n%s\n</tbody></table>" % (
+                len(stale), _e(summary.get("stale_device_hours")), rows))
 
 
 def render_html(summary, generated_at=None):
@@ -366,6 +439,8 @@ def render_html(summary, generated_at=None):
 <section><div class="cards">%(cards)s</div><div class="chips">%(chips)s</div></section>
 <h2>Devices</h2>
 %(table)s
+%(changes)s
+%(stale)s
 %(logs)s
 <footer>Generated by netraven.netraven at %(generated)s</footer>
 </body>
@@ -373,6 +448,7 @@ def render_html(summary, generated_at=None):
 """ % {"job_id": _e(summary["job_id"]), "status_text": _e(text), "css": _CSS, "name": _e(summary["name"]),
        "meta": "".join(meta), "fg": fg, "bg": bg, "border": border, "icon": svg_icon(icon, 22),
        "status": _e(summary["status"]), "cards": cards, "chips": chips, "table": table, "logs": logs,
+       "changes": _changes_section(summary), "stale": _stale_section(summary),
        "generated": _e(generated)}
 
 

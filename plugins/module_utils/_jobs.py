@@ -35,6 +35,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._errors import (
     NetRavenError,
     ValidationError,
 )
+from ansible_collections.netraven.netraven.plugins.module_utils._job_changes import DEFAULT_STALE_DEVICE_HOURS
 from ansible_collections.netraven.netraven.plugins.module_utils._job_report import build_summary, count_results
 from ansible_collections.netraven.netraven.plugins.module_utils._logs import log_runner_error, write_job_log
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
@@ -347,7 +348,8 @@ def close_pending_targets(session, job_id, now=None, message=NEVER_RAN_MESSAGE):
         .execution_options(synchronize_session=False)).rowcount
 
 
-def finish_job(engine, job_id, close_pending=False, check_mode=False, now=None, max_lines=None):
+def finish_job(engine, job_id, close_pending=False, check_mode=False, now=None, max_lines=None,
+               stale_device_hours=DEFAULT_STALE_DEVICE_HOURS):
     """state=finished: write the final status once every target has a result; idempotent.
 
     close_pending is for a run that created its own job: its targets that never ran count
@@ -375,12 +377,14 @@ def finish_job(engine, job_id, close_pending=False, check_mode=False, now=None, 
                 job.status, counts["succeeded"], counts["total"]), level=FINAL_LOG_LEVEL.get(job.status, LogLevel.INFO),
                 data={"status": job.status, "counts": counts})
             session.flush()
-        summary = build_summary(session, job_id, max_lines=max_lines)
+        summary = build_summary(session, job_id, max_lines=max_lines, stale_device_hours=stale_device_hours)
         if check_mode:
             session.rollback()
     result = {"job_id": job_id, "name": summary["name"], "status": summary["status"], "final": summary["final"],
               "counts": summary["counts"], "summary": summary, "summary_lines": summary.pop("lines"),
-              "changed": bool(written or never_ran), "written": written, "never_ran": never_ran}
+              "changed": bool(written or never_ran), "written": written, "never_ran": never_ran,
+              "changed_devices": summary["changed_devices"], "failed_devices": summary["failed_devices"],
+              "stale_devices": summary["stale_devices"]}
     if result["final"]:
         result["msg"] = "Job %d %s: %s" % (job_id, "finished" if written else "already final", result["status"])
     else:

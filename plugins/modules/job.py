@@ -103,6 +103,12 @@ options:
       - At most this many devices are listed per section of RV(summary_lines); RV(summary) and the report are complete.
     type: int
     default: 200
+  stale_device_hours:
+    description:
+      - With O(state=finished), a targeted device whose last C(SUCCESS) is older than this many hours, or that
+        never had one, is listed in RV(stale_devices), the summary and the report. See C(docs/notifications.md).
+    type: float
+    default: 48
 extends_documentation_fragment:
   - netraven.netraven.database
   - netraven.netraven.database.encryption
@@ -276,12 +282,33 @@ summary_lines:
     - "Backed up:"
     - "  - r1: credential 'netops' (id 1)"
     - "  - r2: credential 'admin' (id 2), required 2 credential attempts"
+changed_devices:
+  description:
+    - Devices this job stored a new configuration for, by hostname, with C(hostname), C(device_id), C(config_id),
+      C(previous_config_id) (null for a first backup), C(added) and C(removed) line counts, C(diff) (unified diff
+      of the stored masked texts, capped at 200 lines per device and 5000 per job) and C(diff_lines_omitted).
+  returned: when O(state=finished)
+  type: list
+  elements: dict
+failed_devices:
+  description: Devices not backed up, with C(hostname), C(device_id), C(status) and C(reason).
+  returned: when O(state=finished)
+  type: list
+  elements: dict
+stale_devices:
+  description:
+    - Targeted devices whose last C(SUCCESS) is older than O(stale_device_hours) or that never had one, with
+      C(hostname), C(device_id), C(last_success) (ISO time or null) and C(hours_since).
+  returned: when O(state=finished)
+  type: list
+  elements: dict
 report_path:
   description: Absolute path of the HTML report written.
   returned: when O(report_path) is set with O(state=finished)
   type: str
 """
 
+from ansible_collections.netraven.netraven.plugins.module_utils._job_changes import DEFAULT_STALE_DEVICE_HOURS
 from ansible_collections.netraven.netraven.plugins.module_utils._job_report import write_report
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs import (
     DEFAULT_JOB_NAME,
@@ -308,6 +335,7 @@ def main():
             "close_pending": {"type": "bool", "default": False},
             "report_path": {"type": "path"},
             "summary_max_devices": {"type": "int", "default": 200},
+            "stale_device_hours": {"type": "float", "default": DEFAULT_STALE_DEVICE_HOURS},
         },
         uses_encryption=True,
         supports_check_mode=True,
@@ -328,7 +356,8 @@ def main():
                 include_disabled=params["include_disabled"], stale_after=params["stale_after"],
                 check_mode=mod.check_mode)
         result = finish_job(mod.engine, params["job_id"], close_pending=params["close_pending"],
-                            check_mode=mod.check_mode, max_lines=params["summary_max_devices"])
+                            check_mode=mod.check_mode, max_lines=params["summary_max_devices"],
+                            stale_device_hours=params["stale_device_hours"])
         if params["report_path"] and not mod.check_mode:
             result["report_path"] = write_report(params["report_path"], result["summary"])
         return result
