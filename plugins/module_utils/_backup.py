@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The backup of one device: priority fallback through its credential chain (DESIGN 5).
+"""The backup of one device: priority fallback through its credential chain.
 
 For each credential of the chain, in order: decrypt, log in, fetch the configuration.
 A rejected login records the failure and moves on; any other failure records it and
@@ -9,10 +9,17 @@ stops, because another credential cannot fix an unreachable or broken device and
 would only add failed logins. A credential is never tried twice on one device in
 one job. On success the configuration is checked for completeness, normalised,
 hashed, masked and stored only when it differs from the device's latest.
+
+The loop's facts are immutable values: each Attempt is made once, with its result, and
+the DeviceOutcome is built once at the end; final_status() alone decides the status
+from them. See docs/architecture.md, "The path of one device".
 """
 
 from __future__ import annotations
 
+from typing import Optional, Sequence
+
+import dataclasses
 import functools
 import os
 import time
@@ -22,6 +29,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._backup_store im
     CLAIMED,
     GUARDED,
     WAIT,
+    DeviceContext,
     claim_attempt,
     force_claim,
     load_context,
@@ -31,11 +39,25 @@ from ansible_collections.netraven.netraven.plugins.module_utils._backup_store im
 from ansible_collections.netraven.netraven.plugins.module_utils._config_text import config_hash, platform_for
 from ansible_collections.netraven.netraven.plugins.module_utils._device_session import AttemptError, DeviceSession
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
-from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus, ErrorType
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import (
+    FALLBACK_ERRORS,
+    NO_CHAIN_MESSAGE,
+    DeviceStatus,
+    ErrorType,
+    device_status_for_error,
+)
 from ansible_collections.netraven.netraven.plugins.module_utils._transactions import run_transaction
 
 
 CLAIM_POLL_SECONDS = 0.2
+ACCEPTED = "accepted"
+FAILED = "failed"
+LOCKOUT_MESSAGE = "Every credential of the chain is held back by the lockout guard in this job"
+ALL_DELETED_MESSAGE = "Every credential of the chain was deleted"
+ALL_REJECTED_MESSAGE = "Every credential of the chain was already rejected on this device in this job"
+SKIP_DELETED = "deleted"
+SKIP_REJECTED = "already rejected on this device in this job"
+SKIP_GUARDED = "lockout guard"
 
 
 class BackupOptions:
@@ -56,38 +78,153 @@ class BackupOptions:
         self.lockout_threshold = lockout_threshold
 
 
+@dataclasses.dataclass(frozen=True)
+class Attempt:
+    """One login attempt with one credential, made once its result is known.
+
+    claimed: a job_credential_attempts claim row exists for it (the store releases it
+    unless the login was rejected). recorded: its rejection was committed already
+    (metrics and log), so the final transaction must not write them again.
+    """
+
+    number: int
+    credential_id: int
+    credential_username: str
+    outcome: str = FAILED
+    error_type: Optional[str] = None
+    message: Optional[str] = None
+    claimed: bool = False
+    recorded: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome == ACCEPTED
+
+    @property
+    def rejected(self) -> bool:
+        """A rejected login: the one failure after which the chain goes on."""
+        return not self.accepted and self.error_type in FALLBACK_ERRORS
+
+    def result(self) -> dict:
+        """The attempt as the task result shows it (no loop bookkeeping)."""
+        result = {"attempt": self.number, "credential_id": self.credential_id,
+                  "credential_username": self.credential_username, "outcome": self.outcome,
+                  "error_type": self.error_type}
+        if not self.accepted:
+            result["message"] = self.message
+        return result
+
+
+@dataclasses.dataclass(frozen=True)
+class Skip:
+    """A credential of the chain that was not tried, and why."""
+
+    credential_id: int
+    reason: str
+
+    def result(self) -> dict:
+        return {"credential_id": self.credential_id, "reason": self.reason}
+
+
+@dataclasses.dataclass(frozen=True)
+class FetchedConfig:
+    """What the fetched configuration means for the store: changed or not, and what to write."""
+
+    changed: bool
+    config_id: Optional[int] = None
+    store_text: Optional[str] = None
+    data_hash: Optional[str] = None
+    config_metadata: Optional[dict] = None
+    diff: Optional[dict] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """The device's final status and the error that gave it."""
+
+    status: str
+    error_type: Optional[str] = None
+    error_message: Optional[str] = None
+
+
+def final_status(attempts: Sequence[Attempt], skipped: Sequence[Skip], chain_ids: Sequence[int],
+                 internal_error: Optional[str] = None) -> Verdict:
+    """The one rule for a device's status, from what the loop found.
+
+    The last attempt decides: accepted is SUCCESS, else its error's status. Without any
+    attempt, only a device without a usable credential at all (no chain, or every
+    credential deleted) is NO_CREDENTIALS; credentials held back by the lockout guard, or
+    already rejected on this device in this job, are failed logins: FAILED_AUTH.
+    """
+    if internal_error is not None:
+        return Verdict(DeviceStatus.FAILED_UNEXPECTED, ErrorType.UNEXPECTED, internal_error)
+    if attempts:
+        last = attempts[-1]
+        if last.accepted:
+            return Verdict(DeviceStatus.SUCCESS)
+        return Verdict(device_status_for_error(last.error_type), last.error_type, last.message)
+    reasons = {skip.reason for skip in skipped}
+    if not chain_ids:
+        return Verdict(DeviceStatus.NO_CREDENTIALS, None, NO_CHAIN_MESSAGE)
+    if reasons <= {SKIP_DELETED}:
+        return Verdict(DeviceStatus.NO_CREDENTIALS, None, ALL_DELETED_MESSAGE)
+    if SKIP_GUARDED in reasons:
+        return Verdict(DeviceStatus.FAILED_AUTH, ErrorType.LOCKOUT_GUARD, LOCKOUT_MESSAGE)
+    return Verdict(DeviceStatus.FAILED_AUTH, ErrorType.AUTH, ALL_REJECTED_MESSAGE)
+
+
+@dataclasses.dataclass(frozen=True)
 class DeviceOutcome:
     """Everything one device's backup found out; becomes the records and the task result."""
 
-    def __init__(self, device_id, hostname):
-        self.device_id = device_id
-        self.hostname = hostname
-        self.status = DeviceStatus.FAILED_UNEXPECTED
-        self.attempts = []
-        self.skipped = []
-        self.credential_id = None
-        self.credential_username = None
-        self.error_type = None
-        self.error_message = None
-        self.changed = False
-        self.config_id = None
-        self.store_text = None
-        self.data_hash = None
-        self.config_metadata = None
-        self.diff = None
-        self.duration_ms = 0
+    device_id: int
+    hostname: str
+    status: str
+    attempts: tuple = ()
+    skipped: tuple = ()
+    error_type: Optional[str] = None
+    error_message: Optional[str] = None
+    config: Optional[FetchedConfig] = None
+    config_id: Optional[int] = None
+    duration_ms: int = 0
 
     @property
-    def successful(self):
+    def successful(self) -> bool:
         """True when the configuration was fetched."""
         return self.status == DeviceStatus.SUCCESS
 
     @property
-    def retry_count(self):
+    def last_attempt(self) -> Optional[Attempt]:
+        return self.attempts[-1] if self.attempts else None
+
+    @property
+    def credential_id(self) -> Optional[int]:
+        """The credential of the last attempt (the one that worked, or the last one tried)."""
+        return self.last_attempt.credential_id if self.attempts else None
+
+    @property
+    def credential_username(self) -> Optional[str]:
+        return self.last_attempt.credential_username if self.attempts else None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.config and self.config.changed)
+
+    @property
+    def store_text(self) -> Optional[str]:
+        """The text to store: set only when the configuration changed."""
+        return self.config.store_text if self.config else None
+
+    @property
+    def diff(self) -> Optional[dict]:
+        return self.config.diff if self.config else None
+
+    @property
+    def retry_count(self) -> int:
         """Credentials that failed before the one that worked (or the last one tried)."""
         return max(len(self.attempts) - 1, 0)
 
-    def details(self):
+    def details(self) -> dict:
         """The job_results.details JSON (no secrets)."""
         return {
             "hostname": self.hostname,
@@ -100,19 +237,19 @@ class DeviceOutcome:
             "changed": self.changed,
             "config_id": self.config_id,
             "duration_ms": self.duration_ms,
-            "skipped_credentials": self.skipped,
+            "skipped_credentials": [skip.result() for skip in self.skipped],
         }
 
-    def result(self):
-        """The task result fields of DESIGN 5."""
+    def result(self) -> dict:
+        """The task result fields (see docs/architecture.md, "The path of one device")."""
         result = {
             "status": self.status,
             "device_id": self.device_id,
             "credential_id": self.credential_id,
             "credential_username": self.credential_username,
             "retry_count": self.retry_count,
-            "attempts": [{k: v for k, v in a.items() if k not in ("recorded", "claimed")} for a in self.attempts],
-            "skipped_credentials": self.skipped,
+            "attempts": [attempt.result() for attempt in self.attempts],
+            "skipped_credentials": [skip.result() for skip in self.skipped],
             "changed": self.changed,
             "config_id": self.config_id,
             "duration_ms": self.duration_ms,
@@ -129,7 +266,7 @@ class DeviceOutcome:
         return result
 
 
-def _chain_ids(chain):
+def _chain_ids(chain) -> list:
     ids = []
     for entry in chain or ():
         cred_id = int(entry["id"] if isinstance(entry, dict) else entry)
@@ -138,20 +275,15 @@ def _chain_ids(chain):
     return ids
 
 
-def _internal_error(outcome, error):
-    """Record a bug met in the backup as the device's FAILED_UNEXPECTED outcome, not a lost device.
+def _internal_error_message(error: BaseException) -> str:
+    """A bug met in the backup, named by the exception's type and where it was raised, never its text.
 
-    The message names the exception's type and where it was raised, never its text: that
-    text could hold whatever value the failing code held, a decrypted password included.
+    That text could hold whatever value the failing code held, a decrypted password included.
     """
     frames = traceback.extract_tb(error.__traceback__)
     where = " at %s:%d" % (os.path.basename(frames[-1].filename), frames[-1].lineno) if frames else ""
-    message = "Internal error in the backup (%s%s): please report it to the collection's maintainers" % (
+    return "Internal error in the backup (%s%s): please report it to the collection's maintainers" % (
         type(error).__name__, where)
-    outcome.status, outcome.error_type, outcome.error_message = DeviceStatus.FAILED_UNEXPECTED, ErrorType.UNEXPECTED, message
-    outcome.changed, outcome.store_text, outcome.diff, outcome.config_id = False, None, None, None
-    if outcome.attempts and "outcome" not in outcome.attempts[-1]:
-        outcome.attempts[-1].update(outcome="failed", error_type=ErrorType.UNEXPECTED, message=message)
 
 
 def _diff(before, after, hostname):
@@ -163,71 +295,118 @@ def _diff(before, after, hostname):
     }
 
 
+def usable_chain(context: DeviceContext, chain_ids: Sequence[int], max_attempts: Optional[int]):
+    """(credential ids to try, in order; Skips of the others) before any login."""
+    usable, skipped = [], []
+    for cred_id in chain_ids:
+        if cred_id not in context.credentials:
+            skipped.append(Skip(cred_id, SKIP_DELETED))
+        elif cred_id in context.rejected_ids:
+            skipped.append(Skip(cred_id, SKIP_REJECTED))
+        elif cred_id in context.guarded_ids:
+            skipped.append(Skip(cred_id, SKIP_GUARDED))
+        else:
+            usable.append(cred_id)
+    if max_attempts:
+        usable = usable[:max_attempts]
+    return usable, skipped
+
+
+class _Trail:
+    """The loop's running record (private to one run): finished attempts, skips, the attempt in flight."""
+
+    def __init__(self, skipped):
+        self.attempts: list = []
+        self.skipped: list = list(skipped)
+        self.in_flight: Optional[Attempt] = None
+        self.config: Optional[FetchedConfig] = None
+
+    def finish(self, attempt: Attempt) -> None:
+        self.attempts.append(attempt)
+        self.in_flight = None
+
+
 class DeviceBackup:
     """Runs the attempt loop for one device and writes its records."""
 
-    def __init__(self, engine, secret_box, options):
+    def __init__(self, engine, secret_box, options: BackupOptions):
         self.engine = engine
         self.secret_box = secret_box
         self.options = options
 
-    def run(self, device_id, chain, job_id=None):
+    def _claims(self, job_id) -> bool:
+        return job_id is not None and not self.options.check_mode
+
+    def _open(self, db, device_id, chain_ids, job_id):
+        """The first transaction: the context, and (within a job) the claim of the first credential.
+
+        One transaction instead of two on the happy path. The claim is the last statement,
+        so the lock it may take on the credential row is held only until this commit.
+        """
+        context = load_context(db, device_id=device_id, credential_ids=chain_ids, job_id=job_id,
+                               lockout_threshold=self.options.lockout_threshold)
+        usable, skipped = usable_chain(context, chain_ids, self.options.max_attempts)
+        first_claim = None
+        if usable and self._claims(job_id):
+            first = usable[0]
+            first_claim = claim_attempt(db, job_id, device_id, {"id": first, "username": context.credentials[first][0]},
+                                        self.options.lockout_threshold)
+        return context, usable, skipped, first_claim
+
+    def run(self, device_id: int, chain, job_id: Optional[int] = None) -> DeviceOutcome:
         """Back up one device; returns its DeviceOutcome (records written unless check mode)."""
         started = time.monotonic()
-        context = run_transaction(self.engine, functools.partial(
-            load_context, device_id=device_id, credential_ids=_chain_ids(chain), job_id=job_id,
-            lockout_threshold=self.options.lockout_threshold))
-        device = context.device
-        outcome = DeviceOutcome(device["id"], device["hostname"])
+        chain_ids = _chain_ids(chain)
+        context, usable, skipped, first_claim = run_transaction(self.engine, functools.partial(
+            self._open, device_id=device_id, chain_ids=chain_ids, job_id=job_id))
+        trail = _Trail(skipped)
+        internal_error = None
         try:
-            self._attempt_chain(outcome, context, _chain_ids(chain), job_id)
+            self._attempt_chain(trail, context, usable, job_id, first_claim)
         except NetRavenError:
             raise  # The database failed: nothing more can be recorded.
         except Exception as error:  # pylint: disable=broad-except
-            _internal_error(outcome, error)
-        finally:
-            outcome.duration_ms = int((time.monotonic() - started) * 1000)
-        if not self.options.check_mode:
-            run_transaction(self.engine, functools.partial(record_outcome, outcome=outcome, job_id=job_id))
-        return outcome
+            internal_error = _internal_error_message(error)
+            if trail.in_flight is not None:
+                trail.finish(dataclasses.replace(trail.in_flight, outcome=FAILED, error_type=ErrorType.UNEXPECTED,
+                                                 message=internal_error))
+            trail.config = None
+        verdict = final_status(trail.attempts, trail.skipped, chain_ids, internal_error)
+        config = trail.config if verdict.status == DeviceStatus.SUCCESS else None
+        outcome = DeviceOutcome(
+            device_id=context.device["id"], hostname=context.device["hostname"], status=verdict.status,
+            attempts=tuple(trail.attempts), skipped=tuple(trail.skipped), error_type=verdict.error_type,
+            error_message=verdict.error_message, config=config, config_id=config.config_id if config else None,
+            duration_ms=int((time.monotonic() - started) * 1000))
+        if self.options.check_mode:
+            return outcome
+        config_id = run_transaction(self.engine, functools.partial(record_outcome, outcome=outcome, job_id=job_id))
+        return dataclasses.replace(outcome, config_id=config_id)
 
-    def _usable_chain(self, outcome, context, chain_ids):
-        usable = []
-        for cred_id in chain_ids:
-            if cred_id not in context.credentials:
-                outcome.skipped.append({"credential_id": cred_id, "reason": "deleted"})
-            elif cred_id in context.rejected_ids:
-                outcome.skipped.append({"credential_id": cred_id, "reason": "already rejected on this device in this job"})
-            elif cred_id in context.guarded_ids:
-                outcome.skipped.append({"credential_id": cred_id, "reason": "lockout guard"})
-            else:
-                usable.append(cred_id)
-        if self.options.max_attempts:
-            usable = usable[:self.options.max_attempts]
-        return usable
-
-    def _attempt_chain(self, outcome, context, chain_ids, job_id):
-        device = context.device
-        usable = self._usable_chain(outcome, context, chain_ids)
+    def _attempt_chain(self, trail: _Trail, context: DeviceContext, usable: Sequence[int], job_id, first_claim) -> None:
         if not usable:
-            self._nothing_to_try(outcome, chain_ids)
             return
+        device = context.device
+        if first_claim not in (None, WAIT):
+            self._first_claimed(trail, context, usable[0], first_claim)
         platform = platform_for(device["device_type"])
         session = DeviceSession(device["ip_address"], device["port"], device["device_type"],
                                 self.options.connect_timeout, self.options.command_timeout, self.options.session_log,
                                 self.options.host_key_checking, self.options.known_hosts_file)
         number = 0
-        for cred_id in usable:
+        for index, cred_id in enumerate(usable):
             username, ciphertext = context.credentials[cred_id]
-            claimed = self._claim(job_id, device["id"], {"id": cred_id, "username": username})
-            if claimed == GUARDED:
-                outcome.skipped.append({"credential_id": cred_id, "reason": "lockout guard"})
+            credential = {"id": cred_id, "username": username}
+            taken_over = index == 0 and first_claim in (CLAIMED, GUARDED)
+            if taken_over and first_claim == GUARDED:
                 continue
+            if not taken_over:
+                claimed = self._claim(job_id, device["id"], credential)
+                if claimed == GUARDED:
+                    trail.skipped.append(Skip(cred_id, SKIP_GUARDED))
+                    continue
+                trail.in_flight = Attempt(number + 1, cred_id, username, claimed=bool(claimed))
             number += 1
-            attempt = {"attempt": number, "credential_id": cred_id, "credential_username": username,
-                       "claimed": bool(claimed)}
-            outcome.attempts.append(attempt)
-            outcome.credential_id, outcome.credential_username = cred_id, username
             try:
                 password = self.secret_box.decrypt(ciphertext)
                 output, _seconds = session.fetch(username, password, platform.command)
@@ -235,53 +414,35 @@ class DeviceBackup:
                     raise AttemptError(ErrorType.TRUNCATED, "The configuration is incomplete (%d bytes, no proper end)"
                                        % len(output))
             except AttemptError as error:
-                attempt.update(outcome="failed", error_type=error.error_type, message=error.message)
-                outcome.error_type, outcome.error_message, outcome.status = error.error_type, error.message, error.status
-                if error.error_type != ErrorType.AUTH:
+                attempt = dataclasses.replace(trail.in_flight, error_type=error.error_type, message=error.message)
+                if not attempt.rejected:
+                    trail.finish(attempt)
                     return
                 if not self.options.check_mode:
                     run_transaction(self.engine, functools.partial(
-                        record_rejection, job_id=job_id, device_id=device["id"],
-                        credential={"id": cred_id, "username": username}, attempt=number))
-                    attempt["recorded"] = True
+                        record_rejection, job_id=job_id, device_id=device["id"], credential=credential,
+                        attempt=number))
+                    attempt = dataclasses.replace(attempt, recorded=True)
+                trail.finish(attempt)
                 continue
             except NetRavenError as error:
-                attempt.update(outcome="failed", error_type=ErrorType.CREDENTIAL, message=str(error))
-                outcome.error_type, outcome.error_message = ErrorType.CREDENTIAL, str(error)
-                outcome.status = DeviceStatus.FAILED_UNEXPECTED
+                trail.finish(dataclasses.replace(trail.in_flight, error_type=ErrorType.CREDENTIAL, message=str(error)))
                 return
-            attempt.update(outcome="accepted", error_type=None)
-            outcome.status = DeviceStatus.SUCCESS
-            outcome.error_type = outcome.error_message = None
-            self._handle_config(outcome, context, platform, output)
+            trail.finish(dataclasses.replace(trail.in_flight, outcome=ACCEPTED))
+            trail.config = self._handle_config(context, platform, output)
             return
-        if not outcome.attempts:
-            outcome.status = DeviceStatus.FAILED_AUTH
-            outcome.error_type = ErrorType.LOCKOUT_GUARD
-            outcome.error_message = "Every credential of the chain is held back by the lockout guard in this job"
 
     @staticmethod
-    def _nothing_to_try(outcome, chain_ids):
-        """The status of a device none of whose credentials may be tried.
+    def _first_claimed(trail: _Trail, context: DeviceContext, cred_id: int, first_claim: str) -> None:
+        """Take over the first transaction's claim: GUARDED is a skip, CLAIMED an attempt in flight at once.
 
-        Only a device without a usable credential at all (no chain, or every credential
-        deleted) is NO_CREDENTIALS. Credentials held back by the lockout guard, or already
-        rejected on this device in this job, are failed logins: FAILED_AUTH, the same status
-        the device gets when the guard stops its credentials one by one in the attempt loop.
+        In flight before anything else can fail, so that an internal error still ends the
+        attempt and the final transaction releases its claim.
         """
-        reasons = {entry["reason"] for entry in outcome.skipped}
-        if not chain_ids or reasons <= {"deleted"}:
-            outcome.status = DeviceStatus.NO_CREDENTIALS
-            outcome.error_message = ("No credential shares a tag with this device" if not chain_ids
-                                     else "Every credential of the chain was deleted")
-            return
-        outcome.status = DeviceStatus.FAILED_AUTH
-        if "lockout guard" in reasons:
-            outcome.error_type = ErrorType.LOCKOUT_GUARD
-            outcome.error_message = "Every credential of the chain is held back by the lockout guard in this job"
+        if first_claim == GUARDED:
+            trail.skipped.append(Skip(cred_id, SKIP_GUARDED))
         else:
-            outcome.error_type = ErrorType.AUTH
-            outcome.error_message = "Every credential of the chain was already rejected on this device in this job"
+            trail.in_flight = Attempt(1, cred_id, context.credentials[cred_id][0], claimed=True)
 
     def _claim(self, job_id, device_id, credential):
         """Claim the attempt within the job: None outside a job or in check mode, else CLAIMED or GUARDED.
@@ -290,7 +451,7 @@ class DeviceBackup:
         their outcome decides), poll until it settles; past one attempt's worst-case
         duration the claims in the way belong to a killed run, and the attempt goes ahead.
         """
-        if job_id is None or self.options.check_mode:
+        if not self._claims(job_id):
             return None
         deadline = time.monotonic() + self.options.connect_timeout * 3 + self.options.command_timeout + 5
 
@@ -307,22 +468,21 @@ class DeviceBackup:
                 return state
             time.sleep(CLAIM_POLL_SECONDS)
 
-    def _handle_config(self, outcome, context, platform, output):
+    def _handle_config(self, context: DeviceContext, platform, output: str) -> FetchedConfig:
         text = platform.mask_secrets(output) if self.options.mask_secrets else output
         normalised = platform.normalise(text)
         digest = config_hash(normalised)
         latest = context.latest_config
-        outcome.changed = latest is None or latest["data_hash"] != digest
-        if latest is not None and not outcome.changed:
-            outcome.config_id = latest["id"]
-        if outcome.changed:
-            outcome.store_text = text
-            outcome.data_hash = digest
-            outcome.config_metadata = {
-                "device_type": context.device["device_type"], "command": platform.command,
-                "bytes": len(text), "lines": text.count("\n") + 1, "secrets_masked": bool(self.options.mask_secrets),
-                "normalised_hash": digest,
-            }
-        if self.options.diff and outcome.changed:
+        changed = latest is None or latest["data_hash"] != digest
+        if not changed:
+            return FetchedConfig(changed=False, config_id=latest["id"])
+        metadata = {
+            "device_type": context.device["device_type"], "command": platform.command,
+            "bytes": len(text), "lines": text.count("\n") + 1, "secrets_masked": bool(self.options.mask_secrets),
+            "normalised_hash": digest,
+        }
+        diff = None
+        if self.options.diff:
             before = platform.normalise(latest["config_data"]) if latest else ""
-            outcome.diff = _diff(before, normalised, context.device["hostname"])
+            diff = _diff(before, normalised, context.device["hostname"])
+        return FetchedConfig(changed=True, store_text=text, data_hash=digest, config_metadata=metadata, diff=diff)

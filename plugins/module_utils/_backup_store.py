@@ -1,11 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Database reads and writes of one device's backup (DESIGN 5, 6).
+"""Database reads and writes of one device's backup (docs/architecture.md, "Transactions and locks").
 
 Transactions are short and few, because 50 forks share the database:
-- one read transaction gathers the device, the chain's ciphertexts, the credentials
-  already rejected on this device in this job and the latest stored configuration;
+- the first transaction gathers the device, the chain's ciphertexts, the credentials
+  already rejected on this device in this job and the latest stored configuration,
+  and (within a job) claims the first credential: on the happy path it is one of two;
 - within a job, each login attempt first claims its credential for the device
   (a job_credential_attempts row, marked rejected when the login is rejected), so other forks
   and slices see it at once: a credential is never tried twice on a device in one
@@ -141,8 +142,7 @@ def claim_attempt(session, job_id, device_id, credential, threshold):
             state = _guard_state(session, job_id, credential, threshold)
             if state is not None:
                 return state
-    session.execute(sa.insert(JobCredentialAttempt).values(
-        job_id=job_id, credential_id=cred_id, device_id=device_id, outcome=CLAIMED, attempted_at=utcnow()))
+    force_claim(session, job_id, device_id, cred_id)
     return CLAIMED
 
 
@@ -162,7 +162,7 @@ def _guard_state(session, job_id, credential, threshold):
 
 
 def force_claim(session, job_id, device_id, credential_id):
-    """Claim without the guard (a wait that outlived its deadline: claims of a killed run linger)."""
+    """The claim row itself; called directly, a claim without the guard (a wait that outlived its deadline)."""
     session.execute(sa.insert(JobCredentialAttempt).values(
         job_id=job_id, credential_id=credential_id, device_id=device_id, outcome=CLAIMED, attempted_at=utcnow()))
 
@@ -194,7 +194,7 @@ def record_rejection(session, job_id, device_id, credential, attempt):
             JobCredentialAttempt.job_id == job_id, JobCredentialAttempt.credential_id == credential["id"],
             JobCredentialAttempt.device_id == device_id).values(outcome=REJECTED))
         log_credential_attempt(session, job_id, device_id, credential["id"], credential["username"], attempt,
-                               False, error_type="AUTH")
+                               False, error_type=ErrorType.AUTH)
     record_credential_attempt(session, credential["id"], False)
 
 
@@ -238,25 +238,28 @@ def write_job_result(session, job_id, device_id, status, details):
 def record_outcome(session, outcome, job_id):
     """The final transaction of one device: last attempt, config, device, connection log, job result.
 
-    The credential's metrics come last. Every device of a job updates the same few
-    credential rows, and an UPDATE holds its row lock until the commit: updated first,
-    they would queue the rest of every device's transaction behind one another.
+    Takes the backup's immutable DeviceOutcome and returns the id of the configuration it
+    stands for (the new row when it changed, the latest one when not, else None); it never
+    changes the outcome. The credential's metrics come last. Every device of a job updates
+    the same few credential rows, and an UPDATE holds its row lock until the commit:
+    updated first, they would queue the rest of every device's transaction behind one another.
     """
     device_id = outcome.device_id
-    last = outcome.attempts[-1] if outcome.attempts else None
-    if last is not None and job_id is not None and last.get("claimed") and last["error_type"] != "AUTH":
-        release_claim(session, job_id, device_id, last["credential_id"])
+    last = outcome.last_attempt
+    if last is not None and job_id is not None and last.claimed and not last.rejected:
+        release_claim(session, job_id, device_id, last.credential_id)
     metrics = None
-    if last is not None and not last.get("recorded"):
-        success = last["outcome"] == "accepted"
-        if success or last["error_type"] == "AUTH":
-            metrics = (last["credential_id"], success)
+    if last is not None and not last.recorded:
+        if last.accepted or last.rejected:
+            metrics = (last.credential_id, last.accepted)
         if job_id is not None:
-            log_credential_attempt(session, job_id, device_id, last["credential_id"], last["credential_username"],
-                                   last["attempt"], success, error_type=last["error_type"], message=last.get("message"))
+            log_credential_attempt(session, job_id, device_id, last.credential_id, last.credential_username,
+                                   last.number, last.accepted, error_type=last.error_type, message=last.message)
+    config_id = outcome.config_id
     if outcome.store_text is not None:
-        outcome.config_id = store_configuration(session, device_id, job_id, outcome.store_text, outcome.data_hash,
-                                                outcome.config_metadata)
+        config = outcome.config
+        config_id = store_configuration(session, device_id, job_id, config.store_text, config.data_hash,
+                                        config.config_metadata)
     if outcome.successful:
         mark_device_seen(session, device_id, outcome.credential_id)
     write_connection_log(
@@ -265,6 +268,8 @@ def record_outcome(session, outcome, job_id):
         credential_id=outcome.credential_id, credential_username=outcome.credential_username,
         retry_count=outcome.retry_count)
     if job_id is not None:
-        write_job_result(session, job_id, device_id, outcome.status, outcome.details())
+        details = dict(outcome.details(), config_id=config_id)
+        write_job_result(session, job_id, device_id, outcome.status, details)
     if metrics is not None:
         record_credential_attempt(session, *metrics)
+    return config_id

@@ -20,7 +20,7 @@ import time
 import traceback
 
 from ansible_collections.netraven.netraven.plugins.module_utils._config_text import clean_output
-from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus, ErrorType
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType, device_status_for_error
 
 try:
     from netmiko import ConnectHandler
@@ -40,15 +40,6 @@ except ImportError:
 logging.getLogger("paramiko").addHandler(logging.NullHandler())
 logging.getLogger("paramiko").propagate = False
 
-ERROR_STATUS = {
-    ErrorType.AUTH: DeviceStatus.FAILED_AUTH,
-    ErrorType.UNREACHABLE: DeviceStatus.FAILED_UNREACHABLE,
-    ErrorType.SSH: DeviceStatus.FAILED_SSH,
-    ErrorType.TIMEOUT: DeviceStatus.FAILED_TIMEOUT,
-    ErrorType.TRUNCATED: DeviceStatus.FAILED_TRUNCATED,
-    ErrorType.UNEXPECTED: DeviceStatus.FAILED_UNEXPECTED,
-}
-
 _SSH_NEGOTIATION_HINTS = ("incompatible ssh peer", "no acceptable", "unable to agree", "no matching",
                           "negotiation", "unknown cipher", "kex", "known_hosts", "host key")
 
@@ -64,7 +55,7 @@ class AttemptError(Exception):
     @property
     def status(self):
         """The device status this error gives when it ends the chain."""
-        return ERROR_STATUS.get(self.error_type, DeviceStatus.FAILED_UNEXPECTED)
+        return device_status_for_error(self.error_type)
 
 
 def _one_line(text, secrets):

@@ -33,7 +33,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     JobResult,
     utcnow,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus, JobStatus, LogLevel
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus, JobStatus, LogLevel, device_colour
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
@@ -50,11 +50,6 @@ JOB_STATUS_DISPLAY = {
     JobStatus.FAILED_DISPATCHER_ERROR: ("red", "x-octagon", "Dispatcher error"),
     JobStatus.RUNNING: ("blue", "clock", "Running"),
     JobStatus.PENDING: ("gray", "clock", "Pending"),
-}
-DEVICE_STATUS_COLOR = {
-    DeviceStatus.SUCCESS: "green",
-    DeviceStatus.PENDING: "gray",
-    DeviceStatus.NO_CREDENTIALS: "yellow",
 }
 # Foreground, background and border of each colour name.
 PALETTE = {
@@ -304,7 +299,7 @@ def _pill(text, colour):
 
 
 def _device_colour(status):
-    return DEVICE_STATUS_COLOR.get(status, "red")
+    return device_colour(status)
 
 
 def _table_order(device):

@@ -50,7 +50,10 @@ from ansible_collections.netraven.netraven.plugins.module_utils._statuses import
     DeviceStatus,
     ErrorType,
     JobStatus,
+    NO_CHAIN_MESSAGE,
     LogLevel,
+    final_log_level,
+    final_status_case,
 )
 
 if HAS_SQLALCHEMY:
@@ -59,20 +62,10 @@ if HAS_SQLALCHEMY:
 
 DEFAULT_JOB_NAME = "netraven backup"
 DEFAULT_STALE_AFTER = 86400
-NO_CHAIN_MESSAGE = "No credential shares a tag with this device"
 NEVER_RAN_MESSAGE = "Never ran: the playbook run that owned the job ended before backing up this device"
 ABANDONED_MESSAGE = "Never ran: the job was abandoned while this device was still pending"
 # How many offending credentials a resolution error names (the count is always given).
 MAX_NAMED_CREDENTIALS = 10
-# Level of the "Job finished" log row: device failures are the devices' errors, not the job's.
-FINAL_LOG_LEVEL = {
-    JobStatus.COMPLETED_SUCCESS: LogLevel.INFO,
-    JobStatus.COMPLETED_PARTIAL_FAILURE: LogLevel.WARNING,
-    JobStatus.COMPLETED_FAILURE: LogLevel.WARNING,
-    JobStatus.COMPLETED_NO_DEVICES: LogLevel.INFO,
-}
-
-
 class CredentialResolutionError(NetRavenError):
     """The chains of the targeted devices cannot be used (raised inside start_job, recorded on the job)."""
 
@@ -316,11 +309,7 @@ def _final_status_expression(job_id):
     total = sa.select(sa.func.count(JobResult.id)).where(JobResult.job_id == job_id).scalar_subquery()
     succeeded = (sa.select(sa.func.count(JobResult.id))
                  .where(JobResult.job_id == job_id, JobResult.status == DeviceStatus.SUCCESS).scalar_subquery())
-    return sa.case(
-        (total == 0, JobStatus.COMPLETED_NO_DEVICES),
-        (succeeded == total, JobStatus.COMPLETED_SUCCESS),
-        (succeeded > 0, JobStatus.COMPLETED_PARTIAL_FAILURE),
-        else_=JobStatus.COMPLETED_FAILURE)
+    return final_status_case(succeeded, total)
 
 
 def write_final_status(session, job_id, now=None):
@@ -374,7 +363,7 @@ def finish_job(engine, job_id, close_pending=False, check_mode=False, now=None, 
         if written:
             counts = count_results(session, job_id)
             write_job_log(session, job_id, "Job finished with status %s: %d/%d devices succeeded" % (
-                job.status, counts["succeeded"], counts["total"]), level=FINAL_LOG_LEVEL.get(job.status, LogLevel.INFO),
+                job.status, counts["succeeded"], counts["total"]), level=final_log_level(job.status),
                 data={"status": job.status, "counts": counts})
             session.flush()
         summary = build_summary(session, job_id, max_lines=max_lines, stale_device_hours=stale_device_hours)

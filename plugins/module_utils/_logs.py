@@ -18,7 +18,12 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     JobLog,
     utcnow,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType, LogLevel
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import (
+    ErrorType,
+    LogLevel,
+    attempt_log_level,
+    runner_error_level,
+)
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
@@ -34,7 +39,7 @@ def write_job_log(session, job_id, message, level=LogLevel.INFO, device_id=None,
 
 def log_runner_error(session, job_id, message, error_type=ErrorType.GENERAL, data=None):
     """A job-level error row: level ERROR for credential problems, CRITICAL for anything else."""
-    level = LogLevel.ERROR if error_type == ErrorType.CREDENTIAL else LogLevel.CRITICAL
+    level = runner_error_level(error_type)
     payload = dict(data or {})
     payload["error_type"] = error_type
     write_job_log(session, job_id, message, level=level, device_id=None, data=payload)
@@ -53,7 +58,7 @@ def log_credential_attempt(session, job_id, device_id, credential_id, credential
         "attempt": attempt,
         "error_type": None if success else (error_type or ErrorType.UNEXPECTED),
     }
-    level = LogLevel.INFO if success else (LogLevel.WARNING if error_type == ErrorType.AUTH else LogLevel.ERROR)
+    level = attempt_log_level(success, error_type)
     write_job_log(session, job_id, message, level=level, device_id=device_id, data=data)
 
 
