@@ -1,0 +1,154 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The netraven.netraven.git_export module: argument spec and docs; the work is in module_utils._git_export."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: git_export
+short_description: Commit the latest masked device configurations into a git repository
+version_added: 0.1.0
+description:
+  - Writes the latest stored (masked) configuration of every device a job targeted into a git working
+    tree, one C(<hostname>.cfg) file per device, and commits once when a file changed.
+  - The commit message names the job, its status and its counts, with one line per changed device;
+    the commit date is the job's completion time. Devices deleted from NetRaven are removed in the same commit.
+  - With O(replay=true) it rebuilds a repository from the whole history, one commit per finished job in
+    time order.
+  - Uses the C(git) executable with the caller's environment, so git's own configuration and SSH agent
+    authenticate a push; no credential passes through NetRaven.
+  - A directory that is not a repository, a dirty tree or a failed push does not fail the task; the
+    result's RV(exported) and RV(msg) say what happened. A missing directory is created and initialised.
+author:
+  - NetRaven developers (@netraven)
+options:
+  git_dir:
+    description: The git working tree to write into. Created and initialised when missing.
+    type: path
+    required: true
+  job_id:
+    description: The job to export. Required unless O(replay=true).
+    type: int
+  replay:
+    description: Export every finished job in time order instead of one job.
+    type: bool
+    default: false
+  layout:
+    description:
+      - V(flat) puts every file at the top of the tree.
+      - V(tag) puts each file in a folder named after the device's tag of type O(tag_type)
+        (C(_untagged) when it has none).
+    type: str
+    choices: [flat, tag]
+    default: flat
+  tag_type:
+    description: The tag type whose tag names become folders with O(layout=tag), for example C(site).
+    type: str
+  remote:
+    description: A git remote name or URL to push the current branch to after committing.
+    type: str
+  author_name:
+    description: The commit author (and committer) name.
+    type: str
+    default: NetRaven
+  author_email:
+    description: The commit author (and committer) email.
+    type: str
+    default: netraven@localhost
+extends_documentation_fragment:
+  - netraven.netraven.database
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: partial
+    details:
+      - Checks the job exists and writes nothing.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+  action_group:
+    support: full
+    membership:
+      - netraven.netraven.netraven
+notes:
+  - Run it on the host that holds the repository and reaches the database, usually C(localhost).
+  - The files hold the configurations exactly as stored, with secrets already masked. File modes follow the umask.
+requirements:
+  - git
+seealso:
+  - module: netraven.netraven.job
+"""
+
+EXAMPLES = r"""
+- name: Export the job just finished and push it
+  netraven.netraven.git_export:
+    git_dir: /srv/netraven-configs
+    job_id: "{{ netraven_job_finished.job_id }}"
+    remote: origin
+
+- name: Seed a repository from the whole history, folders by site
+  netraven.netraven.git_export:
+    git_dir: /srv/netraven-configs
+    replay: true
+    layout: tag
+    tag_type: site
+"""
+
+RETURN = r"""
+exported:
+  description: V(committed), V(unchanged), V(failed) (nothing exported), V(push_failed) (committed, not pushed) or V(skipped) (check mode).
+  returned: always
+  type: str
+  sample: committed
+commits:
+  description: One entry per commit made, with the job, the commit id and the changed and removed devices.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{job_id: 7, commit: 3f1c..., changed_devices: [{hostname: r1, path: r1.cfg, config_id: 12, added: 2, removed: 0}], removed_devices: []}]
+pushed:
+  description: Whether the branch was pushed to O(remote).
+  returned: always
+  type: bool
+git_dir:
+  description: The absolute path of the working tree.
+  returned: always
+  type: str
+msg:
+  description: One line saying what the export did or why it stopped.
+  returned: always
+  type: str
+"""
+
+from ansible_collections.netraven.netraven.plugins.module_utils._git_export import export
+from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
+
+ARGUMENT_SPEC = {
+    "git_dir": {"type": "path", "required": True},
+    "job_id": {"type": "int"},
+    "replay": {"type": "bool", "default": False},
+    "layout": {"type": "str", "choices": ["flat", "tag"], "default": "flat"},
+    "tag_type": {"type": "str"},
+    "remote": {"type": "str"},
+    "author_name": {"type": "str", "default": "NetRaven"},
+    "author_email": {"type": "str", "default": "netraven@localhost"},
+}
+
+
+def main():
+    """Entry point."""
+    module = NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
+                            required_if=[("layout", "tag", ("tag_type",))])
+    params = module.params
+    module.run(lambda mod: export(
+        mod.engine, params["git_dir"], job_id=params["job_id"], replay=params["replay"], layout=params["layout"],
+        tag_type=params["tag_type"], author=(params["author_name"], params["author_email"]),
+        remote=params["remote"], check_mode=mod.check_mode))
+
+
+if __name__ == "__main__":
+    main()

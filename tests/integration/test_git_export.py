@@ -1,0 +1,111 @@
+"""Configurations in git through real backup.yml runs (docs/history.md, "Configurations in git").
+
+One lab (ok1, ok2) and one database per backend: run1 commits both files and pushes to a
+bare repository; ok1's configuration changes; run2 commits ok1 alone and reports a push to a
+missing remote without failing; run3 changes nothing and commits nothing. Then replay
+rebuilds the same trees, a device deleted from NetRaven leaves the tree, and a directory
+that is not a repository is one line. Every check reads the repositories with the git CLI.
+"""
+
+import json
+import os
+import subprocess
+
+import sqlalchemy as sa
+
+from _jobs_support import CREDENTIALS, LAB_SPECS, job_rows, run_playbook, seed, write_inventory  # pylint: disable=import-error
+
+from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._models import Device, DeviceConfiguration
+
+EXPORT_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "git", "git_export.yml")
+
+
+def git(repo, *args):
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True).stdout
+
+
+def trees(repo):
+    return git(repo, "log", "--reverse", "--format=%T").split()
+
+
+def latest_configs(db_url):
+    engine = create_db_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.select(Device.hostname, DeviceConfiguration.config_data)
+                                .join(Device, Device.id == DeviceConfiguration.device_id)
+                                .order_by(DeviceConfiguration.id)).all()
+        return {hostname: text for hostname, text in rows}
+    finally:
+        engine.dispose()
+
+
+def export(env, tmp_path, **extra):
+    """git_export alone on the implicit localhost (the static inventory holds only devices)."""
+    result_file = tmp_path / "export-result.json"
+    run = run_playbook(env, tmp_path / "all.yml", dict(extra, result_file=str(result_file)), playbook=EXPORT_PLAYBOOK)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return json.loads(result_file.read_text(encoding="utf-8"))
+
+
+def test_git_export_through_backup_runs(ansible_env, db_url, device_lab, tmp_path):
+    lab = device_lab(LAB_SPECS)
+    devices = [{"hostname": spec["name"], "ip_address": lab.address(spec["name"]), "port": lab.port(spec["name"]),
+                "device_type": spec["platform"], "tags": ["core"]} for spec in LAB_SPECS]
+    ids, _creds = seed(db_url, ansible_env["NETRAVEN_ENCRYPTION_KEY"], devices, CREDENTIALS)
+    inventory = write_inventory(tmp_path / "all.yml", db_url)
+    repo, bare = tmp_path / "configs", tmp_path / "bare.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    base = {"netraven_git_dir": str(repo), "netraven_git_author_name": "Backup Bot",
+            "netraven_git_author_email": "bot@example.net"}
+
+    run1 = run_playbook(ansible_env, inventory, dict(base, netraven_git_remote=str(bare)))
+    assert run1.returncode == 0, run1.stdout + run1.stderr
+    assert git(bare, "rev-parse", "HEAD") == git(repo, "rev-parse", "HEAD")
+    stored = latest_configs(db_url)
+    assert sorted(git(repo, "ls-files").split()) == ["ok1.cfg", "ok2.cfg"]
+    for host in ("ok1", "ok2"):
+        assert git(repo, "show", "HEAD:%s.cfg" % host) == stored[host]
+    assert git(repo, "log", "-1", "--format=%an <%ae>").strip() == "Backup Bot <bot@example.net>"
+
+    lab.set_config("ok1", extra_lines=["interface Loopback42", " description changed between runs"])
+    run2 = run_playbook(ansible_env, inventory, dict(base, netraven_git_remote=str(tmp_path / "missing.git")))
+    assert run2.returncode == 0, run2.stdout + run2.stderr
+    assert "push to %s" % (tmp_path / "missing.git") in run2.stdout
+    jobs = job_rows(db_url)
+    job2 = max(jobs)
+    assert jobs[job2]["status"] == "COMPLETED_SUCCESS"
+    message = git(repo, "log", "-1", "--format=%B")
+    assert message.startswith("NetRaven job %d 'netraven backup': COMPLETED_SUCCESS (2 SUCCESS)" % job2), message
+    added, removed, path = git(repo, "diff", "--numstat", "HEAD~1", "HEAD").split()
+    assert path == "ok1.cfg" and "changed ok1: config" in message and "ok2" not in message
+    assert "+%s -%s" % (added, removed) in message
+    assert git(repo, "show", "HEAD:ok1.cfg") == latest_configs(db_url)["ok1"]
+    assert "description changed between runs" in git(repo, "show", "HEAD:ok1.cfg")
+    assert git(repo, "log", "-1", "--format=%cI").strip()[:19] == jobs[job2]["completed_at"].isoformat()[:19]
+
+    run3 = run_playbook(ansible_env, inventory, base)
+    assert run3.returncode == 0, run3.stdout + run3.stderr
+    assert len(trees(repo)) == 2
+    for secret in ("N3tops!lab", "Adm1n!lab"):
+        assert secret not in git(repo, "log", "-p", "--all")
+
+    replayed = export(ansible_env, tmp_path, git_dir=str(tmp_path / "replayed"), replay=True)
+    assert replayed["exported"] == "committed" and len(replayed["commits"]) == 2
+    assert trees(tmp_path / "replayed") == trees(repo)
+
+    engine = create_db_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(Device).where(Device.id == ids["ok2"]))
+    engine.dispose()
+    removal = export(ansible_env, tmp_path, git_dir=str(repo), job_id=max(job_rows(db_url)))
+    assert removal["commits"][0]["removed_devices"] == ["ok2"]
+    assert git(repo, "ls-files").split() == ["ok1.cfg"] and len(trees(repo)) == 3
+
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "notes.txt").write_text("not a repository\n", encoding="utf-8")
+    refused = export(ansible_env, tmp_path, git_dir=str(plain), job_id=job2)
+    assert refused["exported"] == "failed" and "is not a git repository" in refused["msg"]
+    assert not refused["changed"] and os.listdir(str(plain)) == ["notes.txt"]
