@@ -172,6 +172,12 @@ def _ios_stamp(epoch):
 
 
 _GENERATORS = {"cisco_ios": ios_body, "arista_eos": eos_body, "juniper_junos": junos_body}
+_FAMILIES = {"cisco_xe": "cisco_ios", "juniper": "juniper_junos"}
+
+
+def _family(platform):
+    """The classic platform whose grammar and configuration an alias shares."""
+    return _FAMILIES.get(platform, platform)
 
 
 class DeviceConfig:
@@ -180,6 +186,7 @@ class DeviceConfig:
     def __init__(self, spec):
         self.spec = spec
         self.platform = spec.platform
+        self.junos = _family(spec.platform) == "juniper_junos"
         self._lock = threading.Lock()
         self._rng = random.Random(zlib.crc32(spec.name.encode("utf-8")))
         self._last_stamp = 0
@@ -190,21 +197,31 @@ class DeviceConfig:
 
     def reset(self):
         """Back to the spec's configuration (generated unless the spec gives one)."""
-        self.set(self.spec.config if self.spec.config else _GENERATORS[self.platform](self.spec),
+        from .vendor_configs import BODIES  # pylint: disable=import-outside-toplevel
+        generate = BODIES[self.platform][0] if self.platform in BODIES else _GENERATORS[_family(self.platform)]
+        self.set(self.spec.config if self.spec.config else generate(self.spec),
                  list(self.spec.extra_config), replace_extra=True)
 
     def _normalise(self, text):
-        volatile = _JUNOS_VOLATILE if self.platform == "juniper_junos" else _IOS_VOLATILE
+        from .vendor_configs import BODIES, VOLATILE  # pylint: disable=import-outside-toplevel
         lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").split("\n")]
+        if self.platform in BODIES:
+            lines = [ln for ln in lines if not VOLATILE.match(ln)]
+            while lines and not lines[-1]:
+                lines.pop()
+            if self.platform in ("cisco_xr", "dell_force10") and lines and lines[-1] == "end":
+                lines.pop()
+            return "\n".join(lines).lstrip("\n")
+        volatile = _JUNOS_VOLATILE if self.junos else _IOS_VOLATILE
         lines = [ln for ln in lines if not volatile.match(ln)]
         while lines and lines[-1] in ("", "end"):
             lines.pop()
-        while lines and lines[0] in ("", "!") and self.platform != "juniper_junos":
+        while lines and lines[0] in ("", "!") and not self.junos:
             lines.pop(0)
         while lines and not lines[0]:
             lines.pop(0)
         body = "\n".join(lines)
-        if self.platform == "juniper_junos":
+        if self.junos:
             check_braces(body)
         return body
 
@@ -223,7 +240,7 @@ class DeviceConfig:
                 extra = [] if replace_extra else list(self._extra)
             else:
                 extra = ([] if replace_extra else list(self._extra)) + [str(x) for x in extra_lines]
-            if self.platform == "juniper_junos":
+            if self.junos:
                 check_braces("\n".join([body] + extra))
             self._body, self._extra = body, extra
 
@@ -263,9 +280,12 @@ class DeviceConfig:
 
     def running(self):
         """Render the output of ``show running-config`` / ``show configuration``."""
+        from .vendor_configs import BODIES  # pylint: disable=import-outside-toplevel
         stamp, period = self._next_volatile()
         text = self.stable()
-        if self.platform == "juniper_junos":
+        if self.platform in BODIES:
+            return BODIES[self.platform][1](text, stamp, self.spec)
+        if self.junos:
             when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(stamp))
             return f"## Last commit: {when} by admin\n{text}\n"
         lines = text.split("\n")

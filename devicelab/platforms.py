@@ -119,9 +119,15 @@ class Platform:
         """The prompt for the session state ``s``."""
         raise NotImplementedError
 
+    press_any_key = False
+
     def motd(self, s):  # pylint: disable=unused-argument
         """Text shown after login, before the first prompt."""
         return ""
+
+    def echo(self, s, line):  # pylint: disable=unused-argument
+        """How a typed line is echoed."""
+        return line + "\n"
 
     def error(self, s, kind, line, tokens, starts, index):
         """The error output for bad input."""
@@ -494,3 +500,11 @@ class JuniperJunOS(Platform):
 
 
 PLATFORMS = {cls.name: cls() for cls in (CiscoIOS, AristaEOS, JuniperJunOS)}
+
+
+def _register_vendors():
+    from .vendors import VENDOR_PLATFORMS  # pylint: disable=import-outside-toplevel
+    PLATFORMS.update({cls.name: cls() for cls in VENDOR_PLATFORMS})
+
+
+_register_vendors()

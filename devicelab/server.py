@@ -18,6 +18,7 @@ pytest and ``devicelab.cli`` runs it as a process.
 from __future__ import annotations
 
 import asyncio
+import re
 import logging
 import os
 import socket
@@ -75,6 +76,7 @@ class _DeviceServer(asyncssh.SSHServer):
         self._conn = None
         self._username = ""
         self._privilege = 1
+        self._rows = None
 
     def connection_made(self, conn):
         self._conn = conn
@@ -93,6 +95,12 @@ class _DeviceServer(asyncssh.SSHServer):
         return True
 
     def validate_password(self, username, password):
+        if self._dev.spec.platform == "mikrotik_routeros":
+            # netmiko logs in to RouterOS as "admin+ct511w4098h" (console options: colours off,
+            # 511 columns, 4098 rows, so no pager); RouterOS strips them from the name.
+            username, _plus, options = username.partition("+")
+            rows = re.search(r"(\d+)h", options)
+            self._rows = int(rows.group(1)) if rows else None
         cred = self._dev.spec.accepts(username, password)
         self._lab.recorder.record(self._dev.spec.name, self._dev.address, self._dev.port, username, cred is not None)
         if cred is not None:
@@ -100,7 +108,10 @@ class _DeviceServer(asyncssh.SSHServer):
         return cred is not None
 
     def session_requested(self):
-        return DeviceSession(self._dev, self._username, self._privilege)
+        session = DeviceSession(self._dev, self._username, self._privilege)
+        if self._rows is not None:
+            session.state.length = self._rows
+        return session
 
 
 class _Silent(asyncio.Protocol):

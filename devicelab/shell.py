@@ -64,6 +64,7 @@ class DeviceSession(asyncssh.SSHServerSession):
         self._timer = None
         self._pager = None
         self._exec = None
+        self._await_key = False
 
     # ---- asyncssh callbacks ---------------------------------------------
     def connection_made(self, chan):
@@ -78,7 +79,7 @@ class DeviceSession(asyncssh.SSHServerSession):
 
     def pty_requested(self, term_type, term_size, term_modes):
         rows = term_size[1] if term_size else 0
-        if self._platform.name == "juniper_junos" and rows:
+        if self._platform.name in ("juniper_junos", "juniper") and rows:
             self.state.length = rows
         return True
 
@@ -96,7 +97,13 @@ class DeviceSession(asyncssh.SSHServerSession):
             self._chan.exit(0)
             return
         banner = self._dev.spec.faults.banner
-        self._send((banner + "\n" if banner else "") + self._platform.motd(self.state) + "\n" + self._prompt())
+        text = (banner + "\n" if banner else "") + self._platform.motd(self.state)
+        if self._platform.press_any_key:
+            # ProCurve: nothing is read until a key is pressed; the prompt follows the key.
+            self._await_key = True
+            self._send(text)
+            return
+        self._send(text + "\n" + self._prompt())
 
     def data_received(self, data, datatype):
         if datatype is not None or self._closed:
@@ -104,6 +111,12 @@ class DeviceSession(asyncssh.SSHServerSession):
         if self._skip_lf and data.startswith("\n"):
             data = data[1:]
         self._skip_lf = False
+        if self._await_key and data:
+            self._await_key = False
+            data = data[1:]
+            if data.startswith("\n"):
+                data = data[1:]
+            self._send("\n" + self._prompt())
         self._inbuf += data
         self._pump()
 
@@ -167,7 +180,7 @@ class DeviceSession(asyncssh.SSHServerSession):
             self._send("\n")
             reply = self._platform.password_entered(state, line)
         else:
-            self._send(line + "\n")
+            self._send(self._platform.echo(state, line))
             try:
                 reply = self._platform.run(state, line)
             except Exception:  # pylint: disable=broad-exception-caught

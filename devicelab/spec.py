@@ -16,6 +16,12 @@ from dataclasses import dataclass, field, replace
 from .faults import Faults, parse_faults
 
 PLATFORMS = ("cisco_ios", "arista_eos", "juniper_junos")
+# Every simulated platform (netmiko device types); PLATFORMS stays the default mix for generated labs.
+ALL_PLATFORMS = PLATFORMS + (
+    "cisco_xe", "cisco_nxos", "cisco_xr", "cisco_asa", "juniper", "fortinet", "paloalto_panos",
+    "mikrotik_routeros", "huawei", "huawei_vrp", "hp_procurve", "aruba_aoscx", "hp_comware",
+    "dell_os10", "dell_force10", "extreme_exos", "ubiquiti_edgeswitch",
+)
 PLATFORM_ALIASES = {"ios": "cisco_ios", "eos": "arista_eos", "junos": "juniper_junos"}
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,62}$")
 _DEVICE_KEYS = {
@@ -109,8 +115,8 @@ def device_from_dict(data, defaults=None):
     if not _NAME_RE.match(name):
         raise ValueError(f"device name {name!r} must be 1-63 characters: letters, digits, '_', '.', '-'")
     platform = PLATFORM_ALIASES.get(merged.get("platform", "cisco_ios"), merged.get("platform", "cisco_ios"))
-    if platform not in PLATFORMS:
-        raise ValueError(f"device {name!r}: platform {platform!r} is not one of {list(PLATFORMS)}")
+    if platform not in ALL_PLATFORMS:
+        raise ValueError(f"device {name!r}: platform {platform!r} is not one of {list(ALL_PLATFORMS)}")
     creds = merged.get("credentials") or [{"username": "admin", "password": "admin"}]
     if isinstance(creds, dict):
         creds = [creds]
