@@ -127,31 +127,27 @@ def fortios_stable(text):
 
 
 def panos_body(spec):
+    """PAN-OS ``show config running`` in the CLI's default brace format; ``-AQ==`` values are re-encrypted per read."""
     a, b = _octets(spec.name)
-    users = "".join(f"          <entry name=\"{c.username}\">\n            <phash>"
-                    f"{fake_crypt(c.password, '$5$', 8, 43, c.username)}</phash>\n"
-                    "            <permissions><role-based><superuser>yes</superuser></role-based></permissions>\n"
-                    "          </entry>\n" for c in spec.credentials)
-    return (f"<config version=\"10.2.0\" urldb=\"paloaltonetworks\">\n  <mgt-config>\n    <users>\n{users}"
-            f"    </users>\n  </mgt-config>\n  <shared>\n    <server-profile>\n      <radius>\n"
-            f"        <entry name=\"corp\">\n          <server>\n            <entry name=\"r1\">\n"
-            f"              <ip-address>10.{a}.{b}.18</ip-address>\n"
-            f"              <secret>-AQ=={_hex(spec.name + 'r', 28)}=</secret>\n            </entry>\n"
-            f"          </server>\n        </entry>\n      </radius>\n    </server-profile>\n  </shared>\n"
-            f"  <devices>\n    <entry name=\"localhost.localdomain\">\n      <deviceconfig>\n        <system>\n"
-            f"          <hostname>{spec.host}</hostname>\n          <ip-address>10.{a}.{b}.10</ip-address>\n"
-            f"          <snmp-setting>\n            <access-setting>\n              <version>\n                <v2c>\n"
-            f"                  <snmp-community-string>pa-ro-{a}</snmp-community-string>\n"
-            f"                </v2c>\n              </version>\n            </access-setting>\n          </snmp-setting>\n"
-            f"        </system>\n      </deviceconfig>\n      <network>\n        <ike>\n          <gateway>\n"
-            f"            <entry name=\"to-hq\">\n              <authentication>\n                <pre-shared-key>\n"
-            f"                  <key>-AQ=={_hex(spec.name + 'k', 28)}=</key>\n                </pre-shared-key>\n"
-            f"              </authentication>\n            </entry>\n          </gateway>\n        </ike>\n"
-            f"      </network>\n    </entry>\n  </devices>\n</config>")
+    users = "".join(f"      {c.username} {{\n        phash {fake_crypt(c.password, '$5$', 8, 43, c.username)};\n"
+                    "        permissions {\n          role-based {\n            superuser yes;\n          }\n"
+                    "        }\n      }\n" for c in spec.credentials)
+    return (f"config {{\n  mgt-config {{\n    users {{\n{users}    }}\n  }}\n  shared {{\n    server-profile {{\n"
+            f"      radius {{\n        corp {{\n          server {{\n            r1 {{\n"
+            f"              ip-address 10.{a}.{b}.18;\n              secret -AQ=={{ENC:radius}};\n            }}\n"
+            f"          }}\n        }}\n      }}\n    }}\n  }}\n  devices {{\n    localhost.localdomain {{\n"
+            f"      deviceconfig {{\n        system {{\n          hostname {spec.host};\n"
+            f"          ip-address 10.{a}.{b}.10;\n          snmp-setting {{\n            access-setting {{\n"
+            f"              version {{\n                v2c {{\n                  snmp-community-string pa-ro-{a};\n"
+            f"                }}\n              }}\n            }}\n          }}\n        }}\n      }}\n"
+            f"      network {{\n        ike {{\n          gateway {{\n            to-hq {{\n"
+            f"              authentication {{\n                pre-shared-key {{\n"
+            f"                  key -AQ=={{ENC:psk}};\n                }}\n              }}\n            }}\n"
+            f"          }}\n        }}\n      }}\n    }}\n  }}\n}}")
 
 
 def panos_render(text, stamp, spec):  # pylint: disable=unused-argument
-    return text + "\n"
+    return _ENC.sub(lambda m: base64.b64encode(os.urandom(30)).decode(), text) + "\n"
 
 
 def routeros_body(spec):

@@ -183,7 +183,7 @@ class CiscoASA(TablePlatform):
     config_enter = ("configure terminal", "conf t")
     config_ignore = ("terminal width 511",)
     error_text = "                ^\nERROR: % Invalid input detected at '^' marker.\n"
-    texts = {"show curpriv": lambda self, s: (
+    texts = {"login": "", "show curpriv": lambda self, s: (
         f"Username : {'enable_15' if s.priv >= 15 else s.username}\n"
         f"Current privilege level : {s.priv}\nCurrent Mode/s : {'P_PRIV' if s.priv >= 15 else 'P_UNPR'}\n")}
 
@@ -249,7 +249,7 @@ class PaloAltoPANOS(TablePlatform):
     config_prompt = "{user}@{host}# "
     more = "lines 1-24 "
     pager_off = ("set cli pager off",)
-    silent = ("set cli scripting-mode on", "set cli terminal width 500", "set cli config-output-format xml")
+    silent = ("set cli scripting-mode on", "set cli terminal width 500")
     show_config = ("show config running", "show config running | no-more")
     config_enter = ("configure",)
     config_banner = "Entering configuration mode\n[edit]\n"
