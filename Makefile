@@ -1,11 +1,15 @@
 # netraven.netraven: build and test entry points.  `make test` is what CI runs (.ci/run).
 #
-#   make test            venv, pytest, sanity, units, lint, sanity-newest, units-newest (fails fast)
+#   make test            venv, pytest, sanity, units, lint, ruff, docs-lint, sanity-newest, units-newest
+#                        (fails fast)
 #   make venv            .venv (Python 3.11): requirements.txt + requirements-test.txt (stamped)
 #   make pytest          tests/unit + tests/integration against a throwaway PostgreSQL
 #                        (PYTEST_ARGS="-k chains -x" ...)
 #   make sanity / units  ansible-test on a copy of the collection (ansible-core 2.19, Python 3.11)
 #   make lint            ansible-lint, production profile, offline
+#   make ruff            ruff check (rules in ruff.toml) on every Python file of the checkout
+#   make docs-lint       antsibull-docs lint-collection-docs --plugin-docs: the plugin docs render as
+#                        on docs.ansible.com
 #   make sanity-newest / units-newest
 #                        the same with the newest ansible-core on Python 3.12 (.venv-newest);
 #                        skipped when there is no Python 3.12, left out of `test` with NEWEST=0
@@ -41,12 +45,12 @@ STAGE := $(HOST_PY) scripts/stage.py
 IN_VENV := env PATH="$(CURDIR)/$(VENV)/bin:$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)"
 HAVE_NEWEST_PY := scripts/find_python.sh $(NEWEST_PYTHON) >/dev/null
 
-TEST_STAGES := venv pytest sanity units lint
+TEST_STAGES := venv pytest sanity units lint ruff docs-lint
 ifeq ($(NEWEST),1)
 TEST_STAGES += sanity-newest units-newest
 endif
 
-.PHONY: test test-start venv venv-newest pytest sanity units lint sanity-newest units-newest clean distclean demo
+.PHONY: test test-start venv venv-newest pytest sanity units lint ruff docs-lint sanity-newest units-newest clean distclean demo
 
 # Recipes `exec` their one command, so a SIGTERM that make passes on reaches the stage itself
 # (which passes it on and cleans up: the PostgreSQL wrapper stops its server).
@@ -87,6 +91,16 @@ lint: venv
 	@mkdir -p $(COLLECTIONS_TREE)/ansible_collections/netraven && \
 		ln -sfn $(CURDIR) $(COLLECTIONS_TREE)/ansible_collections/netraven/netraven && \
 		exec $(IN_VENV) ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_TREE) $(STAGE) lint -- $(VENV)/bin/ansible-lint $$([ -t 1 ] || echo --nocolor) $(LINT_ARGS)
+
+ruff: venv
+	@exec $(STAGE) ruff -- $(VENV)/bin/ruff check --no-cache $$([ -t 1 ] || echo --output-format=concise) .
+
+# antsibull-docs calls `ansible-doc` and finds the collection through the same collections tree.
+docs-lint: venv
+	@mkdir -p $(COLLECTIONS_TREE)/ansible_collections/netraven && \
+		ln -sfn $(CURDIR) $(COLLECTIONS_TREE)/ansible_collections/netraven/netraven && \
+		exec $(IN_VENV) ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_TREE) $(STAGE) docs-lint -- \
+		$(VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs $(COLLECTIONS_TREE)/ansible_collections/netraven/netraven
 
 sanity-newest: venv-newest
 	@if $(HAVE_NEWEST_PY); then \

@@ -1,34 +1,47 @@
 #!/usr/bin/env python
-"""Backup throughput: the collection's playbook against a plain threaded netmiko script.
+"""Backup throughput: the collection's backup playbook against a plain threaded netmiko script.
 
-    python benchmarks/backup_throughput.py [--devices 200] [--forks 20] [--lockout-threshold 0] [--pg-url URL]
+    python benchmarks/backup_throughput.py [--devices 100] [--forks 20] [--memory-forks 50]
+        [--old-core DIR] [--lockout-threshold 0] [--pg-url URL]
 
-One run, one device lab (a child process): 200 devices on three platforms, half of
-them accepting only the second credential of their chain. It times
+One command, one device lab (a child process), one database. Two fleets of --devices lab
+devices: "first", where every device accepts the first credential of its chain, and
+"half", where the odd devices accept only the second. For each fleet it times, at -f FORKS:
 
-* the collection: the backup task over the netraven inventory at -f FORKS, with
-  metrics, logs, job results and stored configurations written to the database
-  (the embedded SQLite file by default, or a fresh database on --pg-url /
-  NETRAVEN_TEST_PG_URL's server);
-* the baseline: a threaded netmiko script with FORKS workers doing the same device work
-  (chain fallback, fetch, disconnect) on the same lab, writing nothing;
-* Ansible's own floor: a debug task over the same inventory at -f FORKS.
+* netmiko: a threaded netmiko script with FORKS threads doing the same device work (chain
+  fallback, fetch, disconnect), writing nothing: the floor every ratio is taken against;
+* playbook: ``ansible-playbook netraven.netraven.backup`` (playbooks/backup.yml: job start,
+  the backup of every device, job finish), a new job per run;
+* one device: the same playbook for one device of the fleet: the fixed cost;
+* debug: a playbook with one ``debug`` task over the same hosts: Ansible's own per-host cost.
 
-It prints wall seconds and CPU seconds (user + system of the child processes) per
-device for both, and the ratio of wall times (target: the playbook within 2x).
-Not part of the tests: timings on a shared machine are figures, not assertions.
+It prints wall seconds, CPU seconds (user + system of the child processes), CPU seconds per
+device beyond the one-device run ((playbook CPU - one-device CPU) / (devices - 1)) and each
+wall ratio to the netmiko floor. Then the memory per worker: the playbook over the "first"
+fleet at -f MEMORY_FORKS while a sampler records each forked worker's peak RSS and USS (psutil).
+
+--old-core DIR (a checkout of another commit, e.g. ``git worktree add /tmp/old main~3``)
+adds "playbook (old)" and "one device (old)": the same playbook and core from DIR, run
+alternately with this checkout's, so that one command compares the two on the same load.
+The lab, database and netmiko floor are this checkout's.
+
+Not part of the tests: timings on a shared machine are figures, not assertions; compare ratios
+of one run, not absolute figures of two.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import json
+
+import psutil
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [REPO_ROOT, os.path.join(REPO_ROOT, "tests", "integration")]
@@ -41,75 +54,187 @@ from _seed import seed  # noqa: E402 pylint: disable=wrong-import-position,impor
 from devicelab import LabProcess  # noqa: E402 pylint: disable=wrong-import-position,import-error
 
 KEY = "benchmark-passphrase"
-PLAYBOOK = os.path.join(REPO_ROOT, "tests", "integration", "playbooks", "backup", "backup_hosts.yml")
+FLEETS = ("first", "half")
+DEBUG_BOOK = "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug:\n        msg: hi\n"
 
 
-def timed(command, env=None):
+def device_name(fleet_name, index):
+    return "%s-%03d" % (fleet_name, index)
+
+
+def accepted_user(fleet_name, index):
+    return "second" if fleet_name == "half" and fleet.needs_second(index) else "first"
+
+
+def lab_specs(count):
+    return [{"name": device_name(f, i), "platform": fleet.PLATFORMS[i % len(fleet.PLATFORMS)],
+             "credentials": [{"username": accepted_user(f, i), "password": fleet.PASSWORDS[accepted_user(f, i)],
+                              "privilege": 15}]}
+            for f in FLEETS for i in range(count)]
+
+
+def device_rows(lab, count):
+    """Tags: "fleet" (the credentials'), the fleet's name, and "solo-<fleet>" on its first device."""
+    return [{"hostname": device_name(f, i), "ip_address": lab.address(device_name(f, i)),
+             "port": lab.port(device_name(f, i)), "device_type": fleet.PLATFORMS[i % len(fleet.PLATFORMS)],
+             "tags": ["fleet", f] + (["solo-" + f] if i == 0 else [])}
+            for f in FLEETS for i in range(count)]
+
+
+def timed(command, env=None, sampler=None):
     """Run a command; returns (wall seconds, child CPU seconds, CompletedProcess)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    proc = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if sampler:
+        sampler.watch(proc.pid)
+    stdout, stderr = proc.communicate()
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, proc
+    if sampler:
+        sampler.stop()
+    return wall, cpu, subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
 
 
-def main():
+class WorkerMemory:
+    """Peak RSS and USS of every process forked by one ansible-playbook (its workers)."""
+
+    def __init__(self):
+        self.peaks = {}
+        self._stop = threading.Event()
+        self._thread = None
+
+    def watch(self, pid):
+        self._thread = threading.Thread(target=self._sample, args=(pid,), daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self, pid):
+        try:
+            main = psutil.Process(pid)
+        except psutil.NoSuchProcess:
+            return
+        while not self._stop.is_set():
+            try:
+                children = main.children(recursive=False)
+            except psutil.NoSuchProcess:
+                return
+            for child in children:
+                try:
+                    info = child.memory_full_info()
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    continue
+                rss, uss = self.peaks.get(child.pid, (0, 0))
+                self.peaks[child.pid] = (max(rss, info.rss), max(uss, info.uss))
+            time.sleep(0.05)
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
+
+
+def collections_tree(workdir, label, checkout):
+    """An ANSIBLE_COLLECTIONS_PATH whose netraven.netraven is checkout."""
+    tree = os.path.join(workdir, "collections-" + label)
+    os.makedirs(os.path.join(tree, "ansible_collections", "netraven"))
+    os.symlink(os.path.abspath(checkout), os.path.join(tree, "ansible_collections", "netraven", "netraven"))
+    return tree
+
+
+def main():  # pylint: disable=too-many-locals,too-many-statements
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--devices", type=int, default=200)
+    parser.add_argument("--devices", type=int, default=100)
     parser.add_argument("--forks", type=int, default=20)
+    parser.add_argument("--memory-forks", type=int, default=50)
+    parser.add_argument("--old-core", metavar="DIR", help="a checkout of another commit, run alternately with this one")
     parser.add_argument("--lockout-threshold", type=int, default=0,
                         help="the playbook's netraven_lockout_threshold (default 0: the script has no guard either; "
                              "the playbook's own default is 5)")
     parser.add_argument("--pg-url", default=os.environ.get("NETRAVEN_TEST_PG_URL"),
                         help="PostgreSQL admin URL (a database is created and dropped); default: embedded SQLite")
     args = parser.parse_args()
+    n = args.devices
     workdir = tempfile.mkdtemp(prefix="netraven-bench-")
     backend = "postgresql" if args.pg_url else "sqlite"
     if args.pg_url:
         os.environ["NETRAVEN_TEST_PG_URL"] = args.pg_url
     factory = DatabaseFactory(backend, workdir)
-    lab = LabProcess(spec=fleet.lab_specs(args.devices), workdir=os.path.join(workdir, "lab")).start()
+    lab = LabProcess(spec=lab_specs(n), workdir=os.path.join(workdir, "lab")).start()
     try:
         db_url = factory.new_url()
-        seeded = seed(db_url, credentials=fleet.CREDENTIALS, devices=fleet.device_rows(lab, args.devices),
-                      jobs=[{"name": "bench", "tags": ["fleet"]}], key=KEY)
-        inventory = os.path.join(workdir, "bench.netraven.yml")
-        with open(inventory, "w", encoding="utf-8") as handle:
-            handle.write("plugin: netraven.netraven.netraven\n")
-        baseline_fleet = os.path.join(workdir, "fleet.json")
-        with open(baseline_fleet, "w", encoding="utf-8") as handle:
-            json.dump([{"host": lab.address(fleet.name(i)), "port": lab.port(fleet.name(i)),
-                        "device_type": fleet.PLATFORMS[i % len(fleet.PLATFORMS)],
-                        "chain": [{"username": c["username"], "password": c["password"]} for c in fleet.CREDENTIALS]}
-                       for i in range(args.devices)], handle)
-
-        script_wall, script_cpu, script = timed([sys.executable, os.path.join(REPO_ROOT, "benchmarks", "_netmiko_baseline.py"),
-                                                 baseline_fleet, str(args.forks)])
+        seed(db_url, credentials=fleet.CREDENTIALS, devices=device_rows(lab, n), jobs=[], key=KEY)
         env = ansible_env(workdir, db_url, KEY)
-        book_wall, book_cpu, book = timed(["ansible-playbook", "-i", inventory, PLAYBOOK, "-f", str(args.forks),
-                                           "-e", "netraven_job_id=%d" % seeded.jobs["bench"],
-                                           "-e", "netraven_lockout_threshold=%d" % args.lockout_threshold], env=env)
-        floor_book = os.path.join(workdir, "floor.yml")
-        with open(floor_book, "w", encoding="utf-8") as handle:
-            handle.write("- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug:\n        msg: hi\n")
-        floor_wall, floor_cpu, floor = timed(["ansible-playbook", "-i", inventory, floor_book, "-f", str(args.forks)],
-                                             env=env)
-        if script.returncode or book.returncode or floor.returncode:
-            sys.stderr.write(script.stdout + script.stderr + book.stdout[-3000:] + book.stderr[-3000:])
-            return 1
-        n = args.devices
-        print("backup throughput: %d lab devices (half need the 2nd credential), %d workers, %s database, "
-              "lockout threshold %d" % (n, args.forks, backend, args.lockout_threshold))
-        print("  netmiko script : wall %6.1f s  %.3f s/device   CPU %6.1f s  %.3f s/device   %s"
-              % (script_wall, script_wall / n, script_cpu, script_cpu / n, script.stdout.strip()))
-        print("  playbook -f %-3d: wall %6.1f s  %.3f s/device   CPU %6.1f s  %.3f s/device"
-              % (args.forks, book_wall, book_wall / n, book_cpu, book_cpu / n))
-        print("  Ansible floor  : wall %6.1f s  %.3f s/device   CPU %6.1f s  %.3f s/device   (a debug task, same hosts)"
-              % (floor_wall, floor_wall / n, floor_cpu, floor_cpu / n))
-        print("  playbook / script: wall %.2fx (target <= 2x), CPU %.2fx;  playbook / Ansible floor: wall %.2fx"
-              % (book_wall / script_wall, book_cpu / script_cpu, book_wall / floor_wall))
+        cores = {"new": env}
+        if args.old_core:
+            cores["old"] = dict(env, ANSIBLE_COLLECTIONS_PATH=collections_tree(workdir, "old", args.old_core))
+        debug_book = write(os.path.join(workdir, "debug.yml"), DEBUG_BOOK)
+        extra = ["-e", "netraven_lockout_threshold=%d" % args.lockout_threshold]
+
+        def playbook(core, tag, forks=args.forks, sampler=None):
+            inventory = write(os.path.join(workdir, "%s.netraven.yml" % tag), "plugin: netraven.netraven.netraven\ntags: [%s]\n" % tag)
+            return timed(["ansible-playbook", "-i", inventory, "netraven.netraven.backup", "-f", str(forks)] + extra,
+                         env=cores[core], sampler=sampler)
+
+        rows = {}
+        for name in FLEETS:
+            chains = [{"host": lab.address(device_name(name, i)), "port": lab.port(device_name(name, i)),
+                       "device_type": fleet.PLATFORMS[i % len(fleet.PLATFORMS)],
+                       "chain": [{"username": c["username"], "password": c["password"]} for c in fleet.CREDENTIALS]}
+                      for i in range(n)]
+            baseline = write(os.path.join(workdir, name + ".json"), json.dumps(chains))
+            runs = [("netmiko", timed([sys.executable, os.path.join(REPO_ROOT, "benchmarks", "_netmiko_baseline.py"),
+                                       baseline, str(args.forks)]))]
+            for core in sorted(cores, reverse=True):  # "old" first, then "new": alternating per fleet
+                label = "" if core == "new" else " (old)"
+                runs.append(("playbook" + label, playbook(core, name)))
+                runs.append(("one device" + label, playbook(core, "solo-" + name)))
+            inventory = os.path.join(workdir, "%s.netraven.yml" % name)
+            runs.append(("debug", timed(["ansible-playbook", "-i", inventory, debug_book, "-f", str(args.forks)], env=env)))
+            failed = [(label, proc) for label, (_w, _c, proc) in runs if proc.returncode]
+            for label, proc in failed:
+                sys.stderr.write("%s exited %d:\n%s%s\n" % (label, proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
+            if failed:
+                return 1
+            rows[name] = runs
+
+        print("backup throughput: %d lab devices per fleet, -f %d, %s database, lockout threshold %d%s"
+              % (n, args.forks, backend, args.lockout_threshold,
+                 ", old core %s" % args.old_core if args.old_core else ""))
+        print("  fleet 'first': every device accepts the 1st credential; 'half': the odd devices only the 2nd")
+        print("  %-6s %-18s %8s %8s %14s %10s" % ("fleet", "contender", "wall s", "CPU s", "CPU s/device", "/ netmiko"))
+        for name, runs in rows.items():
+            results = dict((label, (wall, cpu)) for label, (wall, cpu, _p) in runs)
+            floor = results["netmiko"][0]
+            for label, (wall, cpu) in results.items():
+                per_device = ""
+                if label.startswith("playbook"):
+                    solo = results["one device" + label[len("playbook"):]][1]
+                    per_device = "%.3f beyond 1" % ((cpu - solo) / max(n - 1, 1))
+                elif label in ("netmiko", "debug"):
+                    per_device = "%.3f" % (cpu / n)
+                print("  %-6s %-18s %8.1f %8.1f %14s %9.2fx" % (name, label, wall, cpu, per_device, wall / floor))
+
+        for core in sorted(cores, reverse=True):
+            sampler = WorkerMemory()
+            wall, _cpu, proc = playbook(core, "first", forks=args.memory_forks, sampler=sampler)
+            if proc.returncode:
+                sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
+                return 1
+            peaks = sorted(sampler.peaks.values())
+            if peaks:
+                rss = sorted(p[0] for p in peaks)
+                uss = sorted(p[1] for p in peaks)
+                mib = 1024.0 * 1024.0
+                print("  memory per worker, playbook -f %d over 'first'%s (%d processes sampled, wall %.1f s): "
+                      "RSS median %.0f MiB max %.0f MiB; USS (private) median %.1f MiB max %.1f MiB"
+                      % (args.memory_forks, "" if core == "new" else " (old)", len(peaks), wall,
+                         rss[len(rss) // 2] / mib, rss[-1] / mib, uss[len(uss) // 2] / mib, uss[-1] / mib))
         return 0
     finally:
         lab.stop()

@@ -134,7 +134,7 @@ class Server:
             try:
                 self.run_as = pwd.getpwnam('postgres')
             except KeyError:
-                raise SystemExit('pgserver: running as root but there is no `postgres` user to run the server as')
+                raise SystemExit('pgserver: running as root but there is no `postgres` user to run the server as') from None
 
     # -- helpers ---------------------------------------------------------------------
     def _tool(self, name: str) -> str:

@@ -64,7 +64,7 @@ def fleet():
     while any(queues.values()):
         for kind, numbers in queues.items():
             if numbers:
-                number = numbers.pop(0)
+                numbers.pop(0)
                 name = "mx-%03d-%s" % (len(devices), kind)
                 spec = {"name": name, "platform": PLATFORMS[len(devices) % 3], "credentials": ALPHA}
                 spec.update(KINDS[kind][1])

@@ -98,10 +98,10 @@ def test_other_statuses_end_to_end(env, db_url, device_lab, tmp_path):
     empty.write_text("all:\n  hosts: {}\n")
     island = write_inventory(tmp_path / "island.yml", db_url, hostnames=["island"])
     wrong_key = dict(env, NETRAVEN_ENCRYPTION_KEY="not-the-key")
-    for inventory, run_env, status, code in ((str(empty), env, "COMPLETED_NO_DEVICES", 0),
-                                             (island, env, "COMPLETED_NO_CREDENTIALS", 0),
-                                             (inventory, wrong_key, "FAILED_CREDENTIAL_RESOLUTION", 2)):
-        run = run_playbook(run_env, inventory)
+    for settled, run_env, status, code in ((str(empty), env, "COMPLETED_NO_DEVICES", 0),
+                                           (island, env, "COMPLETED_NO_CREDENTIALS", 0),
+                                           (inventory, wrong_key, "FAILED_CREDENTIAL_RESOLUTION", 2)):
+        run = run_playbook(run_env, settled)
         job_id, job = last_job(db_url)
         assert (job["status"], run.returncode) == (status, code), run.stdout + run.stderr
         assert "Back up the configuration through the credential chain" not in run.stdout

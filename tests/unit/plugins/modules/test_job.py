@@ -86,7 +86,7 @@ def test_chains_resolved_and_targets_dispatched(run_module, db):
     jobs, results, logs = read(engine)
     assert jobs == [(result["job_id"], "RUNNING")]
     assert results == [(1, "PENDING"), (2, "PENDING")], "every resolved device is a PENDING target for the backup"
-    assert ("INFO", "Credential resolution: 2/2 devices resolved (100.0%)") in [(l, m) for l, m, _d in logs]
+    assert ("INFO", "Credential resolution: 2/2 devices resolved (100.0%)") in [(level, m) for level, m, _d in logs]
 
 
 def test_resolution_empty_completes_without_credentials(run_module, db):
