@@ -1,0 +1,262 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reading the configuration history: list versions, pick one, diff two, search the estate.
+
+Everything here only reads. The text returned is the stored (masked) text; see docs/history.md.
+Search streams the latest configuration of each device one row at a time so that memory stays
+flat on large estates (server-side cursor on PostgreSQL, the plain cursor on SQLite).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any, Iterator, Optional
+
+from ansible_collections.netraven.netraven.plugins.module_utils._config_diff import diff_configs
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
+from ansible_collections.netraven.netraven.plugins.module_utils._models import (
+    HAS_SQLALCHEMY,
+    Device,
+    DeviceConfiguration,
+    Tag,
+    device_tag_association,
+)
+
+if HAS_SQLALCHEMY:
+    import sqlalchemy as sa
+    from sqlalchemy import exc as sa_exc
+
+from ansible_collections.netraven.netraven.plugins.module_utils._database import database_error
+
+STREAM_BATCH = 200
+SELECTORS = ("version", "config_id", "at")
+
+
+def _meta_columns():
+    """The columns of a version's metadata (without its text)."""
+    return (DeviceConfiguration.id, DeviceConfiguration.retrieved_at, DeviceConfiguration.job_id,
+            DeviceConfiguration.data_hash, sa.func.length(DeviceConfiguration.config_data).label("bytes"))
+
+
+def _iso(value: Optional[datetime.datetime]) -> Optional[str]:
+    return value.isoformat() if value is not None else None
+
+
+def _metadata(row: Any, text: Optional[str] = None) -> dict:
+    """A version's result fields; lines are counted only when the text is at hand."""
+    data = {"config_id": row.id, "retrieved_at": _iso(row.retrieved_at), "job_id": row.job_id,
+            "data_hash": row.data_hash, "bytes": row.bytes}
+    if text is not None:
+        data["lines"] = len(text.splitlines())
+    return data
+
+
+def check_selectors(params: dict) -> None:
+    """At most one of version, config_id and at."""
+    given = [name for name in SELECTORS if params.get(name) is not None]
+    if len(given) > 1:
+        raise ValidationError("Give at most one of version, config_id and at, not %s" % " and ".join(given))
+
+
+def compile_search(pattern: str) -> "re.Pattern[str]":
+    """The search regex, or one line naming it."""
+    try:
+        return re.compile(pattern)
+    except re.error as error:
+        raise ValidationError("search %r is not a valid regular expression: %s" % (pattern, error)) from None
+
+
+def parse_at(value: str) -> datetime.datetime:
+    """An ISO timestamp, naive in UTC as the database stores it."""
+    try:
+        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError("at %r is not an ISO timestamp (for example 2026-12-01T21:30:00Z)" % value) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def find_device(connection, device: str) -> Any:
+    """The device row for a hostname or id, or one line naming it."""
+    query = sa.select(Device.id, Device.hostname)
+    condition = Device.hostname == device
+    if str(device).isdigit():
+        condition = sa.or_(condition, Device.id == int(device))
+    row = connection.execute(query.where(condition).order_by(Device.hostname != device)).first()
+    if row is None:
+        raise ValidationError("Unknown device %r: no device has that hostname or id" % device)
+    return row
+
+
+def _version_query(device_id: int):
+    return (sa.select(*_meta_columns()).where(DeviceConfiguration.device_id == device_id)
+            .order_by(DeviceConfiguration.id.desc()))
+
+
+def list_versions(connection, device_id: int, limit: Optional[int] = None) -> list:
+    """Versions newest first, with their line counts."""
+    query = sa.select(*_meta_columns(), DeviceConfiguration.config_data).where(
+        DeviceConfiguration.device_id == device_id).order_by(DeviceConfiguration.id.desc())
+    if limit:
+        query = query.limit(limit)
+    return [_metadata(row, row.config_data) for row in connection.execute(query)]
+
+
+def select_version(connection, device: Any, version: Optional[int] = None, config_id: Optional[int] = None,
+                   at: Optional[str] = None) -> Any:
+    """The row of one version (with config_data) chosen by number, id or time; latest by default."""
+    query = sa.select(*_meta_columns(), DeviceConfiguration.config_data).where(
+        DeviceConfiguration.device_id == device.id)
+    if config_id is not None:
+        query, what = query.where(DeviceConfiguration.id == config_id), "config_id %s" % config_id
+    elif at is not None:
+        query = query.where(DeviceConfiguration.retrieved_at <= parse_at(at)).order_by(DeviceConfiguration.id.desc())
+        what = "a version stored at or before %s" % at
+    else:
+        number = 1 if version is None else version
+        if number < 1:
+            raise ValidationError("version %s is not valid: 1 is the latest, 2 the one before" % number)
+        query = query.order_by(DeviceConfiguration.id.desc()).offset(number - 1)
+        what = "version %s" % number
+    row = connection.execute(query.limit(1)).first()
+    if row is None:
+        raise ValidationError("Device %s has no %s" % (device.hostname, what))
+    return row
+
+
+def version_result(device: Any, row: Any) -> dict:
+    """The result of the one-version mode."""
+    result = {"hostname": device.hostname, "config": row.config_data}
+    result.update(_metadata(row, row.config_data))
+    return result
+
+
+def _header(device: Any, row: Any) -> str:
+    return "%s config_id=%s %s" % (device.hostname, row.id, _iso(row.retrieved_at))
+
+
+def diff_result(connection, device: Any, selected: Any, against: int) -> dict:
+    """The diff from version ``against`` to the selected one, also in Ansible's before/after form."""
+    older = select_version(connection, device, version=against)
+    change = diff_configs(older.config_data, selected.config_data, _header(device, older), _header(device, selected))
+    return {
+        "hostname": device.hostname,
+        "diff": {"before": older.config_data, "after": selected.config_data,
+                 "before_header": _header(device, older), "after_header": _header(device, selected)},
+        "unified_diff": change.text,
+        "diff_stats": change.stats(),
+        "from_config_id": older.id,
+        "to_config_id": selected.id,
+    }
+
+
+def _latest_rows(connection, tags: Optional[list]) -> Iterator[Any]:
+    """(hostname, config_data) of the latest configuration of each targeted device, streamed."""
+    latest = (sa.select(sa.func.max(DeviceConfiguration.id).label("id"))
+              .group_by(DeviceConfiguration.device_id).subquery())
+    query = (sa.select(Device.hostname, DeviceConfiguration.config_data)
+             .join(latest, latest.c.id == DeviceConfiguration.id)
+             .join(Device, Device.id == DeviceConfiguration.device_id)
+             .order_by(Device.hostname))
+    if tags:
+        tagged = (sa.select(device_tag_association.c.device_id)
+                  .join(Tag, Tag.id == device_tag_association.c.tag_id).where(Tag.name.in_(tags)))
+        query = query.where(Device.id.in_(tagged))
+    else:
+        query = query.where(Device.enabled == sa.true())
+    result = connection.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(query)
+    for row in result:
+        yield row
+
+
+def check_tags(connection, tags: Optional[list]) -> None:
+    """Every named tag exists, or one line naming the unknown ones."""
+    if not tags:
+        return
+    known = set(connection.execute(sa.select(Tag.name).where(Tag.name.in_(tags))).scalars())
+    unknown = sorted(set(tags) - known)
+    if unknown:
+        raise ValidationError("Unknown tag(s): %s" % ", ".join(unknown))
+
+
+def _matching_lines(lines: list, pattern: "re.Pattern[str]", context: int) -> list:
+    found = []
+    for index, line in enumerate(lines):
+        if pattern.search(line):
+            start, end = max(0, index - context), min(len(lines), index + context + 1)
+            entry = {"line_number": index + 1, "line": line}
+            if context:
+                entry["context"] = lines[start:end]
+            found.append(entry)
+    return found
+
+
+def search_configs(connection, pattern: "re.Pattern[str]", tags: Optional[list] = None, context: int = 0,
+                   absent: bool = False, limit: Optional[int] = None) -> dict:
+    """Per device the matching lines (or, with absent, the devices without a match), capped by limit."""
+    check_tags(connection, tags)
+    matches, total = [], 0
+    for row in _latest_rows(connection, tags):
+        text = row.config_data
+        hit = pattern.search(text) is not None if absent else None
+        if absent:
+            if hit:
+                continue
+            entry = {"hostname": row.hostname}
+        else:
+            lines = _matching_lines(text.splitlines(), pattern, context)
+            if not lines:
+                continue
+            entry = {"hostname": row.hostname, "lines": lines}
+        total += 1
+        if not limit or len(matches) < limit:
+            matches.append(entry)
+    return {"matches": matches, "matched": total, "truncated": bool(limit) and total > len(matches)}
+
+
+def config_history(engine, params: dict) -> dict:
+    """The config_info result for params (device, version, config_id, at, diff_against, search, ...)."""
+    check_selectors(params)
+    try:
+        with engine.connect() as connection:
+            return _dispatch(connection, params)
+    except sa_exc.DBAPIError as error:
+        raise database_error(error, engine) from None
+
+
+def _dispatch(connection, params: dict) -> dict:
+    result: dict = {"changed": False}
+    if params.get("search") is not None:
+        pattern = compile_search(params["search"])
+        result.update(search_configs(connection, pattern, params.get("tags"), params.get("context") or 0,
+                                     bool(params.get("absent")), params.get("limit")))
+        return result
+    if not params.get("device"):
+        raise ValidationError("device is required unless search is set")
+    device = find_device(connection, params["device"])
+    selected = any(params.get(name) is not None for name in SELECTORS)
+    if params.get("diff_against") is not None:
+        row = select_version(connection, device, params.get("version"), params.get("config_id"), params.get("at"))
+        result.update(diff_result(connection, device, row, params["diff_against"]))
+        return result
+    if selected:
+        row = select_version(connection, device, params.get("version"), params.get("config_id"), params.get("at"))
+        result.update(version_result(device, row))
+        return result
+    result.update({"hostname": device.hostname,
+                   "versions": list_versions(connection, device.id, params.get("limit"))})
+    return result
+
+
+def read_text(engine, device: str, version: Optional[int] = None, config_id: Optional[int] = None,
+              at: Optional[str] = None) -> str:
+    """The stored (masked) text of one version, for the config lookup."""
+    check_selectors({"version": version, "config_id": config_id, "at": at})
+    try:
+        with engine.connect() as connection:
+            return select_version(connection, find_device(connection, device), version, config_id, at).config_data
+    except sa_exc.DBAPIError as error:
+        raise database_error(error, engine) from None
