@@ -1,23 +1,28 @@
-"""Configurations in git through real backup.yml runs (docs/history.md, "Configurations in git").
+"""Configurations in git and retention through real backup.yml and prune.yml runs (docs/history.md, "Configurations in git").
 
 One lab (ok1, ok2) and one database per backend: run1 commits both files and pushes to a
 bare repository; ok1's configuration changes; run2 commits ok1 alone and reports a push to a
 missing remote without failing; run3 changes nothing and commits nothing. Then replay
 rebuilds the same trees, a device deleted from NetRaven leaves the tree, and a directory
 that is not a repository is one line. Every check reads the repositories with the git CLI.
+Last, prune.yml on the same history: check mode and the real run give the same counts, the
+latest configurations survive and a RUNNING job keeps its backdated log.
 """
 
+import datetime
 import json
 import os
+import re
 import subprocess
 
 import sqlalchemy as sa
 
-from _jobs_support import CREDENTIALS, LAB_SPECS, job_rows, run_playbook, seed, write_inventory  # pylint: disable=import-error
+from _jobs_support import CREDENTIALS, LAB_SPECS, REPO_ROOT, job_rows, playbook_command, run_playbook, seed, write_inventory  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Device, DeviceConfiguration
+from ansible_collections.netraven.netraven.plugins.module_utils._models import Device, DeviceConfiguration, Job, JobLog
 
+PRUNE_PLAYBOOK = os.path.join(REPO_ROOT, "playbooks", "prune.yml")
 EXPORT_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "git", "git_export.yml")
 
 
@@ -109,3 +114,31 @@ def test_git_export_through_backup_runs(ansible_env, db_url, device_lab, tmp_pat
     refused = export(ansible_env, tmp_path, git_dir=str(plain), job_id=job2)
     assert refused["exported"] == "failed" and "is not a git repository" in refused["msg"]
     assert not refused["changed"] and os.listdir(str(plain)) == ["notes.txt"]
+
+    prune_history(ansible_env, db_url, tmp_path)
+
+
+def prune_history(env, db_url, tmp_path):
+    """prune.yml --check, then for real: same counts; latest configurations and the RUNNING job stay."""
+    engine = create_db_engine(db_url)
+    with engine.begin() as conn:
+        running = conn.execute(sa.insert(Job).values(name="running", status="RUNNING").returning(Job.id)).scalar_one()
+        conn.execute(sa.insert(JobLog).values(job_id=running, level="INFO", message="still needed",
+                                              timestamp=datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)))
+    latest_before = latest_configs(db_url)
+    days = {key: 0 for key in ("configurations", "job_logs", "connection_logs", "job_results", "jobs")}
+    extra = {"netraven_keep_versions": 1, "netraven_keep_days": days}
+    outputs = []
+    for args in (["--check"], []):
+        run = subprocess.run(playbook_command(tmp_path / "all.yml", extra, playbook=PRUNE_PLAYBOOK) + args, env=env,
+                             capture_output=True, text=True, timeout=180, check=False)
+        assert run.returncode == 0, run.stdout + run.stderr
+        outputs.append(re.search(r'"msg": "(\d+ row.*)"', run.stdout).group(1))
+    assert outputs[0].replace("would be deleted", "deleted") == outputs[1], outputs
+    assert "device_configurations 1" in outputs[1] and "jobs 3" in outputs[1], outputs
+    assert latest_configs(db_url) == latest_before
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(Job.id, Job.status)).all() == [(running, "RUNNING")]
+        assert conn.execute(sa.select(JobLog.message)).scalars().all() == ["still needed"]
+        assert conn.execute(sa.select(sa.func.count()).select_from(DeviceConfiguration)).scalar_one() == 1
+    engine.dispose()
