@@ -36,9 +36,10 @@ from ansible_collections.netraven.netraven.plugins.module_utils._backup_store im
     record_outcome,
     record_rejection,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._config_text import config_hash, platform_for
-from ansible_collections.netraven.netraven.plugins.module_utils._device_session import AttemptError, DeviceSession
+from ansible_collections.netraven.netraven.plugins.module_utils._config_text import config_hash
+from ansible_collections.netraven.netraven.plugins.module_utils._device_session import AttemptError, DeviceSession, knows_device_type
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms import GENERIC, no_profile_message, profile_for
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import (
     FALLBACK_ERRORS,
     NO_CHAIN_MESSAGE,
@@ -65,7 +66,8 @@ class BackupOptions:
 
     def __init__(self, connect_timeout=10, command_timeout=60, max_attempts=None, mask_secrets=True,
                  check_mode=False, diff=False, session_log=None, lockout_threshold=0, host_key_checking=False,
-                 known_hosts_file=None):
+                 known_hosts_file=None, platforms=None):
+        self.platforms = platforms  # device_type -> Profile; None: the built-in profiles (docs/platforms.md)
         self.host_key_checking = host_key_checking
         self.known_hosts_file = known_hosts_file
         self.connect_timeout = connect_timeout
@@ -361,8 +363,10 @@ class DeviceBackup:
             self._open, device_id=device_id, chain_ids=chain_ids, job_id=job_id))
         trail = _Trail(skipped)
         internal_error = None
+        platform = self._profile(context.device["device_type"])
         try:
-            self._attempt_chain(trail, context, usable, job_id, first_claim)
+            if platform is not None:
+                self._attempt_chain(trail, context, usable, job_id, first_claim, platform)
         except NetRavenError:
             raise  # The database failed: nothing more can be recorded.
         except Exception as error:  # pylint: disable=broad-except
@@ -372,6 +376,9 @@ class DeviceBackup:
                                                  message=internal_error))
             trail.config = None
         verdict = final_status(trail.attempts, trail.skipped, chain_ids, internal_error)
+        if platform is None:
+            verdict = Verdict(DeviceStatus.FAILED_UNEXPECTED, ErrorType.NO_PROFILE,
+                              no_profile_message(context.device["device_type"]))
         config = trail.config if verdict.status == DeviceStatus.SUCCESS else None
         outcome = DeviceOutcome(
             device_id=context.device["id"], hostname=context.device["hostname"], status=verdict.status,
@@ -383,13 +390,20 @@ class DeviceBackup:
         config_id = run_transaction(self.engine, functools.partial(record_outcome, outcome=outcome, job_id=job_id))
         return dataclasses.replace(outcome, config_id=config_id)
 
-    def _attempt_chain(self, trail: _Trail, context: DeviceContext, usable: Sequence[int], job_id, first_claim) -> None:
+    def _profile(self, device_type):
+        """The device's platform profile; None (NO_PROFILE, no login) when netmiko knows the type but no profile serves it."""
+        platform = profile_for(device_type, self.options.platforms)
+        if platform is None and not knows_device_type(device_type):
+            return GENERIC  # The session then names a type netmiko does not know, before any login.
+        return platform
+
+    def _attempt_chain(self, trail: _Trail, context: DeviceContext, usable: Sequence[int], job_id, first_claim,
+                       platform) -> None:
         if not usable:
             return
         device = context.device
         if first_claim not in (None, WAIT):
             self._first_claimed(trail, context, usable[0], first_claim)
-        platform = platform_for(device["device_type"])
         session = DeviceSession(device["ip_address"], device["port"], device["device_type"],
                                 self.options.connect_timeout, self.options.command_timeout, self.options.session_log,
                                 self.options.host_key_checking, self.options.known_hosts_file)
@@ -409,7 +423,7 @@ class DeviceBackup:
             number += 1
             try:
                 password = self.secret_box.decrypt(ciphertext)
-                output, _seconds = session.fetch(username, password, platform.command)
+                output = self._fetch(session, platform, username, password)
                 if not platform.is_complete(output):
                     raise AttemptError(ErrorType.TRUNCATED, "The configuration is incomplete (%d bytes, no proper end)"
                                        % len(output))
@@ -468,8 +482,16 @@ class DeviceBackup:
                 return state
             time.sleep(CLAIM_POLL_SECONDS)
 
+    @staticmethod
+    def _fetch(session, platform, username, password):
+        """The profile's commands in one login: its fact lines (as comments) then the configuration."""
+        outputs, _seconds = session.fetch_all(username, password, platform.facts + platform.commands,
+                                              pre_commands=platform.pre_commands)
+        facts, config = outputs[:len(platform.facts)], outputs[len(platform.facts):]
+        return platform.facts_block(facts) + "\n".join(config)
+
     def _handle_config(self, context: DeviceContext, platform, output: str) -> FetchedConfig:
-        text = platform.mask_secrets(output) if self.options.mask_secrets else output
+        text = platform.mask_secrets(output, self.secret_box.marker_key()) if self.options.mask_secrets else output
         normalised = platform.normalise(text)
         digest = config_hash(normalised)
         latest = context.latest_config

@@ -16,6 +16,7 @@ controller before Ansible forks its workers.
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import threading
 import traceback
@@ -63,6 +64,13 @@ class SecretBox:
         fernets = [Fernet(derive_fernet_key(p, salt)) for p in phrases]
         self._current = fernets[0]
         self._fernet = MultiFernet(fernets)
+        # Masked secrets in stored configurations carry an HMAC under this key (docs/platforms.md):
+        # equal secrets on two installs get different markers, and no dictionary reverses them.
+        self._marker_key = hashlib.sha256(b"netraven-secret-marker\0" + phrases[0].encode("utf-8")).digest()
+
+    def marker_key(self) -> bytes:
+        """The key of the secret markers, derived from the current encryption passphrase."""
+        return self._marker_key
 
     def encrypt(self, plaintext: str) -> str:
         """Ciphertext (Fernet token text) for a password."""

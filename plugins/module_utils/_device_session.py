@@ -174,6 +174,11 @@ def read_command_output(connection, command, timeout):
     return connection.strip_prompt(output)
 
 
+def knows_device_type(device_type) -> bool:
+    """True when netmiko has a driver for device_type."""
+    return device_type in CLASS_MAPPER
+
+
 class DeviceSession:
     """Connection settings for one device; ``fetch`` performs a whole attempt with one credential."""
 
@@ -205,9 +210,14 @@ class DeviceSession:
 
     def fetch(self, username, password, command):
         """Log in, enter privileged mode when needed, run command; returns (output, seconds)."""
+        outputs, seconds = self.fetch_all(username, password, (command,))
+        return outputs[0], seconds
+
+    def fetch_all(self, username, password, commands, pre_commands=()):
+        """One login: run pre_commands (output dropped), then each of commands; returns ([outputs], seconds)."""
         started = time.monotonic()
         secrets = (password,)
-        if self.device_type not in CLASS_MAPPER:
+        if not knows_device_type(self.device_type):
             # netmiko's own error lists its 200 platforms; this one names the culprit and the fix.
             raise AttemptError(ErrorType.UNEXPECTED, "Unknown device_type '%s': netmiko has no such platform (correct the "
                                "device with netraven.netraven.device)" % " ".join(str(self.device_type).split())[:MAX_DEVICE_TYPE_SHOWN])
@@ -222,7 +232,10 @@ class DeviceSession:
                     connection.enable()
             except Exception:  # pylint: disable=broad-except
                 pass  # Platforms without an enable mode (JunOS) or accounts that land privileged.
-            output = read_command_output(connection, command, self.command_timeout)
+            for command in pre_commands:
+                read_command_output(connection, command, self.command_timeout)
+            outputs = [clean_output(read_command_output(connection, command, self.command_timeout))
+                       for command in commands]
         except Exception as error:  # pylint: disable=broad-except
             raise classify(error, "fetch", secrets) from None
         finally:
@@ -230,4 +243,4 @@ class DeviceSession:
                 connection.disconnect()
             except Exception:  # pylint: disable=broad-except
                 pass
-        return clean_output(output), time.monotonic() - started
+        return outputs, time.monotonic() - started

@@ -75,6 +75,8 @@ class ErrorType:
     GENERAL = "GENERAL"
     DATABASE = "DATABASE"
     LOCKOUT_GUARD = "LOCKOUT_GUARD"
+    # The device type has no platform profile: the device is not logged in to (docs/platforms.md).
+    NO_PROFILE = "NO_PROFILE"
 
 
 

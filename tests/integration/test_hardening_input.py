@@ -36,7 +36,7 @@ from _hardening import (  # pylint: disable=import-error
 )
 from _seed import seed  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils._config_text import platform_for
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms import profile_for
 from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential, Job
 
 TASK_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "backup", "backup_hosts.yml")
@@ -249,7 +249,7 @@ def case_ten_megabyte_configuration(estate):
     stored = config["config_data"]
     assert len(stored.encode("utf-8")) > BIG_TARGET_BYTES
     assert "\n" + estate.big_body + "\n" in stored  # every byte intact, multi-byte characters included
-    assert config["data_hash"] == hashlib.sha256(platform_for("cisco_ios").normalise(stored).encode("utf-8")).hexdigest()
+    assert config["data_hash"] == hashlib.sha256(profile_for("cisco_ios").normalise(stored).encode("utf-8")).hexdigest()
     assert estate.backup_seconds < 120, estate.backup_seconds
 
 

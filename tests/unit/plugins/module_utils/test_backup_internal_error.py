@@ -55,9 +55,9 @@ def rows(engine, model):
 def test_a_bug_becomes_the_devices_failed_unexpected_record(device, unit_key, monkeypatch, where):
     engine, device_id, credential_id = device
     if where == "fetch":  # before the login's outcome is known
-        monkeypatch.setattr(_backup.DeviceSession, "fetch", bug)
+        monkeypatch.setattr(_backup.DeviceSession, "fetch_all", bug)
     else:  # after a successful login, while handling the configuration
-        monkeypatch.setattr(_backup.DeviceSession, "fetch", lambda *_a: (CONFIG, 0.1))
+        monkeypatch.setattr(_backup.DeviceSession, "fetch_all", lambda *_a, **_k: (["", CONFIG], 0.1))
         monkeypatch.setattr(_backup, "config_hash", bug)
 
     outcome = _backup.DeviceBackup(engine, secret_box(unit_key), _backup.BackupOptions()).run(device_id, [credential_id])

@@ -2,11 +2,10 @@
 
 import pytest
 
-from ansible_collections.netraven.netraven.plugins.module_utils._config_text import (
-    clean_output,
-    config_hash,
-    platform_for,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._config_text import clean_output, config_hash
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms import profile_for as platform_for
+
+KEY = b"k" * 32
 
 IOS = """Building configuration...
 
@@ -55,7 +54,7 @@ def test_ios_real_change_changes_the_hash():
 
 @pytest.mark.parametrize("secret", ["$1$abcd$enableHash", "$1$mERr$userHash", "0822455D0A16", "n0tPublic"])
 def test_ios_secrets_are_masked_but_lines_kept(secret):
-    masked = platform_for("cisco_ios").mask_secrets(IOS)
+    masked = platform_for("cisco_ios").mask_secrets(IOS, KEY)
     assert secret not in masked
     assert "username admin privilege 15 secret 5 <secret:" in masked
     assert "snmp-server community <secret:" in masked and " RO" in masked
@@ -64,18 +63,18 @@ def test_ios_secrets_are_masked_but_lines_kept(secret):
 def test_masked_secret_still_changes_the_hash_when_the_secret_changes():
     ios = platform_for("cisco_ios")
     other = IOS.replace("$1$mERr$userHash", "$1$mERr$otherHash")
-    assert ios.mask_secrets(IOS) != ios.mask_secrets(other)
+    assert ios.mask_secrets(IOS, KEY) != ios.mask_secrets(other, KEY)
 
 
 def test_masking_is_idempotent():
     ios = platform_for("cisco_ios")
-    once = ios.mask_secrets(IOS)
-    assert ios.mask_secrets(once) == once
+    once = ios.mask_secrets(IOS, KEY)
+    assert ios.mask_secrets(once, KEY) == once
 
 
 def test_junos_secrets_masked_and_commit_line_volatile():
     junos = platform_for("juniper_junos")
-    masked = junos.mask_secrets(JUNOS)
+    masked = junos.mask_secrets(JUNOS, KEY)
     assert "$6$rootHash" not in masked and "s3cretComm" not in masked
     later = JUNOS.replace("10:00:00", "12:00:00")
     assert config_hash(junos.normalise(JUNOS)) == config_hash(junos.normalise(later))
@@ -93,8 +92,8 @@ def test_completeness(device_type, text, complete):
     assert platform_for(device_type).is_complete(text) is complete
 
 
-def test_unknown_platform_falls_back_to_generic_show_running():
-    assert platform_for("nokia_sros").command == "show running-config"
+def test_unknown_platform_has_no_profile():
+    assert platform_for("nokia_sros") is None
     assert platform_for("juniper_junos").command == "show configuration"
 
 

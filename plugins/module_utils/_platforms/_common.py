@@ -1,0 +1,26 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Secret forms shared by the Cisco-like CLIs (IOS, NX-OS, IOS-XR, ASA, EOS, Dell).
+
+Each rule finds its keyword anywhere on the line; the value is the named group secret.
+"""
+
+_TYPE = r"(?:(?:sha512|[0-9]{1,2}) )?"
+
+CISCO_LIKE_SECRETS = (
+    # username ... secret 5 X / password 7 X / password X encrypted / enable secret level 15 5 X / ppp chap password 7 X
+    r"\b(?:secret|password)(?! encryption\b)(?: level \d+)? " + _TYPE + r"(?P<secret>\S+)",
+    r"\bpasswd (?P<secret>\S+)",
+    r"\bkey-string " + _TYPE + r"(?P<secret>\S+)",
+    r"\bauthentication text (?P<secret>\S+)",
+    # tacacs/radius/server-private/isakmp key; not "key 1" (a key chain entry), "key chain", "crypto key generate"
+    r"(?<![\w-])key (?!chain\b|config-key\b|generate\b|zeroize\b|\d+\s*$)" + _TYPE + r"(?P<secret>\S+)",
+    r"\b(?:authentication-key|message-digest-key \d+ md5)(?: \d+)?(?: md5)? " + _TYPE + r"(?P<secret>\S+)",
+    r"\bsnmp-server community (?P<secret>\S+)",
+    r"\bsnmp-server host \S+ (?:(?:informs|traps) )?(?:version (?:1|2c|3 \S+) )?(?P<secret>\S+)",
+    r"\bauth (?:md5|sha\S*) (?P<secret>\S+)",
+    r"\bpriv (?:(?:des|3des|aes(?:-?\d+)?(?: \d+)?) )?(?P<secret>\S+)",
+    r"\bpre-shared-key (?:address \S+(?: \S+)? key |local |remote )?" + _TYPE + r"(?P<secret>\S+)",
+    r"\bwpa-psk ascii " + _TYPE + r"(?P<secret>\S+)",
+)

@@ -1,0 +1,19 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""HPE Comware: display current-configuration, ends with "return"."""
+
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
+
+PROFILE = Profile(
+    name="comware",
+    device_types=("hp_comware",),
+    commands=("display current-configuration",),
+    end=r"^return$",
+    comment="#",
+    secrets=(
+        r"\b(?:cipher|hash|simple) (?P<secret>\S+)",
+        r"\bcommunity (?:read|write) (?!cipher\b|simple\b)(?P<secret>\S+)",
+        r"\b(?:authentication-mode|privacy-mode) \S+ (?P<secret>\S+)",
+    ),
+)

@@ -1,0 +1,17 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Extreme EXOS: show configuration; no end marker."""
+
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
+
+PROFILE = Profile(
+    name="exos",
+    device_types=("extreme_exos",),
+    commands=("show configuration",),
+    comment="#",
+    secrets=(
+        r"\bencrypted (?:auth-key |priv-key )?(?P<secret>\"[^\"]*\"|\S+)",
+        r"\b(?:shared-secret|community|auth-key|priv-key) (?!encrypted\b)(?P<secret>\"[^\"]*\"|\S+)",
+    ),
+)

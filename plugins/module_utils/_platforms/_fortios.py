@@ -1,0 +1,21 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fortinet FortiOS: show, ends with "end"; ENC values and private keys change on every read."""
+
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
+
+PROFILE = Profile(
+    name="fortios",
+    device_types=("fortinet",),
+    commands=("show",),
+    end=r"^end$",
+    comment="#",
+    volatile=(r"^#conf_file_ver=", r"^#config-version=", r"^#buildno=", r"^#global_vdom="),
+    secrets=(
+        r"\bset (?:password|passwd|psksecret|secret|key|auth-pwd|priv-pwd|community|sso-password|"
+        r"passphrase|ppk-secret|authentication-key|md5-key|auth-password|private-key-password|wifi-passphrase|"
+        r"radius-secret) (?!ENC )(?P<secret>\"[^\"]*\"|\S+)",
+    ),
+    reencrypted=(r"\bset \S+ ENC (?P<secret>\S+)",),
+)

@@ -1,0 +1,23 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Juniper JunOS: show configuration, curly braces balanced."""
+
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
+
+_VALUE = r'(?P<secret>"[^"]*"|[^;\s{]+)'
+
+PROFILE = Profile(
+    name="junos",
+    device_types=("juniper_junos", "juniper"),
+    commands=("show configuration",),
+    end="braces",
+    comment="#",
+    volatile=(r"^## Last commit: ", r"^## Last changed: ", r"^## Image name: "),
+    secrets=(
+        r"(?<![\w-])(?:encrypted-password|secret|authentication-key|simple-password|hello-authentication-key|"
+        r"authentication-password|privacy-password|key|password) " + _VALUE,
+        r"\bpre-shared-key (?:ascii-text|hexadecimal) " + _VALUE,
+        r"^\s*community " + _VALUE,
+    ),
+)

@@ -1,0 +1,134 @@
+"""Each platform's real-format secret lines, with the masked form they must take (docs/platforms.md).
+
+``<S>`` stands for a keyed marker ``<secret:16 hex>``; ``<E>`` for the constant re-encrypted marker.
+"""
+
+import re
+
+import pytest
+
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms import profile_for
+
+KEY = b"corpus-key-0123456789abcdef01234"
+
+CORPUS = [
+    # Cisco IOS / IOS-XE
+    ("cisco_ios", "enable secret 5 $1$abcd$enableHash", "enable secret 5 <S>"),
+    ("cisco_ios", "enable secret level 15 5 $1$abcd$lvl", "enable secret level 15 5 <S>"),
+    ("cisco_ios", "username admin privilege 15 secret 9 $9$nhEmQVczB7dqsO$X", "username admin privilege 15 secret 9 <S>"),
+    ("cisco_ios", "username ops password 7 0822455D0A16", "username ops password 7 <S>"),
+    ("cisco_ios", " key-string 7 0822455D0A16", " key-string 7 <S>"),
+    ("cisco_ios", " standby 1 authentication md5 key-string S3cr3tHsrp", " standby 1 authentication md5 key-string <S>"),
+    ("cisco_ios", "ntp authentication-key 1 md5 121A0C0411045D 7", "ntp authentication-key 1 md5 <S> 7"),
+    ("cisco_ios", "snmp-server community n0tPublic RO", "snmp-server community <S> RO"),
+    ("cisco_ios", "snmp-server host 192.0.2.1 version 2c C0mmunity", "snmp-server host 192.0.2.1 version 2c <S>"),
+    ("cisco_ios", "snmp-server user u g v3 auth sha AuthPass1 priv aes 128 PrivPass1",
+     "snmp-server user u g v3 auth sha <S> priv aes 128 <S>"),
+    ("cisco_ios", "crypto isakmp key IsakmpPsk address 192.0.2.9", "crypto isakmp key <S> address 192.0.2.9"),
+    ("cisco_ios", " pre-shared-key address 192.0.2.9 key KeyringPsk", " pre-shared-key address 192.0.2.9 key <S>"),
+    ("cisco_ios", " server-private 192.0.2.5 key 7 0822455D0A16", " server-private 192.0.2.5 key 7 <S>"),
+    ("cisco_ios", " ppp chap password 7 0822455D0A16", " ppp chap password 7 <S>"),
+    ("cisco_ios", "ip ftp password FtpPass1", "ip ftp password <S>"),
+    ("cisco_ios", "tacacs-server key 7 0822455D0A16", "tacacs-server key 7 <S>"),
+    ("cisco_ios", " ip ospf message-digest-key 1 md5 7 0822455D0A16", " ip ospf message-digest-key 1 md5 7 <S>"),
+    ("cisco_ios", " neighbor 192.0.2.2 password 7 0822455D0A16", " neighbor 192.0.2.2 password 7 <S>"),
+    ("cisco_xe", "username admin privilege 15 secret 9 $9$abc", "username admin privilege 15 secret 9 <S>"),
+    # lines that hold no secret stay as they are
+    ("cisco_ios", " key 1", " key 1"),
+    ("cisco_ios", "key chain OSPF", "key chain OSPF"),
+    ("cisco_ios", "service password-encryption", "service password-encryption"),
+    # Arista EOS
+    ("arista_eos", "username admin privilege 15 role network-admin secret sha512 $6$salt$hash",
+     "username admin privilege 15 role network-admin secret sha512 <S>"),
+    ("arista_eos", "enable password sha512 $6$salt$hash", "enable password sha512 <S>"),
+    # NX-OS
+    ("cisco_nxos", "username admin password 5 $5$salt$hash role network-admin",
+     "username admin password 5 <S> role network-admin"),
+    ("cisco_nxos", "snmp-server user admin network-admin auth md5 0xabc123 priv 0xdef456 localizedkey",
+     "snmp-server user admin network-admin auth md5 <S> priv <S> localizedkey"),
+    # IOS-XR
+    ("cisco_xr", " secret 10 $6$salt$hash", " secret 10 <S>"),
+    # ASA
+    ("cisco_asa", "enable password 8Ry2YjIyt7RRXU24 encrypted", "enable password <S> encrypted"),
+    ("cisco_asa", "username x password Q2kd.3lqPDF2Vk0e encrypted privilege 15", "username x password <S> encrypted privilege 15"),
+    ("cisco_asa", "passwd 2KFQnbNIdI.2KYOU encrypted", "passwd <S> encrypted"),
+    ("cisco_asa", " ikev1 pre-shared-key TunnelPsk", " ikev1 pre-shared-key <S>"),
+    # Dell
+    ("dell_os10", "username admin password $6$q9QBeYjZ$hash role sysadmin priv-lvl 15",
+     "username admin password <S> role sysadmin priv-lvl 15"),
+    ("dell_force10", "username admin password 7 888dc89d1f9bf6e3 privilege 15", "username admin password 7 <S> privilege 15"),
+    # JunOS
+    ("juniper_junos", '        encrypted-password "$6$rootHash"; ## SECRET-DATA', '        encrypted-password <S>; ## SECRET-DATA'),
+    ("juniper_junos", '                key "$9$abcDEF"; ## SECRET-DATA', '                key <S>; ## SECRET-DATA'),
+    ("juniper_junos", '    authentication-key "$9$abc"; ## SECRET-DATA', '    authentication-key <S>; ## SECRET-DATA'),
+    ("juniper", '        pre-shared-key hexadecimal "$9$hex"; ## SECRET-DATA', '        pre-shared-key hexadecimal <S>; ## SECRET-DATA'),
+    ("juniper", '        pre-shared-key ascii-text "$9$asc"; ## SECRET-DATA', '        pre-shared-key ascii-text <S>; ## SECRET-DATA'),
+    ("juniper", '    authentication-password "$9$a"; ## SECRET-DATA', '    authentication-password <S>; ## SECRET-DATA'),
+    ("juniper", '    privacy-password "$9$p"; ## SECRET-DATA', '    privacy-password <S>; ## SECRET-DATA'),
+    ("juniper", "    community s3cretComm {", "    community <S> {"),
+    # FortiOS
+    ("fortinet", "        set password ENC SH2nlSm9QL9tapcHPXIqAXvX7vBJuuqu22hpa0JX0sBuKIo7z2g0Kz/+0KyH4E=",
+     "        set password ENC <E>"),
+    ("fortinet", "        set psksecret ENC LCVkCiK2E2PhVUzZe0eZ6rYnf8nKd3rLnnsiVqJi5RSgsdhsU6Oc7w==", "        set psksecret ENC <E>"),
+    ("fortinet", "        set community \"public\"", "        set community <S>"),
+    # PAN-OS
+    ("paloalto_panos", "        phash $1$hsdjmrfo$QVtHJQPuV2fIkwB8ZVDvW1;", "        phash <S>;"),
+    ("paloalto_panos", "            pre-shared-key -AQ==f2s9MiTaZzxpuJ9nFK4VFeRtwmg=;", "            pre-shared-key <E>;"),
+    # RouterOS
+    ("mikrotik_routeros", "add name=ops password=RosPass1 group=full", "add name=ops password=<S> group=full"),
+    ("mikrotik_routeros", "set [ find default=yes ] wpa2-pre-shared-key=WifiKey1 mode=dynamic-keys",
+     "set [ find default=yes ] wpa2-pre-shared-key=<S> mode=dynamic-keys"),
+    ("mikrotik_routeros", "add address=192.0.2.1 secret=\"Radius Key\" service=login", "add address=192.0.2.1 secret=<S> service=login"),
+    # Huawei VRP
+    ("huawei", " local-user admin password irreversible-cipher $1a$abc$def$", " local-user admin password irreversible-cipher <S>"),
+    ("huawei_vrp", "snmp-agent community read cipher %^%#abc%^%#", "snmp-agent community read cipher <S>"),
+    ("huawei", " radius-server shared-key cipher %^%#k%^%#", " radius-server shared-key cipher <S>"),
+    # HPE
+    ("hp_procurve", 'password manager user-name "admin" sha1 "5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8"',
+     'password manager user-name "admin" sha1 <S>'),
+    ("hp_procurve", 'snmp-server community "public" unrestricted', "snmp-server community <S> unrestricted"),
+    ("aruba_aoscx", "user admin group administrators password ciphertext AQBapWx1", "user admin group administrators password ciphertext <S>"),
+    ("hp_comware", " password hash $h$6$abc==", " password hash <S>"),
+    ("hp_comware", " snmp-agent community read simple public", " snmp-agent community read simple <S>"),
+    # Extreme
+    ("extreme_exos", 'configure account admin encrypted "$5$abc"', "configure account admin encrypted <S>"),
+]
+
+
+def _shape(text):
+    text = re.sub(r"<secret:[0-9a-f]{16}>", "<S>", text)
+    return text.replace("<secret:encrypted>", "<E>")
+
+
+@pytest.mark.parametrize("device_type,line,expected", CORPUS)
+def test_secret_line_is_masked_to_its_expected_form(device_type, line, expected):
+    assert _shape(profile_for(device_type).mask_secrets(line, KEY)) == expected
+
+
+def test_marker_is_keyed_and_follows_the_value():
+    ios = profile_for("cisco_ios")
+    line = "snmp-server community public RO"
+    assert ios.mask_secrets(line, KEY) != ios.mask_secrets(line, b"another-install-key-0123456789ab")
+    assert ios.mask_secrets(line, KEY) != ios.mask_secrets(line.replace("public", "public2"), KEY)
+
+
+def test_reencrypted_values_do_not_change_the_hash_but_real_changes_do():
+    forti = profile_for("fortinet")
+    base = "config system admin\n    edit \"admin\"\n        set password ENC %s\n    next\nend\n"
+    one, two = forti.mask_secrets(base % "AAAA1111", KEY), forti.mask_secrets(base % "BBBB2222", KEY)
+    assert forti.normalise(one) == forti.normalise(two)
+    assert forti.normalise(base % "AAAA1111") == forti.normalise(base % "BBBB2222")  # unmasked too
+    assert forti.normalise(one) != forti.normalise(one.replace('"admin"', '"ops"'))
+
+
+def test_private_key_bodies_are_masked_and_constant():
+    forti = profile_for("fortinet")
+    text = ('set private-key "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHzBJBgkqhkiG9w0B\nBQ0wPDAbBgkqhkiG\n'
+            '-----END ENCRYPTED PRIVATE KEY-----"\nend')
+    masked = forti.mask_secrets(text, KEY)
+    assert "MIIFHzBJ" not in masked and "-----END ENCRYPTED PRIVATE KEY-----\"" in masked
+    assert forti.normalise(masked) == forti.normalise(forti.mask_secrets(text.replace("MIIF", "XXXX"), KEY))
+
+
+def test_unkeyed_masking_for_session_logs():
+    assert profile_for("cisco_ios").mask_secrets("enable secret 5 $1$x$y") == "enable secret 5 <secret>"
