@@ -19,7 +19,7 @@ import datetime
 from typing import Iterable, List, Optional
 
 from ansible_collections.netraven.netraven.plugins.module_utils._config_diff import diff_configs
-from ansible_collections.netraven.netraven.plugins.module_utils._config_text import platform_for
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms import GENERIC, profile_for
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     HAS_SQLALCHEMY,
     Device,
@@ -72,7 +72,7 @@ def changed_devices(session, job_id: int, per_device: int = DIFF_MAX_LINES_PER_D
     budget = max(total, 0)
     for device_id, hostname, device_type, config_id, after_text, before_id, before_text in session.execute(query):
         # Volatile lines (clock, uptime) are dropped as the change detection drops them.
-        platform = platform_for(device_type)
+        platform = profile_for(device_type) or GENERIC  # a configuration stored before its type lost its profile
         diff = diff_configs(platform.normalise(before_text or ""), platform.normalise(after_text), "%s (config %s)" % (hostname, before_id),
                             "%s (config %s)" % (hostname, config_id))
         shown, omitted = _cut(diff.text, min(max(per_device, 0), budget))
