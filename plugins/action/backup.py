@@ -4,7 +4,7 @@
 """Action plugin of netraven.netraven.backup: the backup runs in the controller's worker.
 
 A module would start a fresh Python per host and import netmiko and SQLAlchemy again
-(about 0.8 s of CPU per host, DESIGN 8). An action plugin runs in the forked worker,
+(about 0.8 s of CPU per host, docs/architecture.md). An action plugin runs in the forked worker,
 and its module-level imports happen once in the parent, before the fork: the core is
 imported here at module level, and the derived encryption key is warmed too. The
 database connection is opened after the fork (the engine uses NullPool), so no

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Credential chains (DESIGN 3): which credentials to try on which device, in which order.
+"""Credential chains (docs/architecture.md: "Where each rule lives"): which credentials to try on which device, in which order.
 
 A device's chain is every credential that shares at least one tag with it, once,
 ordered by (priority, id); the device's last working credential moves to the front

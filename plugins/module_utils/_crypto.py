@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Encryption of credential passwords at rest (DESIGN 2).
+"""Encryption of credential passwords at rest (docs/architecture.md: "Database and encryption").
 
 The key is a passphrase in NETRAVEN_ENCRYPTION_KEY, stretched with PBKDF2-SHA256
 (100,000 rounds, salt NETRAVEN_ENCRYPTION_SALT, default ``netraven_salt``) into a

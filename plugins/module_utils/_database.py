@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Engine and session factory for the NetRaven database (DESIGN 2, 8).
+"""Engine and session factory for the NetRaven database (docs/architecture.md: "Database and encryption", "Why the backup is an action plugin").
 
 One place decides how the collection talks to its database:
 - the URL comes from an explicit option, else NETRAVEN_DB_URL, else the embedded

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One login attempt against a device with netmiko, and what its failure means (DESIGN 5).
+"""One login attempt against a device with netmiko, and what its failure means (docs/architecture.md: "The path of one device").
 
 The backup moves to the next credential only when the device rejected the login.
 Everything else (nothing listening, a device that never speaks, SSH algorithms the

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Resolved devices as Ansible inventory (DESIGN 4): host names, hostvars and groups.
+"""Resolved devices as Ansible inventory (docs/architecture.md: "The path of one device"): host names, hostvars and groups.
 
 The inventory plugin, its cache and anything else that needs "the devices as Ansible sees
 them" go through one compact, JSON-safe snapshot:
@@ -95,7 +95,7 @@ def is_valid_snapshot(snapshot, source: str | None = None) -> bool:
 def iter_hosts(snapshot: dict):
     """Yield (host name, hostvars, group names) per device of a snapshot, in snapshot order.
 
-    Hostvars are exactly DESIGN 4's; netraven_credentials is the chain in try order as
+    Hostvars are exactly those of docs/architecture.md, "The path of one device"; netraven_credentials is the chain in try order as
     {id, username, priority, tags} dicts that are shared between hosts: read-only, copy to change.
     Groups: tag_<name> per tag, plus netraven_no_credentials when the chain is empty.
     """

@@ -83,7 +83,8 @@ def changed_devices(session, job_id: int, per_device: int = DIFF_MAX_LINES_PER_D
     return entries
 
 
-def _iso(value):
+def iso_seconds(value):
+    """A timestamp as ISO 8601 to the second, naive ones taken as UTC (None stays None)."""
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=datetime.timezone.utc)
@@ -119,6 +120,6 @@ def stale_devices(session, hours: float = DEFAULT_STALE_DEVICE_HOURS, job_id: Op
         if isinstance(last_success, datetime.datetime):
             reference = now if (now.tzinfo is None) == (last_success.tzinfo is None) else now.replace(tzinfo=None)
             since = round((reference - last_success.replace(tzinfo=reference.tzinfo)).total_seconds() / 3600.0, 1)
-        entries.append({"device_id": device_id, "hostname": hostname, "last_success": _iso(last_success),
+        entries.append({"device_id": device_id, "hostname": hostname, "last_success": iso_seconds(last_success),
                         "hours_since": since})
     return entries

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What a job did, as data, as text lines and as a self-contained HTML page (DESIGN 7).
+"""What a job did, as data, as text lines and as a self-contained HTML page (docs/architecture.md: "Jobs").
 
 The summary is read from the database (job, job_results, job-level job_logs), never
 from one run's memory, so every slice of a sliced job reports the same thing. The HTML
@@ -22,6 +22,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._errors import N
 from ansible_collections.netraven.netraven.plugins.module_utils._job_changes import (
     DEFAULT_STALE_DEVICE_HOURS,
     changed_devices,
+    iso_seconds,
     stale_devices,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
@@ -92,14 +93,6 @@ def count_results(session, job_id):
             "by_status": dict(sorted(by_status.items()))}
 
 
-def _iso(value):
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=datetime.timezone.utc)
-        return value.isoformat(timespec="seconds")
-    return value
-
-
 def _duration(start, end):
     if not isinstance(start, datetime.datetime) or not isinstance(end, datetime.datetime):
         return None
@@ -159,9 +152,9 @@ def build_summary(session, job_id, max_lines=None, stale_device_hours=DEFAULT_ST
         "status_text": text,
         "status_color": colour,
         "final": job.status in JobStatus.FINAL,
-        "created_at": _iso(job.created_at),
-        "started_at": _iso(job.started_at),
-        "completed_at": _iso(job.completed_at),
+        "created_at": iso_seconds(job.created_at),
+        "started_at": iso_seconds(job.started_at),
+        "completed_at": iso_seconds(job.completed_at),
         "duration_s": _duration(job.started_at, job.completed_at),
         "counts": count_results(session, job_id),
         "devices": devices,
@@ -172,7 +165,7 @@ def build_summary(session, job_id, max_lines=None, stale_device_hours=DEFAULT_ST
         "changed_devices": changed_devices(session, job_id),
         "stale_device_hours": stale_device_hours,
         "stale_devices": stale_devices(session, stale_device_hours, job_id=job_id),
-        "logs": [{"timestamp": _iso(ts), "level": level, "message": message,
+        "logs": [{"timestamp": iso_seconds(ts), "level": level, "message": message,
                   "error_type": (data or {}).get("error_type") if isinstance(data, dict) else None}
                  for ts, level, message, data in reversed(logs)],
     }
@@ -386,7 +379,7 @@ def render_html(summary, generated_at=None):
     colour, icon, text = status_display(summary["status"])
     fg, bg, border = PALETTE[colour]
     counts = summary["counts"]
-    generated = _iso(generated_at or utcnow())
+    generated = iso_seconds(generated_at or utcnow())
     meta = []
     for label, key in (("Started", "started_at"), ("Completed", "completed_at")):
         if summary.get(key):

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Job lifecycle (DESIGN 7): start a job, fix its targets, settle or finish it exactly once.
+"""Job lifecycle (docs/architecture.md: "Jobs"): start a job, fix its targets, settle or finish it exactly once.
 
 A job is shared by every playbook run that joins it (AWX slices, ``--limit``
 partitions), so its rules live in the database rather than in a run:
@@ -66,8 +66,6 @@ NEVER_RAN_MESSAGE = "Never ran: the playbook run that owned the job ended before
 ABANDONED_MESSAGE = "Never ran: the job was abandoned while this device was still pending"
 # How many offending credentials a resolution error names (the count is always given).
 MAX_NAMED_CREDENTIALS = 10
-class CredentialResolutionError(NetRavenError):
-    """The chains of the targeted devices cannot be used (raised inside start_job, recorded on the job)."""
 
 
 def _now(now=None):

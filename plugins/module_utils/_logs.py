@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Writers for job_logs and connection_logs (DESIGN 5, 7).
+"""Writers for job_logs and connection_logs (docs/architecture.md: "The path of one device", "Jobs").
 
 They only add rows to the caller's session: the caller owns the transaction, so an
 attempt's metrics update and its log row commit together or not at all. Rows go in as

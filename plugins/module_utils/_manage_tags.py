@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Idempotent management of tags (the netraven.netraven.tag module's core).
 
-Tags are what put a credential in a device's chain (DESIGN 3), so deleting one
+Tags are what put a credential in a device's chain (docs/architecture.md: "Where each rule lives"), so deleting one
 detaches it from every device, credential and job first; the result says how many,
 because a vanished tag silently shortens chains.
 """

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Credential metrics (DESIGN 6): one atomic UPDATE per login attempt.
+"""Credential metrics (docs/architecture.md: "Transactions and locks"): one atomic UPDATE per login attempt.
 
 The seeds read a row, changed it in Python and wrote it back, which loses counts
 when workers race. Here the database applies the rule in a single statement, so

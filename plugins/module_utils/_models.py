@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""SQLAlchemy 2.x models of the NetRaven database (DESIGN 2).
+"""SQLAlchemy 2.x models of the NetRaven database (docs/architecture.md: "Database and encryption").
 
 Alembic migrations own the schema; these models must match the migrated schema
 exactly (a test runs autogenerate against a migrated database and expects no

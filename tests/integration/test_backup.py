@@ -1,4 +1,4 @@
-"""netraven.netraven.backup end to end: device lab + PostgreSQL + real ansible-playbook (DESIGN 5, 6).
+"""netraven.netraven.backup end to end: device lab + PostgreSQL + real ansible-playbook (docs/architecture.md).
 
 One module-scoped fleet runs the playbook three times (first run, a check-mode run, a
 second run after one device's configuration changed) and the tests read what each run

@@ -1,4 +1,4 @@
-"""50 forks against 200 lab devices on PostgreSQL and on the embedded SQLite (DESIGN 2, 5, 6).
+"""50 forks against 200 lab devices on PostgreSQL and on the embedded SQLite (docs/architecture.md, transactions).
 
 Every job_results, connection_logs and job_logs row must be there, the credential
 metrics must count every login exactly, and SQLite must never say "database is locked".

@@ -1,4 +1,4 @@
-"""The inventory plugin through the real ansible-inventory, on SQLite and PostgreSQL (DESIGN 3, 4).
+"""The inventory plugin through the real ansible-inventory, on SQLite and PostgreSQL (docs/architecture.md: "Where each rule lives", "The path of one device").
 
 The golden test compares the whole ``--list`` JSON with tests/integration/expected/: the
 database is fresh for each test, so ids are stable on both backends. Strings from the

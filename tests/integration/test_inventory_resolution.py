@@ -1,4 +1,4 @@
-"""Chains resolve in a constant number of SQL statements, whatever the device count (DESIGN 3).
+"""Chains resolve in a constant number of SQL statements, whatever the device count (docs/architecture.md: "Where each rule lives").
 
 Statements are counted with SQLAlchemy's before_cursor_execute event on every engine, so the
 count covers everything the inventory does: opening the engine, checking the schema,

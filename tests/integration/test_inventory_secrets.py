@@ -1,4 +1,4 @@
-"""No secret in inventory output or cache (DESIGN 4), and the cache itself, on both backends.
+"""No secret in inventory output or cache (docs/architecture.md: "The path of one device"), and the cache itself, on both backends.
 
 The plugin never selects the password column, so neither plaintext nor ciphertext may show
 in --list, --graph, --host or the jsonfile cache; nor may the database URL's password.

@@ -1,4 +1,4 @@
-"""Strings from the database are data, never templates (DESIGN 4).
+"""Strings from the database are data, never templates (docs/architecture.md: "The path of one device").
 
 A tag name, a credential username, a device address and a device hostname hold
 ``{{ lookup('pipe', 'touch <file>') }}``: they must come out verbatim from ansible-inventory

@@ -1,4 +1,4 @@
-"""Credential metrics under concurrency (DESIGN 6), on PostgreSQL and SQLite.
+"""Credential metrics under concurrency (docs/architecture.md: "Transactions and locks"), on PostgreSQL and SQLite.
 
 Ansible forks workers that record attempts on the same credential at the same time.
 Eight processes, each with its own engine and one transaction per attempt, must lose
@@ -88,7 +88,7 @@ def test_concurrent_updates_lose_no_count(backend, db_url):
 
 
 def test_ema_rule_and_last_used(db_url):
-    """DESIGN 6, sequentially: None -> 1.0 / 0.0, then 0.9 r + 0.1 / 0.9 r; last_used advances."""
+    """The metrics formula, sequentially: None -> 1.0 / 0.0, then 0.9 r + 0.1 / 0.9 r; last_used advances."""
     add_credential(db_url)
     engine = create_db_engine(db_url)
     try:

@@ -1,4 +1,4 @@
-"""Alembic migrations on SQLite and PostgreSQL (DESIGN 2).
+"""Alembic migrations on SQLite and PostgreSQL (docs/architecture.md: "Database and encryption").
 
 Upgrade, downgrade and upgrade again must work on both backends, and afterwards
 Alembic's autogenerate comparison must find nothing between the models and the

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Credential chains (DESIGN 3) on a real SQLite database: membership, order, last-working-first, filters.
+"""Credential chains (docs/architecture.md: "Where each rule lives") on a real SQLite database: membership, order, last-working-first, filters.
 
 The statement-count test on both backends and at 2,000 devices is in
 tests/integration/test_inventory_resolution.py.

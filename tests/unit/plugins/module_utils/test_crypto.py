@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Encryption of credential passwords at rest (DESIGN 2).
+"""Encryption of credential passwords at rest (docs/architecture.md: "Database and encryption").
 
 The key derivation is checked against an independent PBKDF2 computation from hashlib,
 so a change of rounds, salt or hash would make every stored password unreadable and
@@ -33,7 +33,7 @@ PLAINTEXT = "Sup3r-Secret-Passw0rd!"
 
 
 def independent_key(passphrase, salt="netraven_salt"):
-    """The Fernet key DESIGN 2 prescribes, computed without the collection's code."""
+    """The Fernet key of the documented derivation, computed without the collection's code."""
     raw = hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), salt.encode("utf-8"), 100000, 32)
     return base64.urlsafe_b64encode(raw)
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The engine factory (DESIGN 2): which URL is used, and that no message leaks its password.
+"""The engine factory (docs/architecture.md: "Database and encryption"): which URL is used, and that no message leaks its password.
 
 Every error a user can cause with a URL (malformed, unknown driver, server down, schema
 missing) must be one line with the password masked, since modules show it verbatim.

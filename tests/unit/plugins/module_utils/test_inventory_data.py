@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Resolved devices as inventory (DESIGN 4): group names, hostvars, the cacheable snapshot."""
+"""Resolved devices as inventory (docs/architecture.md: "The path of one device"): group names, hostvars, the cacheable snapshot."""
 
 from __future__ import annotations
 

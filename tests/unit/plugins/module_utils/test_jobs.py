@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Job lifecycle core (DESIGN 7) on a real SQLite database: start, targets, settling, finish, stale jobs."""
+"""Job lifecycle core (docs/architecture.md: "Jobs") on a real SQLite database: start, targets, settling, finish, stale jobs."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""job_logs and connection_logs writers (DESIGN 5, 7) on an SQLite file built from the models.
+"""job_logs and connection_logs writers (docs/architecture.md: "The path of one device", "Jobs") on an SQLite file built from the models.
 
 Other parts (the job module, the backup action, the report) read these rows by their
 level and data keys, so the exact shapes are pinned here.

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Credential metrics (DESIGN 6) on an SQLite file built from the models.
+"""Credential metrics (docs/architecture.md: "Transactions and locks") on an SQLite file built from the models.
 
 The rule itself and its shape: one UPDATE statement per attempt and no read before it,
 which is what keeps concurrent workers from losing counts (the concurrency proof is in

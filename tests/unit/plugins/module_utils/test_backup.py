@@ -1,0 +1,180 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The attempt loop of one device, driven with a fake session on a real SQLite database.
+
+The integration tests prove the same end to end through SSH and PostgreSQL; these pin
+the loop's decisions (fallback, stop, lockout guard, max_attempts, check mode, internal
+errors) and the transaction count of the happy path, in milliseconds.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+sa = pytest.importorskip("sqlalchemy")
+pytest.importorskip("netmiko")
+
+# pylint: disable=wrong-import-position
+from ansible_collections.netraven.netraven.plugins.module_utils import _backup  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._device_session import AttemptError  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
+    ConnectionLog,
+    Credential,
+    Device,
+    Job,
+    JobCredentialAttempt,
+    JobResult,
+)
+
+CONFIG = "hostname r1\n" + "".join("interface Gi0/%d\n no shutdown\n!\n" % n for n in range(8)) + "end\n"
+GOOD = "good-password-1"
+
+
+class FakeSession:
+    """Accepts GOOD, rejects any other password; `failure` makes every login fail that way instead."""
+
+    logins = []
+    failure = None
+
+    def __init__(self, *_args, **_kwargs):
+        pass
+
+    def fetch(self, username, password, _command):
+        FakeSession.logins.append(username)
+        if FakeSession.failure is not None:
+            raise FakeSession.failure
+        if password != GOOD:
+            raise AttemptError("AUTH", "Authentication failed for %s" % username)
+        return CONFIG, 0.01
+
+
+@pytest.fixture
+def lab(sqlite_engine, unit_key, monkeypatch):
+    """Credentials bad1, bad2 (rejected) and good; devices r1..r3; a RUNNING job. Returns a namespace."""
+    FakeSession.logins, FakeSession.failure = [], None
+    monkeypatch.setattr(_backup, "DeviceSession", FakeSession)
+    box = secret_box(unit_key)
+    with session_scope(sqlite_engine) as session:
+        creds = {name: Credential(name=name, username=name, password=box.encrypt(GOOD if name == "good" else "nope"))
+                 for name in ("bad1", "bad2", "good")}
+        devices = [Device(hostname="r%d" % n, ip_address="192.0.2.%d" % n, device_type="cisco_ios") for n in (1, 2, 3)]
+        job = Job(name="unit", job_type="backup", status="RUNNING")
+        session.add_all([*creds.values(), *devices, job])
+        session.flush()
+        ids = {name: cred.id for name, cred in creds.items()}
+        device_ids = [device.id for device in devices]
+        job_id = job.id
+
+    class Lab:
+        engine, cred, devices, job = sqlite_engine, ids, device_ids, job_id
+
+        @staticmethod
+        def run(device, chain, job=job_id, **options):
+            return _backup.DeviceBackup(sqlite_engine, box, _backup.BackupOptions(**options)).run(device, chain, job)
+
+    return Lab
+
+
+def rows(engine, model):
+    with engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(sa.select(model.__table__))]
+
+
+def count_transactions(monkeypatch):
+    calls = []
+    real = _backup.run_transaction
+
+    def counting(engine, work):
+        calls.append(work)
+        return real(engine, work)
+
+    monkeypatch.setattr(_backup, "run_transaction", counting)
+    return calls
+
+
+def test_happy_path_takes_two_transactions(lab, monkeypatch):
+    calls = count_transactions(monkeypatch)
+    outcome = lab.run(lab.devices[0], [lab.cred["good"]])
+    assert outcome.status == "SUCCESS" and outcome.changed and outcome.config_id is not None
+    assert len(calls) == 2
+    assert rows(lab.engine, JobCredentialAttempt) == []  # the accepted attempt's claim is released
+    [result] = rows(lab.engine, JobResult)
+    assert result["status"] == "SUCCESS" and result["details"]["config_id"] == outcome.config_id
+
+
+def test_fallback_after_a_rejection(lab):
+    outcome = lab.run(lab.devices[0], [lab.cred["bad1"], lab.cred["good"]])
+    result = outcome.result()
+    assert result["status"] == "SUCCESS" and result["retry_count"] == 1
+    assert [a["outcome"] for a in result["attempts"]] == ["failed", "accepted"]
+    assert result["attempts"][0]["error_type"] == "AUTH"
+    assert all("claimed" not in a and "recorded" not in a for a in result["attempts"])
+    [log] = rows(lab.engine, ConnectionLog)
+    assert log["credential_id"] == lab.cred["good"] and log["retry_count"] == 1
+    assert [(c["credential_id"], c["outcome"]) for c in rows(lab.engine, JobCredentialAttempt)] == [
+        (lab.cred["bad1"], "rejected")]
+    by_id = {c["id"]: c for c in rows(lab.engine, Credential)}
+    assert (by_id[lab.cred["bad1"]]["failure_count"], by_id[lab.cred["good"]]["success_count"]) == (1, 1)
+
+
+def test_a_non_auth_failure_stops_the_chain(lab):
+    FakeSession.failure = AttemptError("UNREACHABLE", "No route to host")
+    outcome = lab.run(lab.devices[0], [lab.cred["bad1"], lab.cred["good"]])
+    assert outcome.status == "FAILED_UNREACHABLE" and outcome.error_type == "UNREACHABLE"
+    assert FakeSession.logins == ["bad1"] and len(outcome.attempts) == 1
+    assert rows(lab.engine, JobCredentialAttempt) == []
+    assert all(c["failure_count"] == 0 for c in rows(lab.engine, Credential))  # not a login's real outcome
+
+
+def test_lockout_guard_skips_a_credential_rejected_on_enough_devices(lab):
+    first = lab.run(lab.devices[0], [lab.cred["bad1"]], lockout_threshold=1)
+    assert first.status == "FAILED_AUTH"
+    second = lab.run(lab.devices[1], [lab.cred["bad1"], lab.cred["good"]], lockout_threshold=1)
+    assert second.status == "SUCCESS" and [a.credential_id for a in second.attempts] == [lab.cred["good"]]
+    assert [s.result() for s in second.skipped] == [{"credential_id": lab.cred["bad1"], "reason": "lockout guard"}]
+    third = lab.run(lab.devices[2], [lab.cred["bad1"]], lockout_threshold=1)
+    assert (third.status, third.error_type, third.attempts) == ("FAILED_AUTH", "LOCKOUT_GUARD", ())
+    assert FakeSession.logins == ["bad1", "good"]
+
+
+def test_max_attempts_caps_the_chain(lab):
+    outcome = lab.run(lab.devices[0], [lab.cred["bad1"], lab.cred["bad2"], lab.cred["good"]], max_attempts=2)
+    assert outcome.status == "FAILED_AUTH" and FakeSession.logins == ["bad1", "bad2"]
+    assert outcome.result()["failed"] is True
+
+
+def test_check_mode_writes_nothing(lab, db_snapshot):
+    before = db_snapshot(lab.engine)
+    outcome = lab.run(lab.devices[0], [lab.cred["bad1"], lab.cred["good"]], check_mode=True)
+    assert outcome.status == "SUCCESS" and outcome.changed and outcome.config_id is None
+    assert db_snapshot(lab.engine) == before
+
+
+def test_empty_and_deleted_chains_are_no_credentials(lab):
+    assert lab.run(lab.devices[0], []).status == "NO_CREDENTIALS"
+    deleted = lab.run(lab.devices[1], [999999])
+    assert deleted.status == "NO_CREDENTIALS" and deleted.error_message == _backup.ALL_DELETED_MESSAGE
+
+
+def test_an_internal_error_before_the_first_login_releases_the_claim(lab, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("secret: %s" % GOOD)
+
+    monkeypatch.setattr(_backup, "DeviceSession", broken)
+    outcome = lab.run(lab.devices[0], [lab.cred["good"]])
+    assert outcome.status == "FAILED_UNEXPECTED" and GOOD not in repr(outcome.result())
+    assert rows(lab.engine, JobCredentialAttempt) == []
+    [result] = rows(lab.engine, JobResult)
+    assert result["status"] == "FAILED_UNEXPECTED"
+
+
+def test_final_status_is_a_pure_rule():
+    rejected = _backup.Attempt(1, 7, "ops", error_type="AUTH", message="no")
+    assert _backup.final_status([rejected], [], [7]).status == "FAILED_AUTH"
+    assert _backup.final_status([], [], []).status == "NO_CREDENTIALS"
+    guarded = _backup.final_status([], [_backup.Skip(7, _backup.SKIP_GUARDED)], [7])
+    assert (guarded.status, guarded.error_type) == ("FAILED_AUTH", "LOCKOUT_GUARD")
+    assert _backup.final_status([rejected], [], [7], internal_error="bug").status == "FAILED_UNEXPECTED"
