@@ -79,7 +79,6 @@ class ErrorType:
     NO_PROFILE = "NO_PROFILE"
 
 
-
 # The one wording of a device whose chain is empty (job start and backup both report it).
 NO_CHAIN_MESSAGE = "No credential shares a tag with this device"
 
