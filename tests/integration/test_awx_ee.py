@@ -101,5 +101,5 @@ def test_example_definition_makes_a_build_context(tmp_path):
     assert "introspect --write-bindep=" in containerfile, "requirements come from the installed collection"
     assert "import netmiko, sqlalchemy, alembic, psycopg2, cryptography" in containerfile
     galaxy = yaml.safe_load((context / "_build" / "requirements.yml").read_text())
-    assert [item["name"] for item in galaxy["collections"]] == ["netraven.netraven"]
+    assert [item["name"] for item in galaxy["collections"]] == ["netraven.netraven", "community.general"]
     assert not (context / "_build" / "requirements.txt").exists(), "no Python requirements of its own"
