@@ -29,7 +29,9 @@ options:
   encryption_key:
     description:
       - Passphrase that encrypts credential passwords at rest (PBKDF2-SHA256 stretched Fernet key).
-      - Several comma-separated passphrases rotate keys; the first encrypts, all of them decrypt.
+      - One passphrase, used exactly as given (a comma is part of it), at least 12 characters.
+      - Older passphrases, which only decrypt, come from the E(NETRAVEN_ENCRYPTION_OLD_KEYS)
+        environment variable, one per line.
       - When not set, the E(NETRAVEN_ENCRYPTION_KEY) environment variable is used.
     type: str
     required: false

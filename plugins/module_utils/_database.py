@@ -20,6 +20,7 @@ import contextlib
 import importlib.util
 import os
 import re
+import urllib.parse
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import (
     DatabaseConfigError,
@@ -67,28 +68,79 @@ def resolve_db_url(db_url: str | None = None) -> str:
     return "sqlite:///" + default_sqlite_path()
 
 
+# A whole URL: scheme://rest. Its userinfo ends at the first '@' followed by a plausible
+# host[:port] and then '/', '?' or the end, so a password with a space, ':', '/' or an
+# unencoded '@' is masked whole.
+_WHOLE_URL = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<rest>.*)$", re.DOTALL)
+_HOST_PORT = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._%-]*)(?::\d*)?(?=[/?]|$)")
+
+
+def _split_userinfo(rest: str):
+    """(userinfo, remainder starting at '@') of a URL's part after the scheme, or None without userinfo."""
+    at = rest.find("@")
+    while at != -1:
+        if _HOST_PORT.match(rest, at + 1):
+            return rest[:at], rest[at:]
+        at = rest.find("@", at + 1)
+    return None
+
+
+def _url_passwords(url: str | None) -> list:
+    """Every form a URL's password can take in driver text, longest first.
+
+    The password as the URL writes it, URL-decoded, as SQLAlchemy parses it (which stops at
+    an unencoded '@' and sends the tail to the driver as part of the host), and any
+    ?password= value.
+    """
+    found = []
+    match = _WHOLE_URL.match(str(url or "").strip())
+    if match:
+        split = _split_userinfo(match.group("rest"))
+        if split and ":" in split[0]:
+            written = split[0].split(":", 1)[1]
+            found += [written, urllib.parse.unquote_plus(written), urllib.parse.unquote(written)]
+    if HAS_SQLALCHEMY and url:
+        try:
+            parsed = sa.engine.make_url(str(url).strip())
+            values = [parsed.password, parsed.query.get("password")]
+            if parsed.host and "@" in parsed.host:
+                values.append(parsed.host.rsplit("@", 1)[0])
+        except Exception:  # pylint: disable=broad-except
+            values = []
+        for value in values:
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if item:
+                    found += [str(item), urllib.parse.quote_plus(str(item)), urllib.parse.quote(str(item), safe="")]
+    return sorted({item for item in found if item}, key=len, reverse=True)
+
+
 def mask_url(url: str | None) -> str:
-    """The URL with its password replaced by ***; safe for any message."""
+    """The URL with its password replaced by ***; safe for any message.
+
+    A whole URL is split on the '@' that starts its host (see _HOST_PORT); text that merely
+    contains URLs falls back to the pattern above. Engines' URLs are rendered by SQLAlchemy
+    (describe_engine).
+    """
     if not url:
         return ""
-    text = _PASSWORD_IN_URL.sub(lambda m: m.group("head") + "***" + m.group("tail"), str(url))
+    text = str(url)
+    match = _WHOLE_URL.match(text.strip())
+    split = _split_userinfo(match.group("rest")) if match else None
+    if split:
+        if ":" in split[0]:
+            text = match.group("scheme") + split[0].split(":", 1)[0] + ":***" + split[1]
+    else:
+        text = _PASSWORD_IN_URL.sub(lambda m: m.group("head") + "***" + m.group("tail"), text)
     return _PASSWORD_IN_QUERY.sub(lambda m: m.group("head") + "***", text)
 
 
 def mask_text(text: str, url: str | None) -> str:
-    """Remove a URL's password from an arbitrary message (driver errors may echo it)."""
-    text = mask_url(text)
-    if HAS_SQLALCHEMY and url:
-        try:
-            parsed = sa.engine.make_url(url)
-            passwords = (parsed.password, parsed.query.get("password"))
-        except Exception:  # pylint: disable=broad-except
-            passwords = ()
-        for password in passwords:
-            for value in password if isinstance(password, (list, tuple)) else [password]:
-                if value:
-                    text = text.replace(str(value), "***")
-    return text
+    """Remove a URL's password (as written, URL-decoded, as parsed) from any message: driver errors may echo it."""
+    text = str(text)
+    for secret in _url_passwords(url):
+        text = text.replace(secret, "***")
+    text = _PASSWORD_IN_URL.sub(lambda m: m.group("head") + "***" + m.group("tail"), text)
+    return _PASSWORD_IN_QUERY.sub(lambda m: m.group("head") + "***", text)
 
 
 def first_line(text: str) -> str:
@@ -105,11 +157,26 @@ def _require_sqlalchemy():
             "SQLAlchemy 2.x is required on the controller: pip install -r requirements.txt from the netraven.netraven collection")
 
 
-def _configure_sqlite(engine, path: str) -> None:
-    """WAL, busy timeout, foreign keys, and BEGIN IMMEDIATE so writers wait instead of deadlocking."""
+def _create_owner_only(path: str) -> None:
+    """Create the SQLite file (0600) and a missing directory (0700) before SQLite does, whatever the umask.
+
+    The file holds every ciphertext and configuration (docs/hardening.md, "Files and their
+    modes"); an existing file or directory is left as its owner set it.
+    """
     directory = os.path.dirname(path)
     if directory and not os.path.isdir(directory):
-        os.makedirs(directory, exist_ok=True)
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        os.chmod(directory, 0o700)
+    if not os.path.exists(path):
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
+        except FileExistsError:
+            pass
+
+
+def _configure_sqlite(engine, path: str) -> None:
+    """WAL, busy timeout, foreign keys, and BEGIN IMMEDIATE so writers wait instead of deadlocking."""
+    _create_owner_only(path)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -141,7 +208,8 @@ def create_db_engine(db_url: str | None = None, check_schema: bool = True):
         # SQLAlchemy 2.1 made psycopg 3 the default driver of a bare postgresql:// URL; the
         # collection requires psycopg2, which SQLAlchemy 2.0 picks for it.
         parsed = parsed.set(drivername="postgresql+psycopg2")
-    kwargs = {"poolclass": NullPool, "future": True}
+    # hide_parameters: a StatementError must never print bound values (ciphertexts, configurations).
+    kwargs = {"poolclass": NullPool, "future": True, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000.0}
     elif parsed.get_backend_name() == "postgresql":

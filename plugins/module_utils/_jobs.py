@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 
 from ansible_collections.netraven.netraven.plugins.module_utils._chains import resolve_chains, select_devices
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import KEY_ENV
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import KEY_ENV, OLD_KEYS_ENV
 from ansible_collections.netraven.netraven.plugins.module_utils._database import (
     database_error,
     first_line,
@@ -165,15 +165,17 @@ def _check_decryptable(session, devices, box_factory):
     rows = session.execute(
         sa.select(Credential.id, Credential.name, Credential.password).where(Credential.id.in_(ids))
         .order_by(Credential.id)).all()
-    unreadable = [(cred_id, name) for cred_id, name, token in rows if not box.can_decrypt(token)]
+    unreadable = [(cred_id, name, token) for cred_id, name, token in rows if not box.can_decrypt(token)]
     if unreadable:
-        named = ", ".join("'%s' (id %d)" % (name, cred_id) for cred_id, name in unreadable[:MAX_NAMED_CREDENTIALS])
+        if box.opened_by_comma_parts(unreadable[0][2]):
+            raise box.cannot_open_error(unreadable[0][2])
+        named = ", ".join("'%s' (id %d)" % (name, cred_id) for cred_id, name, _token in unreadable[:MAX_NAMED_CREDENTIALS])
         more = len(unreadable) - MAX_NAMED_CREDENTIALS
         raise EncryptionKeyError(
             "%s cannot decrypt %d credential%s of the targeted chains: %s%s (wrong key, or the old key was "
-            "rotated out: list it after the new one, comma-separated)" % (
+            "rotated out: put it in %s)" % (
                 KEY_ENV, len(unreadable), "" if len(unreadable) == 1 else "s", named,
-                " and %d more" % more if more > 0 else ""))
+                " and %d more" % more if more > 0 else "", OLD_KEYS_ENV))
     return len(ids)
 
 

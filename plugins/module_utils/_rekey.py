@@ -40,10 +40,12 @@ def rekey_credentials(engine, secret_box, check_mode=False):
                                .order_by(Credential.id)).all()
         stale = [row for row in rows if not secret_box.is_current(row.password)]
         unreadable = [row for row in stale if not secret_box.can_decrypt(row.password)]
+        if unreadable and secret_box.opened_by_comma_parts(unreadable[0].password):
+            raise secret_box.cannot_open_error(unreadable[0].password)
         if unreadable:
             raise EncryptionKeyError(
-                "No configured key opens the password of %d credential(s): %s. Nothing was re-sealed: list the "
-                "passphrase they were written with after the new one, or set their passwords again"
+                "No configured key opens the password of %d credential(s): %s. Nothing was re-sealed: put the "
+                "passphrase they were written with in NETRAVEN_ENCRYPTION_OLD_KEYS, or set their passwords again"
                 % (len(unreadable), _named(unreadable)))
         if not check_mode:
             for cred_id, _name, token in stale:

@@ -11,9 +11,10 @@ module: rekey
 short_description: Re-seal the stored credential passwords under the current encryption key
 version_added: 0.1.0
 description:
-  - Finishes an encryption key rotation. With the new passphrase first and the old one after it
-    in O(encryption_key) (comma-separated), every stored password that only the old passphrase opens
-    is encrypted again under the new one. Afterwards the old passphrase can be dropped.
+  - Finishes an encryption key rotation. With the new passphrase in O(encryption_key) and the old
+    ones in the E(NETRAVEN_ENCRYPTION_OLD_KEYS) environment variable (one per line), every stored
+    password that only an old passphrase opens is encrypted again under the new one. Afterwards
+    the old passphrases can be dropped.
   - The device passwords themselves are not needed and do not change.
   - All or nothing. When no configured passphrase opens some stored password, the task fails naming
     those credentials and re-seals none.

@@ -40,6 +40,7 @@ def test_credential_type_is_what_awx_accepts():
     assert set(credential_type["inputs"]) == {"fields", "required"}
     assert credential_type["inputs"]["required"] == ["db_url", "encryption_key"]
     assert fields["db_url"]["secret"] is True and fields["encryption_key"]["secret"] is True
+    assert fields["encryption_old_keys"]["secret"] is True and fields["encryption_old_keys"]["multiline"] is True
     for field in fields.values():
         assert field["type"] == "string" and field["label"]
     assert set(credential_type["injectors"]) == {"env"}
@@ -81,12 +82,14 @@ def test_example_awx_playbook_creates_this_credential_type(tmp_path):
 
 
 def test_injected_environment_keeps_secrets_out_of_the_recorded_one():
-    inputs = {"db_url": "postgresql+psycopg2://netraven:S3cret-db@db.example.com/netraven", "encryption_key": "k-1,k-0"}
+    inputs = {"db_url": "postgresql+psycopg2://netraven:S3cret-db@db.example.com/netraven",
+              "encryption_key": "current,passphrase-1", "encryption_old_keys": "old-passphrase-0\nold-passphrase-b"}
     env, safe_env = inject(load_credential_type(), inputs)
-    assert env == {"NETRAVEN_DB_URL": inputs["db_url"], "NETRAVEN_ENCRYPTION_KEY": "k-1,k-0",
+    assert env == {"NETRAVEN_DB_URL": inputs["db_url"], "NETRAVEN_ENCRYPTION_KEY": "current,passphrase-1",
+                   "NETRAVEN_ENCRYPTION_OLD_KEYS": "old-passphrase-0\nold-passphrase-b",
                    "NETRAVEN_ENCRYPTION_SALT": ""}, "an empty salt means the default salt"
     assert safe_env == {"NETRAVEN_DB_URL": "**********", "NETRAVEN_ENCRYPTION_KEY": "**********",
-                        "NETRAVEN_ENCRYPTION_SALT": ""}
+                        "NETRAVEN_ENCRYPTION_OLD_KEYS": "**********", "NETRAVEN_ENCRYPTION_SALT": ""}
     env, _safe = inject(load_credential_type(), dict(inputs, encryption_salt="site-salt"))
     assert env["NETRAVEN_ENCRYPTION_SALT"] == "site-salt"
 

@@ -27,6 +27,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._database import
 from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential, DeviceConfiguration
 
 PASSPHRASE = "Audit-Key-Passphrase-9d1e"
+# An older passphrase still configured (NETRAVEN_ENCRYPTION_OLD_KEYS), as during a rotation.
+OLD_PASSPHRASES = "Audit-Old-Passphrase-3c7a\nAudit, Older Passphrase 5e"
 PASSWORDS = {"site-a-admin": "Audit#SiteA!pw-4f1c", "site-b-admin": "Audit@SiteB!pw-8e2d",
              "fallback": "Audit%Fallback!pw-2b7a"}
 USERNAMES = {"site-a-admin": "admin", "site-b-admin": "netops", "fallback": "backup"}
@@ -114,7 +116,8 @@ def test_no_secret_in_any_output_table_or_file(pg_db_url, device_lab_process, tm
     }), encoding="utf-8")
     manage_playbook = inputs / "estate.yml"
     manage_playbook.write_text(MANAGE_PLAYBOOK, encoding="utf-8")
-    env = ansible_env(scratch, pg_db_url, PASSPHRASE, TMPDIR=scratch / "tmp", ANSIBLE_LOG_PATH=scratch / "ansible.log")
+    env = ansible_env(scratch, pg_db_url, PASSPHRASE, TMPDIR=scratch / "tmp", ANSIBLE_LOG_PATH=scratch / "ansible.log",
+                      NETRAVEN_ENCRYPTION_OLD_KEYS=OLD_PASSPHRASES)
 
     outputs = []
 
@@ -155,7 +158,7 @@ def test_no_secret_in_any_output_table_or_file(pg_db_url, device_lab_process, tm
     # The devices did show their passwords in clear: the stored copies hold masks instead.
     assert sum("password 0 <secret:" in text for text in configs) == 7
 
-    secrets = [variant for secret in list(PASSWORDS.values()) + [PASSPHRASE] for variant in _variants(secret)]
+    secrets = [variant for secret in list(PASSWORDS.values()) + [PASSPHRASE] + OLD_PASSPHRASES.splitlines() for variant in _variants(secret)]
     db_password = sa.engine.make_url(pg_db_url).password
     if db_password:  # make test's throwaway server has one
         secrets += sorted(_variants(db_password))

@@ -97,7 +97,7 @@ def test_other_statuses_end_to_end(env, db_url, device_lab, tmp_path):
     empty = tmp_path / "empty.yml"
     empty.write_text("all:\n  hosts: {}\n")
     island = write_inventory(tmp_path / "island.yml", db_url, hostnames=["island"])
-    wrong_key = dict(env, NETRAVEN_ENCRYPTION_KEY="not-the-key")
+    wrong_key = dict(env, NETRAVEN_ENCRYPTION_KEY="not-the-key-at-all")
     for settled, run_env, status, code in ((str(empty), env, "COMPLETED_NO_DEVICES", 0),
                                            (island, env, "COMPLETED_NO_CREDENTIALS", 0),
                                            (inventory, wrong_key, "FAILED_CREDENTIAL_RESOLUTION", 2)):

@@ -41,7 +41,7 @@ def _tokens(url):
 
 def test_rekey_check_run_rerun_and_the_new_key_alone(ansible_env, db_url, tmp_path):
     _seed(db_url)
-    env = dict(ansible_env, NETRAVEN_ENCRYPTION_KEY="%s,%s" % (NEW_KEY, OLD_KEY))
+    env = dict(ansible_env, NETRAVEN_ENCRYPTION_KEY=NEW_KEY, NETRAVEN_ENCRYPTION_OLD_KEYS=OLD_KEY)
     results = tmp_path / "rekey.json"
     outputs = []
 

@@ -208,7 +208,7 @@ def test_the_real_network_example_works_as_written(tmp_path, readme_database, de
         engine.dispose()
     # Key rotation: the check listed the passwords to re-seal, the run re-sealed them all under
     # the README's new passphrase, which alone now opens every stored password.
-    rekey = _output_of(outputs, 'NETRAVEN_ENCRYPTION_KEY="$NEW_KEY,$NETRAVEN_ENCRYPTION_KEY" ansible')[0]
+    rekey = _output_of(outputs, 'NETRAVEN_ENCRYPTION_OLD_KEYS="$NETRAVEN_ENCRYPTION_KEY" NETRAVEN_ENCRYPTION_KEY="$NEW_KEY" ansible')[0]
     assert rekey.count('would be re-sealed under the current key') == 1 and rekey.count(' re-sealed under') == 2
     new_key = re.search(r"^NEW_KEY='(.*?)'", _read(README), re.M).group(1)
     assert len(tokens) == len(passwords) and all(secret_box(new_key).is_current(token) for token in tokens)

@@ -88,7 +88,7 @@ def test_garbage_token_is_a_key_error(token):
 
 def test_rotation_old_values_open_and_rotate_reseals_under_the_new_key():
     old_token = secret_box("old-passphrase").encrypt(PLAINTEXT)
-    rotating = secret_box("new-passphrase, old-passphrase")
+    rotating = secret_box("new-passphrase", old_keys="old-passphrase\n")
     assert rotating.key_count == 2
     assert rotating.decrypt(old_token) == PLAINTEXT
 
@@ -108,7 +108,7 @@ def test_rotation_old_values_open_and_rotate_reseals_under_the_new_key():
 def test_rotate_a_token_no_key_opens_fails_cleanly():
     token = secret_box("lost-passphrase").encrypt(PLAINTEXT)
     with pytest.raises(EncryptionKeyError) as caught:
-        secret_box("new-passphrase,other-passphrase").rotate(token)
+        secret_box("new-passphrase", old_keys="other-passphrase").rotate(token)
     assert_clean_one_line(caught.value, "lost-passphrase", "new-passphrase", "other-passphrase", PLAINTEXT)
 
 

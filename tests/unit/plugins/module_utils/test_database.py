@@ -251,3 +251,43 @@ def test_bare_postgresql_url_uses_psycopg2_the_required_driver():
     engine = create_db_engine("postgresql://nr:%s@127.0.0.1/netraven" % PASSWORD, check_schema=False)
     assert engine.dialect.driver == "psycopg2"
     engine.dispose()
+
+
+# Passwords the old regex mask let through, or whose tail leaked through driver text.
+AWKWARD_PASSWORDS = ["correct horse", "p@ss@word", "a:b:c", "sl/ash", "per%25cent", "pässwörd-ü", "x y@z:/%"]
+
+
+@pytest.mark.parametrize("password", AWKWARD_PASSWORDS)
+def test_mask_url_hides_any_password(password):
+    from urllib.parse import quote_plus, unquote_plus  # pylint: disable=import-outside-toplevel
+    for written in (quote_plus(password), password):
+        url = "postgresql+psycopg2://netraven:%s@db.example.com:5432/netraven" % written
+        masked = mask_url(url)
+        for part in {password, written, unquote_plus(written)}:
+            assert part not in masked, masked
+        assert "db.example.com" in masked and "netraven" in masked
+
+
+@pytest.mark.parametrize("password", AWKWARD_PASSWORDS)
+def test_mask_text_scrubs_the_decoded_password_from_driver_text(password):
+    from urllib.parse import quote_plus  # pylint: disable=import-outside-toplevel
+    url = "postgresql+psycopg2://netraven:%s@db.example.com/netraven" % quote_plus(password)
+    text = 'connection to server failed: password "%s" / %s rejected' % (password, quote_plus(password))
+    masked = mask_text(text, url)
+    assert password not in masked and quote_plus(password) not in masked
+
+
+def test_embedded_database_and_directory_are_owner_only(tmp_path):
+    old_umask = os.umask(0o022)
+    try:
+        path = tmp_path / "data" / "netraven.db"
+        create_db_engine("sqlite:///%s" % path, check_schema=False).dispose()
+    finally:
+        os.umask(old_umask)
+    assert oct(os.stat(path).st_mode & 0o777) == oct(0o600)
+    assert oct(os.stat(path.parent).st_mode & 0o777) == oct(0o700)
+
+
+def test_bound_parameters_are_hidden(tmp_path):
+    engine = create_db_engine("sqlite:///%s" % (tmp_path / "p.db"), check_schema=False)
+    assert engine.hide_parameters

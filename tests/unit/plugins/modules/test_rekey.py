@@ -44,10 +44,11 @@ def tokens(url):
     return rows
 
 
-def test_rekey_reseals_old_passwords_once_and_the_old_key_can_go(run_module, sqlite_db_url):
+def test_rekey_reseals_old_passwords_once_and_the_old_key_can_go(run_module, sqlite_db_url, monkeypatch):
     seed(sqlite_db_url, {"netops": OLD, "fallback": OLD, "fresh": NEW})
     before = tokens(sqlite_db_url)
-    args = {"db_url": sqlite_db_url, "encryption_key": "%s,%s" % (NEW, OLD)}
+    monkeypatch.setenv("NETRAVEN_ENCRYPTION_OLD_KEYS", OLD)
+    args = {"db_url": sqlite_db_url, "encryption_key": NEW}
     outputs = []
 
     rc, result = run_module(rekey, dict(args, _ansible_check_mode=True))
@@ -75,15 +76,26 @@ def test_rekey_reseals_old_passwords_once_and_the_old_key_can_go(run_module, sql
     assert "gAAAA" not in text
 
 
-def test_a_password_no_key_opens_stops_the_rekey_before_any_write(run_module, sqlite_db_url):
+def test_a_password_no_key_opens_stops_the_rekey_before_any_write(run_module, sqlite_db_url, monkeypatch):
     seed(sqlite_db_url, {"netops": OLD, "fallback": LOST, "fresh": NEW})
     before = tokens(sqlite_db_url)
-    rc, result = run_module(rekey, {"db_url": sqlite_db_url, "encryption_key": "%s,%s" % (NEW, OLD)})
+    monkeypatch.setenv("NETRAVEN_ENCRYPTION_OLD_KEYS", OLD)
+    rc, result = run_module(rekey, {"db_url": sqlite_db_url, "encryption_key": NEW})
     assert rc == 1
     assert result["msg"].startswith("No configured key opens the password of 1 credential(s): 'fallback' (id 2). "
                                     "Nothing was re-sealed")
     assert tokens(sqlite_db_url) == before
     assert LOST not in json.dumps(result) and OLD not in json.dumps(result)
+
+
+def test_the_old_comma_syntax_is_named_with_the_new_variable(run_module, sqlite_db_url):
+    """A rotation written the old way ('new,old' in the key) is refused with the fix, and nothing is written."""
+    seed(sqlite_db_url, {"netops": OLD, "fresh": NEW})
+    before = tokens(sqlite_db_url)
+    rc, result = run_module(rekey, {"db_url": sqlite_db_url, "encryption_key": "%s,%s" % (NEW, OLD)})
+    assert rc == 1 and "NETRAVEN_ENCRYPTION_OLD_KEYS" in result["msg"] and "comma" in result["msg"]
+    assert tokens(sqlite_db_url) == before
+    assert OLD not in json.dumps(result) and NEW not in json.dumps(result)
 
 
 def test_without_a_key_the_rekey_fails_in_one_line(run_module, sqlite_db_url, monkeypatch):
