@@ -27,6 +27,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._database import
 from ansible_collections.netraven.netraven.plugins.module_utils._device_session import HAS_NETMIKO
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import DatabaseUnavailableError, NetRavenError
 from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY
+from ansible_collections.netraven.netraven.plugins.module_utils._session_log import ensure_log_directory
 
 
 def _preload_dialects():
@@ -139,6 +140,6 @@ class ActionModule(ActionBase):
         directory = args.get("session_log_dir")
         if not directory:
             return None
-        os.makedirs(directory, exist_ok=True)
+        ensure_log_directory(directory)
         name = str(task_vars.get("inventory_hostname", args["device_id"])).replace(os.sep, "_")
         return os.path.join(directory, "%s.log" % name)

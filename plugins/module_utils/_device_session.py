@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import codecs
 import logging
+import os
 import re
 import time
 import traceback
 
 from ansible_collections.netraven.netraven.plugins.module_utils._config_text import clean_output
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms import GENERIC, profile_for
+from ansible_collections.netraven.netraven.plugins.module_utils._session_log import open_session_log
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType, device_status_for_error
 
 try:
@@ -193,7 +196,17 @@ class DeviceSession:
         self.command_timeout = command_timeout
         self.session_log = session_log
 
-    def _connect(self, username, password):
+    def _open_log(self):
+        """The masked, owner-only session log for one attempt, or None when logging is off."""
+        if not self.session_log:
+            return None
+        try:
+            return open_session_log(self.session_log, (profile_for(self.device_type) or GENERIC).mask_secrets)
+        except OSError as error:
+            raise AttemptError(ErrorType.UNEXPECTED, "Cannot open the session log %s: %s (a symbolic link is refused)"
+                               % (os.path.basename(self.session_log), error.strerror or error)) from None
+
+    def _connect(self, username, password, log):
         return ConnectHandler(
             device_type=self.device_type, host=self.host, port=self.port,
             username=username, password=password, secret=password,
@@ -201,7 +214,7 @@ class DeviceSession:
             banner_timeout=self.connect_timeout, timeout=self.command_timeout,
             # Only the credential under test may be offered: keys and agents would add
             # failed logins to the device's (and the account's) record.
-            use_keys=False, allow_agent=False, ssh_config_file=None, session_log=self.session_log, fast_cli=True,
+            use_keys=False, allow_agent=False, ssh_config_file=None, session_log=log, fast_cli=True,
             # Host keys: strict checking rejects unknown and changed keys (paramiko RejectPolicy).
             ssh_strict=self.host_key_checking, system_host_keys=self.host_key_checking,
             alt_host_keys=bool(self.host_key_checking and self.known_hosts_file),
@@ -221,9 +234,12 @@ class DeviceSession:
             # netmiko's own error lists its 200 platforms; this one names the culprit and the fix.
             raise AttemptError(ErrorType.UNEXPECTED, "Unknown device_type '%s': netmiko has no such platform (correct the "
                                "device with netraven.netraven.device)" % " ".join(str(self.device_type).split())[:MAX_DEVICE_TYPE_SHOWN])
+        log = self._open_log()
         try:
-            connection = self._connect(username, password)
+            connection = self._connect(username, password, log)
         except Exception as error:  # pylint: disable=broad-except
+            if log is not None:
+                log.close()
             raise classify(error, "connect", secrets) from None
         try:
             decode_as_stream(connection)
@@ -243,4 +259,6 @@ class DeviceSession:
                 connection.disconnect()
             except Exception:  # pylint: disable=broad-except
                 pass
+            if log is not None:
+                log.close()
         return outputs, time.monotonic() - started

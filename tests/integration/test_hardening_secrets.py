@@ -142,6 +142,10 @@ def test_no_secret_in_any_output_table_or_file(pg_db_url, device_lab_process, tm
     # The search covers real material: verbose runs, 10 session logs, both reports, the cache, Ansible's log.
     names = [path.rsplit("/", 1)[-1] for path in files_under(scratch)]
     assert len([n for n in names if n.endswith(".log") and n != "ansible.log"]) == len(DEVICES)
+    # Session logs are owner-only (the run's umask is the usual 022).
+    log_dir = scratch / "session-logs"
+    assert oct(log_dir.stat().st_mode & 0o777) == oct(0o700)
+    assert {oct(path.stat().st_mode & 0o777) for path in log_dir.iterdir()} == {oct(0o600)}
     assert {"report-1.html", "report-2.html", "ansible.log"} <= set(names)
     assert list(files_under(scratch / "inventory-cache"))
     assert sum(len(text) for _label, text in outputs) > 100000

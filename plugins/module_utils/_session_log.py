@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Session logs that hold no secret and only their owner can read (docs/hardening.md, "Files and their modes").
+
+netmiko writes every byte it reads and filters only the login password. The log is
+therefore opened here, not by netmiko: the directory 0700, the file 0600 and opened
+with O_NOFOLLOW, so a link planted in a shared directory is refused instead of
+followed. netmiko gets a file-like object that keeps what it writes until a line is
+complete and passes each complete line through the platform's secret rules, so a
+password in the configuration is masked as in the stored copy; what is left at close
+is masked and written too. netmiko's own login password filter runs before this one.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from typing import Callable
+
+DIRECTORY_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def ensure_log_directory(directory: str) -> None:
+    """Create the session log directory owner-only; an existing one is left as its owner set it."""
+    if not os.path.isdir(directory):
+        os.makedirs(directory, mode=DIRECTORY_MODE, exist_ok=True)
+        os.chmod(directory, DIRECTORY_MODE)
+
+
+class MaskingLog(io.BufferedIOBase):
+    """A write-only binary sink that masks each complete line before it reaches the file."""
+
+    def __init__(self, fd: int, mask: Callable[[str], str]):
+        super().__init__()
+        self._fd = fd
+        self._mask = mask
+        self._pending = b""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        if self.closed:
+            raise ValueError("write to a closed session log")
+        chunk = bytes(data)
+        self._pending += chunk
+        cut = self._pending.rfind(b"\n")
+        if cut != -1:
+            complete, self._pending = self._pending[:cut + 1], self._pending[cut + 1:]
+            self._emit(complete)
+        return len(chunk)
+
+    def _emit(self, data: bytes) -> None:
+        text = data.decode("utf-8", "replace")
+        masked = "".join(self._mask(line) for line in text.splitlines(True))
+        payload = masked.encode("utf-8")
+        while payload:
+            written = os.write(self._fd, payload)
+            payload = payload[written:]
+
+    def flush(self) -> None:
+        """Complete lines are already written; a partial line waits for its end (or close)."""
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            if self._pending:
+                self._emit(self._pending)
+                self._pending = b""
+        finally:
+            os.close(self._fd)
+            super().close()
+
+
+def open_session_log(path: str, mask: Callable[[str], str]) -> MaskingLog:
+    """Open (truncate) a session log 0600 without following a link at its name; OSError when refused."""
+    ensure_log_directory(os.path.dirname(path) or ".")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+    except OSError:
+        os.close(fd)
+        raise
+    return MaskingLog(fd, mask)
