@@ -21,7 +21,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.netraven.netraven.plugins.module_utils._backup import BackupOptions, DeviceBackup
-from ansible_collections.netraven.netraven.plugins.module_utils._backup_args import BACKUP_ARGSPEC
+from ansible_collections.netraven.netraven.plugins.module_utils._backup_args import BACKUP_ARGSPEC, tunable_error
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import KEY_ENV, secret_box
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, verify_schema
 from ansible_collections.netraven.netraven.plugins.module_utils._device_session import HAS_NETMIKO
@@ -90,6 +90,9 @@ class ActionModule(ActionBase):
         if args.get("device_id") is None:
             raise AnsibleActionFail("device_id is required (or the host variable netraven_device_id from the "
                                     "netraven.netraven.netraven inventory)")
+        refused = tunable_error(args)
+        if refused:
+            raise AnsibleActionFail(refused)
         options = BackupOptions(
             connect_timeout=args["connect_timeout"], command_timeout=args["command_timeout"],
             max_attempts=args.get("max_attempts"), mask_secrets=args["mask_secrets"],

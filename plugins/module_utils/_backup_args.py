@@ -25,3 +25,16 @@ BACKUP_ARGSPEC.update({
     "host_key_checking": {"type": "bool"},
     "known_hosts_file": {"type": "path"},
 })
+
+# Lowest value each tunable accepts: a negative lockout_threshold guarded every credential,
+# a negative max_attempts silently dropped the last credential of the chain.
+TUNABLE_MINIMUMS = {"connect_timeout": 1, "command_timeout": 1, "max_attempts": 0, "lockout_threshold": 0}
+
+
+def tunable_error(args: dict) -> str | None:
+    """One line naming the first tunable below its minimum, or None when all are acceptable."""
+    for name, minimum in TUNABLE_MINIMUMS.items():
+        value = args.get(name)
+        if value is not None and value < minimum:
+            return "%s must be %d or more, got %d" % (name, minimum, value)
+    return None

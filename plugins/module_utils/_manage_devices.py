@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+import re
 
 from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import MissingLibraryError, ValidationError
@@ -99,6 +100,20 @@ def _managed(device_dict):
     return {field: device_dict.get(field) for field in MANAGED_FIELDS}
 
 
+MAX_HOSTNAME_LENGTH = 253  # a DNS name; also keeps "<hostname>.log" within a file name's 255 bytes
+_HOSTNAME_REFUSED = re.compile(r"[\s,\x00-\x1f\x7f-\x9f]")
+
+
+def check_hostname(hostname: str) -> str:
+    """Refuse a hostname an inventory, a group list or a session log file name would break on."""
+    hostname = check_text("hostname", hostname, MAX_HOSTNAME_LENGTH, required=True)
+    bad = _HOSTNAME_REFUSED.search(hostname)
+    if bad:
+        raise ValidationError("hostname %r contains %r at position %d: control characters, whitespace and commas "
+                              "are not allowed" % (hostname[:64], bad.group(0), bad.start()))
+    return hostname
+
+
 def _check_conflicts(session, hostname, ip_address, own_id):
     """Refuse a hostname (ignoring case) or an address that another device already has."""
     others = Device.id != own_id if own_id is not None else sa.true()
@@ -126,7 +141,7 @@ def ensure_device(engine, hostname, state="present", ip_address=None, device_typ
     purge_tags=false; unknown ones are an error unless create_tags. Returns
     {changed, device, created_tags, diff}; check mode writes nothing.
     """
-    hostname = check_text("hostname", (hostname or "").strip(), 255, required=True)
+    hostname = check_hostname((hostname or "").strip())
     if state == "absent":
         return _remove_device(engine, hostname, check_mode)
     if ip_address is not None:

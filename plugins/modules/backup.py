@@ -80,7 +80,10 @@ options:
     default: true
   session_log_dir:
     description:
-      - Write a netmiko session log per device into this directory (passwords are filtered out by netmiko).
+      - Write a netmiko session log per device into this directory, created 0700 when missing. Each log is
+        created 0600 and refused when its name is a symbolic link.
+      - The login password is filtered out by netmiko and every line is masked with the platform's secret
+        rules before it is written; the log still holds the rest of the configuration and the session.
     type: path
   lockout_threshold:
     description:

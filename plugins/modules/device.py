@@ -24,6 +24,7 @@ options:
   hostname:
     description:
       - Name of the device; it identifies the device and becomes its inventory hostname.
+      - At most 253 characters, without control characters, whitespace or commas.
     type: str
     required: true
     aliases: [name]

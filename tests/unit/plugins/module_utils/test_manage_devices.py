@@ -233,3 +233,17 @@ def test_missing_netmiko_is_a_clear_error(tagged, monkeypatch):
     monkeypatch.setitem(sys.modules, "netmiko.ssh_dispatcher", None)
     with pytest.raises(MissingLibraryError, match="'netmiko' is required on the controller to validate device_type"):
         ensure_device(tagged, "r1", ip_address="192.0.2.1", device_type="cisco_ios")
+
+
+@pytest.mark.parametrize("hostname", ["r1\nr2", "r1\x00", "r 1", "r1,r2", "r1\tx", "r1\x1b[31m", "a" * 254])
+def test_hostnames_an_inventory_or_a_log_file_would_break_on_are_refused(sqlite_engine, hostname):
+    with pytest.raises(ValidationError) as raised:
+        ensure_device(sqlite_engine, hostname, ip_address="192.0.2.9", device_type="cisco_ios")
+    assert "hostname" in str(raised.value) and "\n" not in str(raised.value)
+    assert _devices(sqlite_engine) == {}
+
+
+def test_a_253_character_hostname_is_accepted(sqlite_engine):
+    name = ("a" * 62 + ".") * 4 + "a"
+    assert len(name) == 253
+    assert ensure_device(sqlite_engine, name, ip_address="192.0.2.9", device_type="cisco_ios")["changed"]
