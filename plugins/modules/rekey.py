@@ -48,7 +48,7 @@ seealso:
 """
 
 EXAMPLES = r"""
-# NETRAVEN_ENCRYPTION_KEY="new passphrase,old passphrase" ansible-playbook rekey.yml
+# NETRAVEN_ENCRYPTION_KEY="new passphrase" NETRAVEN_ENCRYPTION_OLD_KEYS="old passphrase" ansible-playbook rekey.yml
 - name: Re-seal every stored password under the new passphrase
   netraven.netraven.rekey:
   register: rekeyed
