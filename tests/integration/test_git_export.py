@@ -41,7 +41,7 @@ def latest_configs(db_url):
             rows = conn.execute(sa.select(Device.hostname, DeviceConfiguration.config_data)
                                 .join(Device, Device.id == DeviceConfiguration.device_id)
                                 .order_by(DeviceConfiguration.id)).all()
-        return {hostname: text for hostname, text in rows}
+        return dict(rows)
     finally:
         engine.dispose()
 
