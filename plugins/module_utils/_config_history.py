@@ -168,8 +168,7 @@ def _latest_rows(connection, tags: Optional[list]) -> Iterator[Any]:
     else:
         query = query.where(Device.enabled == sa.true())
     result = connection.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(query)
-    for row in result:
-        yield row
+    yield from result
 
 
 def check_tags(connection, tags: Optional[list]) -> None:

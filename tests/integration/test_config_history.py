@@ -62,7 +62,7 @@ def test_bad_input_is_one_line_each(ansible_env, db_url, tmp_path):
              ({"search": "x", "tags": ["ghost-tag"]}, "ghost-tag")]
     results = tmp_path / "bad.json"
     process = run_playbook("../history/bad.yml", ansible_env, "-e", "results_file=%s" % results,
-                           "-e", "cases=%s" % json.dumps(json.dumps([args for args, _ in cases])))
+                           "-e", "cases=%s" % json.dumps(json.dumps([case[0] for case in cases])))
     assert process.returncode == 0, process.stdout[-3000:]
     messages = json.loads(results.read_text())
     for (args, culprit), message in zip(cases, messages):
