@@ -6,7 +6,7 @@
 Each rule finds its keyword anywhere on the line; the value is the named group secret.
 """
 
-_TYPE = r"(?:(?:sha512|[0-9]{1,2}) )?"
+_TYPE = r"(?:(?:sha512|[0-9]{1,2}|encrypted) )?"
 
 CISCO_LIKE_SECRETS = (
     # username ... secret 5 X / password 7 X / password X encrypted / enable secret level 15 5 X / ppp chap password 7 X
@@ -16,7 +16,9 @@ CISCO_LIKE_SECRETS = (
     r"\bauthentication text (?P<secret>\S+)",
     # tacacs/radius/server-private/isakmp key; not "key 1" (a key chain entry), "key chain", "crypto key generate"
     r"(?<![\w-])key (?!chain\b|config-key\b|generate\b|zeroize\b|\d+\s*$)" + _TYPE + r"(?P<secret>\S+)",
-    r"\b(?:authentication-key|message-digest-key \d+ md5)(?: \d+)?(?: md5)? " + _TYPE + r"(?P<secret>\S+)",
+    # IOS-XR writes "encrypted" or "clear" before the value
+    r"\b(?:authentication-key|message-digest-key \d+ md5)(?: \d+)?(?: md5)?(?: encrypted| clear)? " + _TYPE
+    + r"(?P<secret>\S+)",
     r"\bsnmp-server community (?P<secret>\S+)",
     r"\bsnmp-server host \S+ (?:(?:informs|traps) )?(?:version (?:1|2c|3 \S+) )?(?P<secret>\S+)",
     r"\bauth (?:md5|sha\S*) (?P<secret>\S+)",

@@ -13,7 +13,7 @@ PROFILE = Profile(
     comment="#",
     secrets=(
         r"\b(?:phash|password|secret|pre-shared-key|key|authkey|auth-password|priv-password|community|"
-        r"bind-password|passphrase) (?P<secret>\"[^\"]*\"|[^;\s{]+)",
+        r"bind-password|passphrase|snmp-community-string|auth-pwd|priv-pwd) (?P<secret>\"[^\"]*\"|[^;\s{]+)",
     ),
     reencrypted=(r"\b(?:[\w-]+) (?P<secret>\"?-AQ==[^;\s\"]*\"?)",),
 )

@@ -51,11 +51,18 @@ class Profile:
     volatile: Tuple[str, ...] = ()
     secrets: Tuple[str, ...] = ()
     reencrypted: Tuple[str, ...] = ()
+    # Secrets that only a section tells apart (RouterOS ``/snmp community`` ... ``name=X``): a line
+    # matching ``section_start`` opens a section; the rules of the header it matches apply to it
+    # and to every line until the next section starts.
+    section_start: Optional[str] = None
+    section_secrets: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     _volatile: Tuple[re.Pattern, ...] = field(init=False, repr=False)
     _fact_volatile: Tuple[re.Pattern, ...] = field(init=False, repr=False)
     _secrets: Tuple[re.Pattern, ...] = field(init=False, repr=False)
     _reencrypted: Tuple[re.Pattern, ...] = field(init=False, repr=False)
     _end: Optional[re.Pattern] = field(init=False, repr=False)
+    _section_start: Optional[re.Pattern] = field(init=False, repr=False)
+    _sections: Tuple[Tuple[re.Pattern, Tuple[re.Pattern, ...]], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._volatile = _compile(self.volatile)
@@ -63,6 +70,9 @@ class Profile:
         self._secrets = _compile(self.secrets, secret=True)
         self._reencrypted = _compile(self.reencrypted, secret=True)
         self._end = re.compile(self.end) if self.end and self.end != "braces" else None
+        self._section_start = re.compile(self.section_start) if self.section_start else None
+        self._sections = tuple((re.compile(header), _compile(rules, secret=True))
+                               for header, rules in self.section_secrets)
 
     @property
     def command(self) -> str:
@@ -115,13 +125,16 @@ class Profile:
         """
         marker = _keyed_marker(key) if key else (lambda value: UNKEYED_MARKER)
         out = []
+        in_section: Tuple[re.Pattern, ...] = ()
         for line in _reencrypted_lines(self, text.split("\n")):
+            if self._section_start is not None and self._section_start.match(line):
+                in_section = next((rules for header, rules in self._sections if header.match(line)), ())
             if "<secret" in line:
                 # Already masked (a stored text, or a re-encrypted value): masking again would
                 # take the next word ("5" of "secret 5 <secret:..>") for the value.
                 out.append(line)
                 continue
-            out.append(_mask_line(line, self._secrets, marker))
+            out.append(_mask_line(line, self._secrets + in_section, marker))
         return "\n".join(out)
 
 

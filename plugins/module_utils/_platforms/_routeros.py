@@ -15,4 +15,7 @@ PROFILE = Profile(
         r"(?<![\w-])(?:password|secret|authentication-key|wpa-pre-shared-key|wpa2-pre-shared-key|passphrase|"
         r"private-key|preshared-key|auth-key|priv-key|key)=(?P<secret>\"[^\"]*\"|\S+)",
     ),
+    # An SNMP community's name is its secret; elsewhere name= is just a name.
+    section_start=r"^/",
+    section_secrets=((r"^/snmp community\b", (r"(?<![\w-])name=(?P<secret>\"[^\"]*\"|\S+)",)),),
 )

@@ -90,6 +90,11 @@ CORPUS = [
     ("aruba_aoscx", "user admin group administrators password ciphertext AQBapWx1", "user admin group administrators password ciphertext <S>"),
     ("hp_comware", " password hash $h$6$abc==", " password hash <S>"),
     ("hp_comware", " snmp-agent community read simple public", " snmp-agent community read simple <S>"),
+    # IOS-XR writes "encrypted" before the value
+    ("cisco_xr", " message-digest-key 1 md5 encrypted 0822455D0A16", " message-digest-key 1 md5 encrypted <S>"),
+    ("cisco_xr", " password encrypted 0822455D0A16", " password encrypted <S>"),
+    # PAN-OS SNMP v2c community
+    ("paloalto_panos", "                  snmp-community-string pa-ro-7;", "                  snmp-community-string <S>;"),
     # Extreme
     ("extreme_exos", 'configure account admin encrypted "$5$abc"', "configure account admin encrypted <S>"),
 ]
@@ -132,3 +137,13 @@ def test_private_key_bodies_are_masked_and_constant():
 
 def test_unkeyed_masking_for_session_logs():
     assert profile_for("cisco_ios").mask_secrets("enable secret 5 $1$x$y") == "enable secret 5 <secret>"
+
+
+def test_routeros_snmp_community_names_are_masked_only_in_their_section():
+    ros = profile_for("mikrotik_routeros")
+    text = ("/interface bridge\nadd name=bridge1\n/snmp community\nset [ find default=yes ] name=ros-ro-1\n"
+            "add addresses=192.0.2.0/24 name=\"ros ro 2\"\n/system identity\nset name=core-ros\n"
+            "/snmp community add name=terse-ro")
+    masked = ros.mask_secrets(text, KEY)
+    assert "ros-ro-1" not in masked and "ros ro 2" not in masked and "terse-ro" not in masked
+    assert "add name=bridge1" in masked and "set name=core-ros" in masked
