@@ -27,6 +27,10 @@ from ansible_collections.netraven.netraven.plugins.module_utils._database import
 from ansible_collections.netraven.netraven.plugins.module_utils._device_session import HAS_NETMIKO
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import DatabaseUnavailableError, NetRavenError
 from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms._user_file import (
+    load_platforms_file,
+    platforms_file_path,
+)
 from ansible_collections.netraven.netraven.plugins.module_utils._session_log import ensure_log_directory
 
 
@@ -93,12 +97,20 @@ class ActionModule(ActionBase):
         refused = tunable_error(args)
         if refused:
             raise AnsibleActionFail(refused)
+        try:
+            platforms_file = platforms_file_path(args.get("platforms_file"))
+            platforms = load_platforms_file(platforms_file) if platforms_file else None
+        except NetRavenError as error:
+            # A bad profile file stops every device before any login, in one line.
+            result.update(failed=True, msg=str(error), status="FAILED_UNEXPECTED", changed=False)
+            return result
         options = BackupOptions(
             connect_timeout=args["connect_timeout"], command_timeout=args["command_timeout"],
             max_attempts=args.get("max_attempts"), mask_secrets=args["mask_secrets"],
             check_mode=bool(self._task.check_mode), diff=bool(self._task.diff),
             session_log=self._session_log_path(args, task_vars), lockout_threshold=args["lockout_threshold"],
-            host_key_checking=self._host_key_checking(args, task_vars), known_hosts_file=args.get("known_hosts_file"))
+            host_key_checking=self._host_key_checking(args, task_vars), known_hosts_file=args.get("known_hosts_file"),
+            platforms=platforms)
         engine = None
         try:
             # The schema is verified by the job's start, once; per host it would cost a

@@ -24,6 +24,7 @@ BACKUP_ARGSPEC.update({
     "lockout_threshold": {"type": "int", "default": 5},
     "host_key_checking": {"type": "bool"},
     "known_hosts_file": {"type": "path"},
+    "platforms_file": {"type": "path"},
 })
 
 # Lowest value each tunable accepts: a negative lockout_threshold guarded every credential,

@@ -85,6 +85,14 @@ options:
       - The login password is filtered out by netmiko and every line is masked with the platform's secret
         rules before it is written; the log still holds the rest of the configuration and the session.
     type: path
+  platforms_file:
+    description:
+      - A YAML file of your own platform profiles, which add device types or override built-in profiles
+        (C(docs/platforms.md), "Your own profiles"). Without it, E(NETRAVEN_PLATFORMS_FILE); without either,
+        only the built-in profiles.
+      - A bad file fails every device in one line naming the profile and the field, before any login.
+      - The playbook passes the variable C(netraven_platforms_file).
+    type: path
   lockout_threshold:
     description:
       - Lockout guard. Within one job, a credential rejected on this many distinct devices, and accepted

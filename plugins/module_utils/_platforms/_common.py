@@ -20,7 +20,9 @@ CISCO_LIKE_SECRETS = (
     r"\b(?:authentication-key|message-digest-key \d+ md5)(?: \d+)?(?: md5)?(?: encrypted| clear)? " + _TYPE
     + r"(?P<secret>\S+)",
     r"\bsnmp-server community (?P<secret>\S+)",
-    r"\bsnmp-server host \S+ (?:(?:informs|traps) )?(?:version (?:1|2c|3 \S+) )?(?P<secret>\S+)",
+    r"\bsnmp-server host \S+ (?:(?:informs|traps) )?(?:version (?:1|2c|3 \S+) )?(?!\S+ community\b)(?P<secret>\S+)",
+    # ASA: snmp-server host <interface> <address> community <string> [version 2c]
+    r"\bsnmp-server host .*?\bcommunity (?:0 |8 )?(?P<secret>\S+)",
     r"\bauth (?:md5|sha\S*) (?P<secret>\S+)",
     r"\bpriv (?:(?:des|3des|aes(?:-?\d+)?(?: \d+)?) )?(?P<secret>\S+)",
     r"\bpre-shared-key (?:address \S+(?: \S+)? key |local |remote )?" + _TYPE + r"(?P<secret>\S+)",

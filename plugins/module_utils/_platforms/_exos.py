@@ -13,5 +13,7 @@ PROFILE = Profile(
     secrets=(
         r"\bencrypted (?:auth-key |priv-key )?(?P<secret>\"[^\"]*\"|\S+)",
         r"\b(?:shared-secret|community|auth-key|priv-key) (?!encrypted\b)(?P<secret>\"[^\"]*\"|\S+)",
+        # the community's name repeats the community string
+        r"\bsnmpv3 add community .*?\bname (?:encrypted )?(?P<secret>\"[^\"]*\"|\S+)",
     ),
 )

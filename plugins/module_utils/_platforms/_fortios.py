@@ -18,4 +18,7 @@ PROFILE = Profile(
         r"radius-secret) (?!ENC )(?P<secret>\"[^\"]*\"|\S+)",
     ),
     reencrypted=(r"\bset \S+ ENC (?P<secret>\S+)",),
+    # An SNMP v1/v2c community's name is its secret.
+    section_start=r"^\s*config ",
+    section_secrets=((r"^\s*config system snmp community\b", (r"\bset name (?P<secret>\"[^\"]*\"|\S+)",)),),
 )

@@ -51,9 +51,10 @@ class Profile:
     volatile: Tuple[str, ...] = ()
     secrets: Tuple[str, ...] = ()
     reencrypted: Tuple[str, ...] = ()
-    # Secrets that only a section tells apart (RouterOS ``/snmp community`` ... ``name=X``): a line
-    # matching ``section_start`` opens a section; the rules of the header it matches apply to it
-    # and to every line until the next section starts.
+    # Secrets that only a section tells apart (RouterOS ``/snmp community`` ... ``name=X``, FortiOS
+    # ``config system snmp community`` ... ``set name X``): a line matching ``section_start`` opens a
+    # section; the rules of the header it matches apply to it and to every line until the next section
+    # starts at the same or a shallower indentation.
     section_start: Optional[str] = None
     section_secrets: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     _volatile: Tuple[re.Pattern, ...] = field(init=False, repr=False)
@@ -126,9 +127,14 @@ class Profile:
         marker = _keyed_marker(key) if key else (lambda value: UNKEYED_MARKER)
         out = []
         in_section: Tuple[re.Pattern, ...] = ()
+        section_indent = -1
         for line in _reencrypted_lines(self, text.split("\n")):
-            if self._section_start is not None and self._section_start.match(line):
+            indent = len(line) - len(line.lstrip())
+            # A deeper section (FortiOS "config hosts" inside a community) stays within its parent.
+            if self._section_start is not None and self._section_start.match(line) and (
+                    not in_section or indent <= section_indent):
                 in_section = next((rules for header, rules in self._sections if header.match(line)), ())
+                section_indent = indent
             if "<secret" in line:
                 # Already masked (a stored text, or a re-encrypted value): masking again would
                 # take the next word ("5" of "secret 5 <secret:..>") for the value.

@@ -93,6 +93,10 @@ CORPUS = [
     # IOS-XR writes "encrypted" before the value
     ("cisco_xr", " message-digest-key 1 md5 encrypted 0822455D0A16", " message-digest-key 1 md5 encrypted <S>"),
     ("cisco_xr", " password encrypted 0822455D0A16", " password encrypted <S>"),
+    ("cisco_asa", "snmp-server host inside 192.0.2.250 community asa-ro-7 version 2c",
+     "snmp-server host inside 192.0.2.250 community <S> version 2c"),
+    ("extreme_exos", 'configure snmpv3 add community "exos-ro" name "exos-ro" user "v1v2c_ro"',
+     'configure snmpv3 add community <S> name <S> user "v1v2c_ro"'),
     # PAN-OS SNMP v2c community
     ("paloalto_panos", "                  snmp-community-string pa-ro-7;", "                  snmp-community-string <S>;"),
     # Extreme
@@ -147,3 +151,14 @@ def test_routeros_snmp_community_names_are_masked_only_in_their_section():
     masked = ros.mask_secrets(text, KEY)
     assert "ros-ro-1" not in masked and "ros ro 2" not in masked and "terse-ro" not in masked
     assert "add name=bridge1" in masked and "set name=core-ros" in masked
+
+
+def test_fortios_snmp_community_names_are_masked_in_nested_sections():
+    forti = profile_for("fortinet")
+    text = ('config system snmp community\n    edit 1\n        set name "forti-ro-1"\n        config hosts\n'
+            '            edit 1\n                set ip 192.0.2.1 255.255.255.255\n            next\n        end\n'
+            '    next\n    edit 2\n        set name "forti-ro-2"\n    next\nend\nconfig system interface\n'
+            '    edit "port1"\n        set name "wan"\n    next\nend')
+    masked = forti.mask_secrets(text, KEY)
+    assert "forti-ro-1" not in masked and "forti-ro-2" not in masked
+    assert 'set name "wan"' in masked and "set ip 192.0.2.1" in masked

@@ -1,0 +1,80 @@
+"""The user's platforms file: add a device type, extend a built-in, and one line for every bad file."""
+
+import pytest
+
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms import PROFILES
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms._user_file import (
+    load_platforms_file,
+    platforms_file_path,
+)
+
+GOOD = """
+profiles:
+  edgeswitch:
+    device_types: [ubiquiti_edgeswitch]
+    extends: generic
+    commands: [show running-config]
+    end: '^exit$'
+    volatile: ['^!System Up Time']
+    secrets: ['\\bpassword (?P<secret>\\S+)']
+  site-ios:
+    extends: cisco_ios
+    volatile: ['^snmp-server location ']
+"""
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "platforms.yml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_adds_a_device_type_and_extends_a_built_in(tmp_path):
+    registry = load_platforms_file(_write(tmp_path, GOOD))
+    edge = registry["ubiquiti_edgeswitch"]
+    assert edge.commands == ("show running-config",)
+    assert edge.is_complete("!System Up Time 5 days\nhostname x\n" + "interface 0/1\n" * 10 + "exit")
+    assert "!System Up Time" not in edge.normalise("!System Up Time 5 days\nhostname x\n")
+    assert "S3cret" not in edge.mask_secrets("username admin password S3cret level 15", b"k" * 32)
+    ios = registry["cisco_ios"]
+    assert registry["cisco_xe"] is ios and ios.name == "site-ios"
+    assert ios.normalise("hostname r1\nsnmp-server location rack 4\n") == "hostname r1\n"
+    # The built-in rules are kept: the extension adds, it does not replace.
+    assert len(ios.volatile) == len(PROFILES["cisco_ios"].volatile) + 1
+    assert ios.secrets == PROFILES["cisco_ios"].secrets
+    assert registry["arista_eos"] is PROFILES["arista_eos"]
+
+
+@pytest.mark.parametrize("text,culprit", [
+    ("profiles:\n  p1:\n    device_types: [cisco_ios]\n    commands: [show run]\n    volatile: ['(']\n",
+     "profile 'p1', field 'volatile': regex '(' does not compile"),
+    ("profiles:\n  p2:\n    device_types: [cisco_ios]\n    commands: [show run]\n    colour: red\n",
+     "profile 'p2': unknown field 'colour'"),
+    ("profiles:\n  p3:\n    device_types: [no_such_type]\n    commands: [show run]\n",
+     "profile 'p3', field 'device_types': netmiko knows no device_type 'no_such_type'"),
+    ("profiles:\n  p4:\n    device_types: [cisco_ios]\n    commands: [show run]\n    secrets: ['password \\\\S+']\n",
+     "profile 'p4', field 'secrets': regex"),
+    ("profiles:\n  p5:\n    extends: nothing_like_it\n", "profile 'p5', field 'extends'"),
+    ("profiles:\n  p6:\n    device_types: [cisco_ios]\n", "profile 'p6': field 'commands' is required"),
+    ("profiles: [a, b]\n", "must be a mapping with one key, 'profiles'"),
+    ("profiles:\n  p7: {\n", "is not valid YAML at line"),
+])
+def test_a_bad_file_is_one_line_naming_profile_and_field(tmp_path, text, culprit):
+    with pytest.raises(ValidationError) as raised:
+        load_platforms_file(_write(tmp_path, text))
+    message = str(raised.value)
+    assert culprit in message and "\n" not in message
+
+
+def test_a_missing_file_is_named(tmp_path):
+    with pytest.raises(ValidationError, match="platforms.yml cannot be read"):
+        load_platforms_file(str(tmp_path / "platforms.yml"))
+
+
+def test_the_option_wins_over_the_environment(monkeypatch):
+    monkeypatch.setenv("NETRAVEN_PLATFORMS_FILE", "/env/platforms.yml")
+    assert platforms_file_path("/opt/platforms.yml") == "/opt/platforms.yml"
+    assert platforms_file_path(None) == "/env/platforms.yml"
+    monkeypatch.delenv("NETRAVEN_PLATFORMS_FILE")
+    assert platforms_file_path(None) is None
