@@ -132,6 +132,7 @@ def prune(engine, keep_days: Optional[Dict[str, Optional[int]]] = None, keep_ver
     return {
         "changed": total > 0,
         "deleted": counts,
-        "msg": "%d row(s) %s: %s" % (total, "would be deleted" if check_mode else "deleted",
-                                    ", ".join("%s %d" % item for item in counts.items()) or "no retention set"),
+        "msg": "%d row(s) %s: %s" % (
+            total, "would be deleted" if check_mode else "deleted",
+            ", ".join("%s %d" % item for item in counts.items()) or "no retention set"),
     }

@@ -42,7 +42,7 @@ class MaskingLog(io.BufferedIOBase):
         return True
 
     def write(self, data) -> int:  # type: ignore[override]
-        if self.closed:
+        if self.closed:  # pylint: disable=using-constant-test
             raise ValueError("write to a closed session log")
         chunk = bytes(data)
         self._pending += chunk
@@ -64,7 +64,7 @@ class MaskingLog(io.BufferedIOBase):
         """Complete lines are already written; a partial line waits for its end (or close)."""
 
     def close(self) -> None:
-        if self.closed:
+        if self.closed:  # pylint: disable=using-constant-test
             return
         try:
             if self._pending:
