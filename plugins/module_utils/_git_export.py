@@ -47,7 +47,9 @@ class GitProblem(Exception):
 
 def _git(git_dir: str, *args: str, env: Optional[Dict[str, str]] = None) -> str:
     try:
-        proc = subprocess.run(["git", "-C", git_dir, *args], capture_output=True, text=True,
+        # The core holds no AnsibleModule (docs/architecture.md), so it cannot use run_command;
+        # git runs with an argument list, never a shell.
+        proc = subprocess.run(["git", "-C", git_dir, *args], capture_output=True, text=True,  # pylint: disable=ansible-bad-function
                               env=env, check=False)
     except OSError as error:
         raise GitProblem("cannot run git: %s" % error) from None
