@@ -46,7 +46,7 @@ except ImportError:
 
         metadata = None
 
-SCHEMA_REVISION = "0003_job_results"
+SCHEMA_REVISION = "0005_install_secrets"
 
 
 def utcnow() -> datetime.datetime:
@@ -230,6 +230,8 @@ class DeviceConfiguration(Base):
     config_data: Mapped[str] = mapped_column(sa.Text, nullable=False)
     data_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     config_metadata: Mapped[Optional[Any]] = mapped_column(JSONType, nullable=True)
+    # The text as the device printed it, sealed with the encryption key (docs/history.md); NULL with keep_original: false.
+    original: Mapped[Optional[str]] = mapped_column(sa.Text, nullable=True)
 
 
 class JobCredentialAttempt(Base):
@@ -250,3 +252,16 @@ class JobCredentialAttempt(Base):
         sa.Integer, sa.ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True)
     outcome: Mapped[str] = mapped_column(sa.String(16), nullable=False)
     attempted_at: Mapped[datetime.datetime] = mapped_column(Timestamp, nullable=False, server_default=sa.func.now())
+
+
+class InstallSecret(Base):
+    """A value only this database holds, such as the random salt of the key derivation ('kdf_salt').
+
+    Written by migration 0005_install_secrets; read once per process by the encryption core.
+    """
+
+    __tablename__ = "install_secrets"
+
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    created_at: Mapped[datetime.datetime] = mapped_column(Timestamp, nullable=False, server_default=sa.func.now())

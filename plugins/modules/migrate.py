@@ -94,13 +94,13 @@ after:
     - In check mode, the revision the upgrade would reach.
   returned: always
   type: str
-  sample: 0003_job_results
+  sample: 0005_install_secrets
 migrations:
   description: The revisions applied, oldest first (in check mode, the revisions that would be applied).
   returned: always
   type: list
   elements: str
-  sample: [0003_job_results]
+  sample: [0004_config_original, 0005_install_secrets]
 database:
   description: The database's URL, with its password masked.
   returned: always

@@ -63,6 +63,11 @@ def test_step_by_step_upgrade_and_downgrade(empty_db_url):
     _migrations.upgrade(empty_db_url, "0001_initial")
     _migrations.upgrade(empty_db_url, "0002_connection_log_credential")
     _migrations.upgrade(empty_db_url, "0003_job_results")
+    _migrations.upgrade(empty_db_url, "0004_config_original")
+    _migrations.upgrade(empty_db_url, "0005_install_secrets")
+    assert _migrations.downgrade(empty_db_url, "0004_config_original")[1] == "0004_config_original"
+    assert "install_secrets" not in table_names(empty_db_url)
+    assert _migrations.downgrade(empty_db_url, "0003_job_results")[1] == "0003_job_results"
     assert _migrations.downgrade(empty_db_url, "0002_connection_log_credential")[1] == "0002_connection_log_credential"
     assert _migrations.downgrade(empty_db_url, "0001_initial")[1] == "0001_initial"
     assert "job_results" not in table_names(empty_db_url)
