@@ -17,19 +17,24 @@ Transactions are short and few, because 50 forks share the database:
   while the lockout guard applies;
 - one final transaction writes the rest: the last attempt's metrics and log, the
   configuration when it changed, the device's last credential, the connection log
-  and the job result. A crash in between leaves nothing half-written.
+  and the job result. A crash in between leaves nothing half-written;
+- nothing is written into a closed job: every write of a device within a job (its
+  claims, its rejections, its final transaction) first checks, in the same
+  transaction, that the job is open (not final) and the device's result not yet written
+  (require_open_result), so an orphaned or re-run worker adds nothing to a job the
+  stale-job rule (or a finished run) has closed.
 """
 
 from __future__ import annotations
 
-from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import JobClosedError, ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._logs import (
     log_credential_attempt,
     write_connection_log,
     write_job_log,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._metrics import record_credential_attempt
-from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType, JobStatus, LogLevel
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus, ErrorType, JobStatus, LogLevel
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     HAS_SQLALCHEMY,
     ConnectionLog,
@@ -92,6 +97,48 @@ def load_context(session, device_id, credential_ids, job_id=None, lockout_thresh
     return DeviceContext(device, ciphertexts, rejected, guarded, dict(latest._mapping) if latest else None)
 
 
+def _unwritten(status, details) -> bool:
+    """A job result no backup has written yet: PENDING, or NO_CREDENTIALS as the job's start settled it.
+
+    The start records a target without any credential chain as NO_CREDENTIALS at once,
+    and its backup task then writes that device's connection log and its full result.
+    Every result a backup writes carries duration_ms (DeviceOutcome.details); the
+    start's never does.
+    """
+    if status == DeviceStatus.PENDING:
+        return True
+    return status == DeviceStatus.NO_CREDENTIALS and "duration_ms" not in (details or {})
+
+
+def require_open_result(session, job_id, device_id, hostname=None, lock=False):
+    """Raise JobClosedError unless the job is open (RUNNING, or PENDING) and the device's result is not written yet.
+
+    Called first in every transaction that writes a device's records within a job, so
+    that the check and the writes commit together. lock: take the device's job_results
+    row FOR UPDATE (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers anyway).
+    Whatever closes a job while a target is PENDING (the stale-job rule, a finish that
+    closes the pending targets) updates that row, so it waits for this transaction, or
+    this one waits for it and then sees the row no longer PENDING. Only the result row
+    is locked, never the job row: a lock on the job would queue every device behind
+    the others, and against the closers (which lock the job, then the results) it
+    could deadlock. A device that is not a target of the job has no row, and gets one.
+    """
+    query = sa.select(JobResult.status, JobResult.details).where(
+        JobResult.job_id == job_id, JobResult.device_id == device_id)
+    if lock:
+        query = query.with_for_update()
+    result = session.execute(query).first()
+    job_status = session.execute(sa.select(Job.status).where(Job.id == job_id)).scalar()
+    device = "'%s' (id %s)" % (hostname, device_id) if hostname is not None else "id %s" % device_id
+    if job_status is None:
+        raise JobClosedError("Job %s does not exist: nothing of device %s was recorded" % (job_id, device))
+    if job_status not in JobStatus.ACTIVE:
+        raise JobClosedError("Job %s is closed (%s): nothing of device %s was recorded" % (job_id, job_status, device))
+    if result is not None and not _unwritten(result.status, result.details):
+        raise JobClosedError("Device %s already has its result in job %s (%s): this run recorded nothing"
+                             % (device, job_id, result.status))
+
+
 def _accepted_in_job(session, job_id, credential_ids):
     """Credentials that logged in successfully somewhere in this job."""
     return {r[0] for r in session.execute(
@@ -133,7 +180,10 @@ def claim_attempt(session, job_id, device_id, credential, threshold):
     first success. While the guard applies, the claims of one credential are serialised
     by a lock on its row (PostgreSQL; SQLite writers are serial anyway); once the
     credential was accepted in the job, or without a threshold, a claim takes no lock.
+    In a closed job, or for a device whose result is written already,
+    nothing is claimed (JobClosedError), so the device is not even logged into.
     """
+    require_open_result(session, job_id, device_id)
     cred_id = credential["id"]
     if threshold and not _accepted_in_job(session, job_id, [cred_id]):
         _lock_claims_of(session, cred_id)
@@ -188,8 +238,9 @@ def release_claim(session, job_id, device_id, credential_id):
 
 
 def record_rejection(session, job_id, device_id, credential, attempt):
-    """A rejected login: the claim marked rejected, the job log row, and (last) the metrics."""
+    """A rejected login: the claim marked rejected, the job log row, and (last) the metrics; nothing in a closed job."""
     if job_id is not None:
+        require_open_result(session, job_id, device_id, lock=True)
         session.execute(sa.update(JobCredentialAttempt).where(
             JobCredentialAttempt.job_id == job_id, JobCredentialAttempt.credential_id == credential["id"],
             JobCredentialAttempt.device_id == device_id).values(outcome=REJECTED))
@@ -243,8 +294,13 @@ def record_outcome(session, outcome, job_id):
     changes the outcome. The credential's metrics come last. Every device of a job updates
     the same few credential rows, and an UPDATE holds its row lock until the commit:
     updated first, they would queue the rest of every device's transaction behind one another.
+    Within a job, the first statement checks that the job is still open and the
+    device's result not yet written (require_open_result): when not, JobClosedError
+    rolls the whole transaction back, so nothing of the device is written.
     """
     device_id = outcome.device_id
+    if job_id is not None:
+        require_open_result(session, job_id, device_id, outcome.hostname, lock=True)
     last = outcome.last_attempt
     if last is not None and job_id is not None and last.claimed and not last.rejected:
         release_claim(session, job_id, device_id, last.credential_id)

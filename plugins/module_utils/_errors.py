@@ -29,6 +29,10 @@ class EncryptionKeyError(NetRavenError):
     """NETRAVEN_ENCRYPTION_KEY is missing or cannot open a stored secret."""
 
 
+class JobClosedError(NetRavenError):
+    """A device's records were refused: its job is closed (final), or its result was already written."""
+
+
 class ValidationError(NetRavenError):
     """User input is invalid (unknown tag, device type, duplicate address, ...)."""
 

@@ -6,6 +6,7 @@ the targets be fixed once. Threads stand in for the concurrent ansible-playbook 
 """
 
 import datetime
+import functools
 import threading
 import time
 
@@ -13,9 +14,23 @@ import pytest
 import sqlalchemy as sa
 
 from ansible_collections.netraven.netraven.plugins.module_utils import _jobs
+from ansible_collections.netraven.netraven.plugins.module_utils._backup import ACCEPTED, Attempt, DeviceOutcome, FetchedConfig
+from ansible_collections.netraven.netraven.plugins.module_utils._backup_store import record_outcome, record_rejection
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Job, JobLog, JobResult, Tag, utcnow
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import JobClosedError
+from ansible_collections.netraven.netraven.plugins.module_utils._models import (
+    ConnectionLog,
+    Credential,
+    Device,
+    DeviceConfiguration,
+    Job,
+    JobLog,
+    JobResult,
+    Tag,
+    utcnow,
+)
+from ansible_collections.netraven.netraven.plugins.module_utils._transactions import run_transaction
 
 from _jobs_support import seed  # pylint: disable=import-error
 
@@ -127,3 +142,138 @@ def test_concurrent_stale_closing_closes_each_job_once(estate):
         critical = session.execute(sa.select(sa.func.count(JobLog.id)).where(
             JobLog.job_id == job_id, JobLog.level == "CRITICAL")).scalar_one()
     assert critical == 1
+
+
+# --------------------------------------------------------------------------- no writes into a closed job
+
+def started_job(engine, age_hours=0):
+    """A started job over the 12 devices (started age_hours ago); returns (job id, {device id: hostname}, credential id)."""
+    job_id = _jobs.start_job(engine, secret_box, tags=["core"])["job_id"]
+    with session_scope(engine) as session:
+        if age_hours:
+            session.execute(sa.update(Job).where(Job.id == job_id).values(
+                started_at=utcnow() - datetime.timedelta(hours=age_hours)))
+        devices = dict(session.execute(sa.select(Device.id, Device.hostname).order_by(Device.id)).all())
+        cred_id = session.execute(sa.select(Credential.id)).scalar_one()
+    return job_id, devices, cred_id
+
+
+def success_outcome(device_id, hostname, cred_id):
+    """What a worker that backed the device up successfully hands to the final transaction."""
+    text = "hostname %s\nend\n" % hostname
+    return DeviceOutcome(
+        device_id=device_id, hostname=hostname, status="SUCCESS",
+        attempts=(Attempt(1, cred_id, "ops", outcome=ACCEPTED, claimed=False),),
+        config=FetchedConfig(changed=True, store_text=text, data_hash="%064x" % device_id, config_metadata={}),
+        duration_ms=5)
+
+
+def device_records(engine, job_id, device_id):
+    """What a device has in a job: connection logs, configurations, device job logs, its result."""
+    with session_scope(engine) as session:
+        def count(model, *where):
+            return session.execute(sa.select(sa.func.count()).select_from(model).where(*where)).scalar_one()
+        result = session.execute(sa.select(JobResult.status, JobResult.details).where(
+            JobResult.job_id == job_id, JobResult.device_id == device_id)).one()
+        return {
+            "connection_logs": count(ConnectionLog, ConnectionLog.job_id == job_id, ConnectionLog.device_id == device_id),
+            "configurations": count(DeviceConfiguration, DeviceConfiguration.device_id == device_id),
+            "job_logs": count(JobLog, JobLog.job_id == job_id, JobLog.device_id == device_id),
+            "status": result.status, "error_message": (result.details or {}).get("error_message"),
+            "last_seen": session.get(Device, device_id).last_seen,
+        }
+
+
+def credential_counts(engine, cred_id):
+    with session_scope(engine) as session:
+        cred = session.get(Credential, cred_id)
+        return cred.success_count, cred.failure_count
+
+
+def test_record_outcome_into_a_job_closed_as_stale_writes_nothing(estate):
+    """The issue's repro: start a job, close it as stale, record a device's outcome twice.
+
+    Before the guard: 2 successful connection_logs rows, success_count 2, and the job
+    result still "never ran". Now each call is refused in one line, and nothing is written.
+    """
+    job_id, devices, cred_id = started_job(estate, age_hours=2)
+    assert [closed["job_id"] for closed in _jobs.close_stale_jobs(estate, stale_after=3600)] == [job_id]
+    device_id = min(devices)
+    outcome = success_outcome(device_id, devices[device_id], cred_id)
+    for _run in range(2):
+        with pytest.raises(JobClosedError) as refused:
+            run_transaction(estate, functools.partial(record_outcome, outcome=outcome, job_id=job_id))
+        assert str(refused.value) == (
+            "Job %d is closed (FAILED_UNEXPECTED): nothing of device 'r01' (id %d) was recorded" % (job_id, device_id))
+    records = device_records(estate, job_id, device_id)
+    assert records == {"connection_logs": 0, "configurations": 0, "job_logs": 0, "status": "FAILED_UNEXPECTED",
+                       "error_message": _jobs.ABANDONED_MESSAGE, "last_seen": None}
+    assert credential_counts(estate, cred_id) == (0, 0)
+
+
+def test_a_second_final_transaction_of_a_device_writes_nothing(estate):
+    """A re-run worker in a job still RUNNING: the device's result is written, the second run adds nothing."""
+    job_id, devices, cred_id = started_job(estate)
+    device_id = min(devices)
+    outcome = success_outcome(device_id, devices[device_id], cred_id)
+    config_id = run_transaction(estate, functools.partial(record_outcome, outcome=outcome, job_id=job_id))
+    with pytest.raises(JobClosedError, match=r"^Device 'r01' \(id %d\) already has its result in job %d \(SUCCESS\): "
+                       r"this run recorded nothing$" % (device_id, job_id)):
+        run_transaction(estate, functools.partial(record_outcome, outcome=outcome, job_id=job_id))
+    records = device_records(estate, job_id, device_id)
+    assert (records["connection_logs"], records["configurations"], records["job_logs"], records["status"]) == (1, 1, 1, "SUCCESS")
+    assert credential_counts(estate, cred_id) == (1, 0)
+    with session_scope(estate) as session:
+        details = session.execute(sa.select(JobResult.details).where(
+            JobResult.job_id == job_id, JobResult.device_id == device_id)).scalar_one()
+    assert details["config_id"] == config_id
+
+
+def test_a_rejection_into_a_closed_job_writes_nothing(estate):
+    """Mid-chain: a rejected login met after the job closed adds no job log, no claim mark and no failure count."""
+    job_id, devices, cred_id = started_job(estate, age_hours=2)
+    _jobs.close_stale_jobs(estate, stale_after=3600)
+    device_id = min(devices)
+    with pytest.raises(JobClosedError, match=r"^Job %d is closed \(FAILED_UNEXPECTED\)" % job_id):
+        run_transaction(estate, functools.partial(record_rejection, job_id=job_id, device_id=device_id,
+                                                  credential={"id": cred_id, "username": "ops"}, attempt=1))
+    assert device_records(estate, job_id, device_id)["job_logs"] == 0
+    assert credential_counts(estate, cred_id) == (0, 0)
+
+
+def test_stale_closing_racing_the_final_transactions_leaves_every_device_whole(estate):
+    """Devices record their outcomes while another run closes the job as stale.
+
+    Each device ends either recorded (its result SUCCESS, one connection log, one
+    configuration) or never ran (abandoned, nothing else): never records under an
+    abandoned result, and the credential counts exactly the recorded devices.
+    """
+    job_id, devices, cred_id = started_job(estate, age_hours=2)
+    device_ids = sorted(devices)
+    workers = THREADS
+    refused = []
+
+    def run(index):
+        if index == workers:
+            return _jobs.close_stale_jobs(estate, stale_after=3600)
+        for device_id in device_ids[index::workers]:
+            try:
+                run_transaction(estate, functools.partial(
+                    record_outcome, outcome=success_outcome(device_id, devices[device_id], cred_id), job_id=job_id))
+            except JobClosedError:
+                refused.append(device_id)
+        return None
+
+    outcomes = in_threads(workers + 1, run)
+    assert [closed["job_id"] for closed in outcomes[workers]] == [job_id]
+    recorded = 0
+    for device_id in device_ids:
+        records = device_records(estate, job_id, device_id)
+        if device_id in refused:
+            assert (records["status"], records["error_message"]) == ("FAILED_UNEXPECTED", _jobs.ABANDONED_MESSAGE)
+            assert (records["connection_logs"], records["configurations"], records["job_logs"]) == (0, 0, 0)
+        else:
+            recorded += 1
+            assert (records["status"], records["connection_logs"], records["configurations"]) == ("SUCCESS", 1, 1)
+    assert credential_counts(estate, cred_id) == (recorded, 0)
+    assert outcomes[workers][0]["pending_devices"] == len(refused)

@@ -20,12 +20,15 @@ from ansible_collections.netraven.netraven.plugins.module_utils import _backup  
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._device_session import AttemptError  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import JobClosedError  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
     ConnectionLog,
     Credential,
     Device,
+    DeviceConfiguration,
     Job,
     JobCredentialAttempt,
+    JobLog,
     JobResult,
 )
 
@@ -174,6 +177,74 @@ def test_an_internal_error_before_the_first_login_releases_the_claim(lab, monkey
     assert rows(lab.engine, JobCredentialAttempt) == []
     [result] = rows(lab.engine, JobResult)
     assert result["status"] == "FAILED_UNEXPECTED"
+
+
+def close_job(engine, job_id, status="FAILED_UNEXPECTED"):
+    with session_scope(engine) as session:
+        session.execute(sa.update(Job).where(Job.id == job_id).values(status=status))
+
+
+def test_a_job_closed_during_the_login_gets_nothing_of_the_device(lab, monkeypatch):
+    """The job closes (stale-job rule) while the device is logged into: the final transaction writes nothing."""
+    real_fetch = FakeSession.fetch
+
+    def closing_fetch(self, username, password, command):
+        close_job(lab.engine, lab.job)
+        return real_fetch(self, username, password, command)
+
+    monkeypatch.setattr(FakeSession, "fetch", closing_fetch)
+    calls = count_transactions(monkeypatch)
+    with pytest.raises(JobClosedError, match=r"^Job %d is closed \(FAILED_UNEXPECTED\): nothing of device 'r1' \(id \d+\) was recorded$" % lab.job):
+        lab.run(lab.devices[0], [lab.cred["good"]])
+    assert len(calls) == 2  # the check is part of the final transaction, not one more
+    for model in (ConnectionLog, DeviceConfiguration, JobResult, JobLog):
+        assert rows(lab.engine, model) == [], model
+    assert all(c["success_count"] == 0 and c["failure_count"] == 0 for c in rows(lab.engine, Credential))
+    assert [d["last_seen"] for d in rows(lab.engine, Device)] == [None, None, None]
+
+
+def test_a_rejection_after_the_job_closed_ends_the_chain_with_nothing_written(lab, monkeypatch):
+    real_fetch = FakeSession.fetch
+
+    def closing_fetch(self, username, password, command):
+        close_job(lab.engine, lab.job)
+        return real_fetch(self, username, password, command)
+
+    monkeypatch.setattr(FakeSession, "fetch", closing_fetch)
+    with pytest.raises(JobClosedError, match=r"^Job %d is closed \(FAILED_UNEXPECTED\)" % lab.job):
+        lab.run(lab.devices[0], [lab.cred["bad1"], lab.cred["good"]])
+    assert FakeSession.logins == ["bad1"]  # the chain stops: the good credential is not tried
+    assert rows(lab.engine, JobLog) == [] and rows(lab.engine, ConnectionLog) == []
+    assert [c["outcome"] for c in rows(lab.engine, JobCredentialAttempt)] == ["claimed"]  # not marked rejected
+    assert all(c["failure_count"] == 0 for c in rows(lab.engine, Credential))
+
+
+def test_a_closed_job_is_not_even_logged_into(lab):
+    close_job(lab.engine, lab.job, status="COMPLETED_SUCCESS")
+    with pytest.raises(JobClosedError, match=r"^Job %d is closed \(COMPLETED_SUCCESS\)" % lab.job):
+        lab.run(lab.devices[0], [lab.cred["good"]])
+    assert FakeSession.logins == [] and rows(lab.engine, JobCredentialAttempt) == []
+
+
+def test_a_device_with_its_result_written_is_not_backed_up_again_in_the_job(lab):
+    assert lab.run(lab.devices[0], [lab.cred["good"]]).status == "SUCCESS"
+    with pytest.raises(JobClosedError, match=r"^Device id %d already has its result in job %d \(SUCCESS\)" % (
+            lab.devices[0], lab.job)):
+        lab.run(lab.devices[0], [lab.cred["good"]])
+    assert FakeSession.logins == ["good"] and len(rows(lab.engine, ConnectionLog)) == 1
+
+
+def test_a_target_settled_no_credentials_at_the_start_still_gets_its_records(lab):
+    """The job's start records a target without a chain as NO_CREDENTIALS; its backup task then writes its log once."""
+    with session_scope(lab.engine) as session:
+        session.execute(sa.insert(JobResult).values(job_id=lab.job, device_id=lab.devices[0], status="NO_CREDENTIALS",
+                                                    details={"hostname": "r1", "attempts": 0}))
+    assert lab.run(lab.devices[0], []).status == "NO_CREDENTIALS"
+    [result] = rows(lab.engine, JobResult)
+    assert result["details"]["duration_ms"] >= 0 and len(rows(lab.engine, ConnectionLog)) == 1
+    with pytest.raises(JobClosedError, match="already has its result"):
+        lab.run(lab.devices[0], [])
+    assert len(rows(lab.engine, ConnectionLog)) == 1
 
 
 def test_final_status_is_a_pure_rule():
