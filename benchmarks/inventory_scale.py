@@ -182,7 +182,7 @@ def main():
         engine = create_db_engine(db_url)
         with session_scope(engine) as session:
             naive_time, naive = best_of(1, lambda: naive_resolution(session))
-            batch_time, batch = best_of(args.runs, lambda: resolve_targets(session, shared=True))
+            batch_time, batch = best_of(args.runs, lambda: resolve_targets(session))
         engine.dispose()
         if [[c["id"] for c in d["credentials"]] for d in naive] != [[c["id"] for c in d["credentials"]] for d in batch]:
             sys.exit("naive and batch resolution disagree")

@@ -17,7 +17,7 @@ from them. See docs/architecture.md, "The path of one device".
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence, Union
 
 import dataclasses
 import functools
@@ -49,6 +49,13 @@ from ansible_collections.netraven.netraven.plugins.module_utils._statuses import
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._transactions import run_transaction
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    from ansible_collections.netraven.netraven.plugins.module_utils._crypto import SecretBox
+    from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
+
 
 CLAIM_POLL_SECONDS = 0.2
 ACCEPTED = "accepted"
@@ -64,9 +71,10 @@ SKIP_GUARDED = "lockout guard"
 class BackupOptions:
     """Tunables of one backup call (the module's options)."""
 
-    def __init__(self, connect_timeout=10, command_timeout=60, max_attempts=None, mask_secrets=True,
-                 check_mode=False, diff=False, session_log=None, lockout_threshold=0, host_key_checking=False,
-                 known_hosts_file=None, platforms=None):
+    def __init__(self, connect_timeout: int = 10, command_timeout: int = 60, max_attempts: Optional[int] = None,
+                 mask_secrets: bool = True, check_mode: bool = False, diff: bool = False, session_log: Any = None,
+                 lockout_threshold: int = 0, host_key_checking: bool = False, known_hosts_file: Optional[str] = None,
+                 platforms: Optional[dict] = None) -> None:
         self.platforms = platforms  # device_type -> Profile; None: the built-in profiles (docs/platforms.md)
         self.host_key_checking = host_key_checking
         self.known_hosts_file = known_hosts_file
@@ -268,7 +276,7 @@ class DeviceOutcome:
         return result
 
 
-def _chain_ids(chain) -> list:
+def _chain_ids(chain: Optional[Iterable[Union[dict, int]]]) -> list:
     ids = []
     for entry in chain or ():
         cred_id = int(entry["id"] if isinstance(entry, dict) else entry)
@@ -288,7 +296,7 @@ def _internal_error_message(error: BaseException) -> str:
         type(error).__name__, where)
 
 
-def _diff(before, after, hostname):
+def _diff(before: Optional[str], after: str, hostname: str) -> dict:
     return {
         "before": before or "",
         "after": after,
@@ -297,7 +305,7 @@ def _diff(before, after, hostname):
     }
 
 
-def usable_chain(context: DeviceContext, chain_ids: Sequence[int], max_attempts: Optional[int]):
+def usable_chain(context: DeviceContext, chain_ids: Sequence[int], max_attempts: Optional[int]) -> tuple:
     """(credential ids to try, in order; Skips of the others) before any login."""
     usable, skipped = [], []
     for cred_id in chain_ids:
@@ -317,7 +325,7 @@ def usable_chain(context: DeviceContext, chain_ids: Sequence[int], max_attempts:
 class _Trail:
     """The loop's running record (private to one run): finished attempts, skips, the attempt in flight."""
 
-    def __init__(self, skipped):
+    def __init__(self, skipped: Iterable[Skip]) -> None:
         self.attempts: list = []
         self.skipped: list = list(skipped)
         self.in_flight: Optional[Attempt] = None
@@ -331,15 +339,15 @@ class _Trail:
 class DeviceBackup:
     """Runs the attempt loop for one device and writes its records."""
 
-    def __init__(self, engine, secret_box, options: BackupOptions):
+    def __init__(self, engine: Engine, secret_box: SecretBox, options: BackupOptions) -> None:
         self.engine = engine
         self.secret_box = secret_box
         self.options = options
 
-    def _claims(self, job_id) -> bool:
+    def _claims(self, job_id: Optional[int]) -> bool:
         return job_id is not None and not self.options.check_mode
 
-    def _open(self, db, device_id, chain_ids, job_id):
+    def _open(self, db: Session, device_id: int, chain_ids: Sequence[int], job_id: Optional[int]) -> tuple:
         """The first transaction: the context, and (within a job) the claim of the first credential.
 
         One transaction instead of two on the happy path. The claim is the last statement,
@@ -355,7 +363,7 @@ class DeviceBackup:
                                         self.options.lockout_threshold)
         return context, usable, skipped, first_claim
 
-    def run(self, device_id: int, chain, job_id: Optional[int] = None) -> DeviceOutcome:
+    def run(self, device_id: int, chain: Optional[Iterable[Union[dict, int]]], job_id: Optional[int] = None) -> DeviceOutcome:
         """Back up one device; returns its DeviceOutcome (records written unless check mode)."""
         started = time.monotonic()
         chain_ids = _chain_ids(chain)
@@ -390,15 +398,15 @@ class DeviceBackup:
         config_id = run_transaction(self.engine, functools.partial(record_outcome, outcome=outcome, job_id=job_id))
         return dataclasses.replace(outcome, config_id=config_id)
 
-    def _profile(self, device_type):
+    def _profile(self, device_type: str) -> Optional[Profile]:
         """The device's platform profile; None (NO_PROFILE, no login) when netmiko knows the type but no profile serves it."""
         platform = profile_for(device_type, self.options.platforms)
         if platform is None and not knows_device_type(device_type):
             return GENERIC  # The session then names a type netmiko does not know, before any login.
         return platform
 
-    def _attempt_chain(self, trail: _Trail, context: DeviceContext, usable: Sequence[int], job_id, first_claim,
-                       platform) -> None:
+    def _attempt_chain(self, trail: _Trail, context: DeviceContext, usable: Sequence[int], job_id: Optional[int],
+                       first_claim: Optional[str], platform: Profile) -> None:
         if not usable:
             return
         device = context.device
@@ -458,7 +466,7 @@ class DeviceBackup:
         else:
             trail.in_flight = Attempt(1, cred_id, context.credentials[cred_id][0], claimed=True)
 
-    def _claim(self, job_id, device_id, credential):
+    def _claim(self, job_id: Optional[int], device_id: int, credential: dict) -> Optional[str]:
         """Claim the attempt within the job: None outside a job or in check mode, else CLAIMED or GUARDED.
 
         While the guard says WAIT (other devices are trying this credential right now and
@@ -469,7 +477,7 @@ class DeviceBackup:
             return None
         deadline = time.monotonic() + self.options.connect_timeout * 3 + self.options.command_timeout + 5
 
-        def claim(db):
+        def claim(db: Session) -> str:
             state = claim_attempt(db, job_id, device_id, credential, self.options.lockout_threshold)
             if state == WAIT and time.monotonic() > deadline:
                 force_claim(db, job_id, device_id, credential["id"])
@@ -483,14 +491,14 @@ class DeviceBackup:
             time.sleep(CLAIM_POLL_SECONDS)
 
     @staticmethod
-    def _fetch(session, platform, username, password):
+    def _fetch(session: DeviceSession, platform: Profile, username: str, password: str) -> str:
         """The profile's commands in one login: its fact lines (as comments) then the configuration."""
         outputs, _seconds = session.fetch_all(username, password, platform.facts + platform.commands,
                                               pre_commands=platform.pre_commands)
         facts, config = outputs[:len(platform.facts)], outputs[len(platform.facts):]
         return platform.facts_block(facts) + "\n".join(config)
 
-    def _handle_config(self, context: DeviceContext, platform, output: str) -> FetchedConfig:
+    def _handle_config(self, context: DeviceContext, platform: Profile, output: str) -> FetchedConfig:
         text = platform.mask_secrets(output, self.secret_box.marker_key()) if self.options.mask_secrets else output
         normalised = platform.normalise(text)
         digest = config_hash(normalised)

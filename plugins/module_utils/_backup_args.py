@@ -5,27 +5,23 @@
 
 from __future__ import annotations
 
-from ansible_collections.netraven.netraven.plugins.module_utils._module_base import (
-    DATABASE_ARGSPEC,
-    ENCRYPTION_ARGSPEC,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._module_base import argspec
 
-BACKUP_ARGSPEC = dict(DATABASE_ARGSPEC)
-BACKUP_ARGSPEC.update(ENCRYPTION_ARGSPEC)
-BACKUP_ARGSPEC.update({
-    "device_id": {"type": "int"},
-    "credentials": {"type": "list", "elements": "raw"},
-    "job_id": {"type": "int"},
-    "connect_timeout": {"type": "int", "default": 10},
-    "command_timeout": {"type": "int", "default": 60},
-    "max_attempts": {"type": "int"},
-    "mask_secrets": {"type": "bool", "default": True},
-    "session_log_dir": {"type": "path"},
-    "lockout_threshold": {"type": "int", "default": 5},
-    "host_key_checking": {"type": "bool"},
-    "known_hosts_file": {"type": "path"},
-    "platforms_file": {"type": "path"},
-})
+BACKUP_ARGSPEC = argspec(
+    encryption=True,
+    device_id={"type": "int"},
+    credentials={"type": "list", "elements": "raw"},
+    job_id={"type": "int"},
+    connect_timeout={"type": "int", "default": 10},
+    command_timeout={"type": "int", "default": 60},
+    max_attempts={"type": "int"},
+    mask_secrets={"type": "bool", "default": True},
+    session_log_dir={"type": "path"},
+    lockout_threshold={"type": "int", "default": 5},
+    host_key_checking={"type": "bool"},
+    known_hosts_file={"type": "path"},
+    platforms_file={"type": "path"},
+)
 
 # Lowest value each tunable accepts: a negative lockout_threshold guarded every credential,
 # a negative max_attempts silently dropped the last credential of the chain.

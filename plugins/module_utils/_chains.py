@@ -14,8 +14,9 @@ Rows become plain dicts, so callers never hold ORM objects or ciphertext.
 from __future__ import annotations
 
 from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
-from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError, refuse_unknown_tags
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     HAS_SQLALCHEMY,
     Credential,
@@ -30,13 +31,18 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import (
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 _TRY_ORDER = itemgetter("priority", "id")
 
 DEVICE_COLUMNS = ("id", "hostname", "ip_address", "port", "device_type", "description", "enabled",
                   "last_credential_id", "last_seen")
 
 
-def _device_filter(session, tags=None, job_id=None, device_ids=None, hostnames=None, include_disabled=False):
+def _device_filter(session: Session, tags: Optional[Iterable[str]] = None, job_id: Optional[int] = None,
+                   device_ids: Optional[Iterable[int]] = None, hostnames: Optional[Iterable[str]] = None,
+                   include_disabled: bool = False) -> list:
     """The WHERE clauses selecting target devices; validates tag names and the job id first."""
     clauses = []
     tag_ids = None
@@ -47,9 +53,7 @@ def _device_filter(session, tags=None, job_id=None, device_ids=None, hostnames=N
     if tags:
         wanted = sorted(set(tags))
         found = dict(session.execute(sa.select(Tag.name, Tag.id).where(Tag.name.in_(wanted))).all())
-        unknown = [name for name in wanted if name not in found]
-        if unknown:
-            raise ValidationError("Unknown tag%s: %s" % ("s" if len(unknown) > 1 else "", ", ".join(unknown)))
+        refuse_unknown_tags(wanted, found)
         tag_ids = sorted(set(tag_ids or []) | set(found.values())) if job_id is not None else sorted(found.values())
     if tag_ids is not None:
         tagged = sa.select(device_tag_association.c.device_id).where(device_tag_association.c.tag_id.in_(tag_ids))
@@ -63,7 +67,9 @@ def _device_filter(session, tags=None, job_id=None, device_ids=None, hostnames=N
     return clauses
 
 
-def select_devices(session, tags=None, job_id=None, device_ids=None, hostnames=None, include_disabled=False):
+def select_devices(session: Session, tags: Optional[Iterable[str]] = None, job_id: Optional[int] = None,
+                   device_ids: Optional[Iterable[int]] = None, hostnames: Optional[Iterable[str]] = None,
+                   include_disabled: bool = False) -> list:
     """Target devices as dicts ordered by hostname, with their tag names (sorted) under 'tags'.
 
     Two queries whatever the count: the devices, then the tag names of those devices
@@ -91,7 +97,7 @@ def select_devices(session, tags=None, job_id=None, device_ids=None, hostnames=N
     return devices
 
 
-def credentials_by_tag(session):
+def credentials_by_tag(session: Session) -> dict:
     """Map tag id -> credentials (dicts without password) carrying that tag, in try order; one query.
 
     Each credential is one dict shared by all its tags, its 'tags' sorted by name. Sorting
@@ -116,7 +122,7 @@ def credentials_by_tag(session):
     return by_tag
 
 
-def ordered_chain(device, by_tag):
+def ordered_chain(device: dict, by_tag: dict) -> list:
     """One device's chain as the shared credential dicts of by_tag (read-only: not copies).
 
     Shared-tag credentials once each, (priority, id) order, the last working one first.
@@ -133,27 +139,18 @@ def ordered_chain(device, by_tag):
     return chain
 
 
-def chain_for(device, by_tag):
-    """One device's chain: shared-tag credentials once each, (priority, id) order, last working first.
-
-    Returns copies the caller may change; ordered_chain gives the shared dicts without copying.
-    """
-    return [dict(c, tags=list(c["tags"])) for c in ordered_chain(device, by_tag)]
-
-
-def resolve_chains(session, devices, shared=False):
+def resolve_chains(session: Session, devices: list) -> list:
     """Attach 'credentials' (the chain) to each device dict from select_devices; returns the list.
 
-    With shared=True the chains hold the same credential dicts across devices (no copy per
-    device: the inventory turns 10,000 chains into hostvars this way); treat them as read-only.
+    The chains hold the same credential dicts across devices, never a copy per device (the
+    inventory turns 10,000 chains into hostvars this way, the job only reads them): read-only.
     """
     by_tag = credentials_by_tag(session) if devices else {}
-    build = ordered_chain if shared else chain_for
     for device in devices:
-        device["credentials"] = build(device, by_tag)
+        device["credentials"] = ordered_chain(device, by_tag)
     return devices
 
 
-def resolve_targets(session, shared=False, **filters):
-    """select_devices + resolve_chains: the targeted devices with their chains, in 3-6 queries."""
-    return resolve_chains(session, select_devices(session, **filters), shared=shared)
+def resolve_targets(session: Session, **filters: Any) -> list:
+    """select_devices + resolve_chains: the targeted devices with their (read-only) chains, in 3-6 queries."""
+    return resolve_chains(session, select_devices(session, **filters))

@@ -15,7 +15,7 @@ import re
 from typing import Any, Iterator, Optional
 
 from ansible_collections.netraven.netraven.plugins.module_utils._config_diff import diff_configs
-from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError, refuse_unknown_tags
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     HAS_SQLALCHEMY,
     Device,
@@ -176,9 +176,7 @@ def check_tags(connection, tags: Optional[list]) -> None:
     if not tags:
         return
     known = set(connection.execute(sa.select(Tag.name).where(Tag.name.in_(tags))).scalars())
-    unknown = sorted(set(tags) - known)
-    if unknown:
-        raise ValidationError("Unknown tag(s): %s" % ", ".join(unknown))
+    refuse_unknown_tags(sorted(set(tags)), known)
 
 
 def _matching_lines(lines: list, pattern: "re.Pattern[str]", context: int) -> list:

@@ -8,6 +8,8 @@ is a NetRavenError whose message is one line, names the culprit and never carrie
 a secret: modules and plugins show ``str(error)`` as is, without a traceback.
 """
 
+from __future__ import annotations
+
 
 class NetRavenError(Exception):
     """Base class: a one-line, secret-free message meant for the user."""
@@ -39,3 +41,19 @@ class ValidationError(NetRavenError):
 
 class MissingLibraryError(NetRavenError):
     """A Python library the collection needs is not installed on the controller."""
+
+
+def unknown_tags_message(unknown: list, option: str | None = None) -> str:
+    """'Unknown tag: a' or 'Unknown tags: a, b' (with ' in <option>' when a module option named them).
+
+    The one wording of this error, for the inventory, the job, config_info and the
+    management modules alike (the latter add how to create the tags).
+    """
+    return "Unknown tag%s%s: %s" % ("s" if len(unknown) > 1 else "", " in %s" % option if option else "", ", ".join(unknown))
+
+
+def refuse_unknown_tags(names: list, known) -> None:
+    """Raise a ValidationError naming, in the order of names, every name that is not in known."""
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ValidationError(unknown_tags_message(unknown))

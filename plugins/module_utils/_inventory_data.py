@@ -54,7 +54,7 @@ def source_fingerprint(db_url=None, job_id=None, tags=None, include_disabled=Fal
 
 
 def snapshot_from_devices(devices, source: str = "") -> dict:
-    """The snapshot of devices resolved by _chains.resolve_targets (shared or copied chains)."""
+    """The snapshot of devices resolved by _chains.resolve_targets (read-only, shared chains)."""
     credentials = {}
     rows = []
     for device in devices:
@@ -78,7 +78,7 @@ def load_snapshot(db_url=None, job_id=None, tags=None, include_disabled=False) -
     engine = create_db_engine(db_url)
     try:
         with session_scope(engine) as session:
-            devices = resolve_targets(session, shared=True, tags=tags or None, job_id=job_id,
+            devices = resolve_targets(session, tags=tags or None, job_id=job_id,
                                       include_disabled=include_disabled)
     finally:
         engine.dispose()

@@ -34,6 +34,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._errors import (
     EncryptionKeyError,
     NetRavenError,
     ValidationError,
+    refuse_unknown_tags,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._job_changes import DEFAULT_STALE_DEVICE_HOURS
 from ansible_collections.netraven.netraven.plugins.module_utils._job_report import build_summary, count_results
@@ -235,9 +236,7 @@ def _create_job(session, name, tags, now):
     job = Job(name=name or DEFAULT_JOB_NAME, job_type="backup", status=JobStatus.RUNNING, started_at=now)
     if tags:
         found = {tag.name: tag for tag in session.scalars(sa.select(Tag).where(Tag.name.in_(tags)))}
-        unknown = [tag for tag in tags if tag not in found]
-        if unknown:
-            raise ValidationError("Unknown tag%s: %s" % ("s" if len(unknown) > 1 else "", ", ".join(unknown)))
+        refuse_unknown_tags(tags, found)
         job.tags = [found[tag] for tag in tags]
     session.add(job)
     session.flush()

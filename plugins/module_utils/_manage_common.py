@@ -15,19 +15,12 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError, unknown_tags_message
 from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY, Tag
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
     from sqlalchemy import exc as sa_exc
-
-# The options of doc fragment netraven.netraven.tagging.
-TAGGING_ARGSPEC = {
-    "purge_tags": {"type": "bool", "default": True},
-    "create_tags": {"type": "bool", "default": False},
-}
-
 
 def plain(value):
     """A JSON-friendly copy of a column value (timestamps become ISO 8601 text)."""
@@ -97,7 +90,7 @@ class TagPlan:
         self.existing = find_tags(session, names)
         self.missing = [name for name in names if name not in self.existing]
         if self.missing and not create:
-            message = "Unknown tag%s in %s: %s" % ("s" if len(self.missing) > 1 else "", option, ", ".join(self.missing))
+            message = unknown_tags_message(self.missing, option)
             if not check_mode:
                 raise ValidationError("%s (create %s with netraven.netraven.tag first, or set create_tags: true)" % (
                     message, "them" if len(self.missing) > 1 else "it"))

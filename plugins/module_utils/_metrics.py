@@ -52,13 +52,3 @@ def record_credential_attempt(session, credential_id: int, success: bool, now=No
     if credential_id is None:
         return
     session.execute(metrics_update(credential_id, success, now))
-
-
-def update_credential_success(session, credential_id: int, now=None) -> None:
-    """A login with this credential was accepted."""
-    record_credential_attempt(session, credential_id, True, now)
-
-
-def update_credential_failure(session, credential_id: int, now=None) -> None:
-    """A login with this credential was rejected."""
-    record_credential_attempt(session, credential_id, False, now)

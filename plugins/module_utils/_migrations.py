@@ -26,6 +26,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._errors import (
     NetRavenError,
     SchemaNotReadyError,
 )
+from ansible_collections.netraven.netraven.plugins.module_utils._module_base import argspec
 
 try:
     from alembic import command
@@ -40,10 +41,7 @@ except ImportError:
     HAS_ALEMBIC = False
     ALEMBIC_IMPORT_ERROR = traceback.format_exc()
 
-MIGRATE_ARGSPEC = {
-    "db_url": {"type": "str", "required": False, "no_log": True},
-    "revision": {"type": "str", "default": "head"},
-}
+MIGRATE_ARGSPEC = argspec(revision={"type": "str", "default": "head"})
 
 MIGRATIONS_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "migrations")
@@ -66,12 +64,6 @@ def alembic_config(db_url=None, connection=None):
     if connection is not None:
         config.attributes["connection"] = connection
     return config
-
-
-def head_revision() -> str:
-    """The newest revision the shipped migrations define."""
-    config = alembic_config("sqlite://")  # first: it reports a missing Alembic in one line
-    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def current_revision(db_url=None):

@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The base every netraven.netraven module builds on.
 
-Modules stay thin: an argument spec, then a call into the core. This class adds the
-shared database (and encryption) options, checks the libraries, opens the engine,
-and turns any NetRavenError into a one-line ``fail_json`` without a traceback.
+Modules stay thin: an argument spec, then a call into the core. ``NetRavenModule.argspec``
+builds that spec in the open, from the shared option groups (each matching a doc
+fragment) and the module's own options; the class checks the libraries, opens the
+engine, and turns any NetRavenError into a one-line ``fail_json`` without a traceback.
 """
 
 from __future__ import annotations
@@ -27,27 +28,56 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     SQLALCHEMY_IMPORT_ERROR,
 )
 
+# Each option group below matches the doc fragment named beside it, so the spec and the docs
+# are written once each and sanity's validate-modules proves they agree.
+
+# netraven.netraven.database
 DATABASE_ARGSPEC = {
     "db_url": {"type": "str", "required": False, "no_log": True},
 }
 
+# netraven.netraven.database.encryption
 ENCRYPTION_ARGSPEC = {
     "encryption_key": {"type": "str", "required": False, "no_log": True},
 }
 
+# netraven.netraven.tagging
+TAGGING_ARGSPEC = {
+    "tags": {"type": "list", "elements": "str"},
+    "purge_tags": {"type": "bool", "default": True},
+    "create_tags": {"type": "bool", "default": False},
+}
+
+
+def argspec(encryption: bool = False, tagging: bool = False, **options: dict) -> dict:
+    """A module's whole argument spec: the database option, the groups asked for, then its own options.
+
+    A plain function (also ``NetRavenModule.argspec``) so that the action plugins, which
+    validate their arguments without an AnsibleModule, build their spec the same way.
+    A module's own option may not redefine a shared one: that is a bug, raised at once.
+    """
+    spec = dict(DATABASE_ARGSPEC)
+    if encryption:
+        spec.update(ENCRYPTION_ARGSPEC)
+    if tagging:
+        spec.update(TAGGING_ARGSPEC)
+    clash = sorted(set(spec) & set(options))
+    if clash:
+        raise ValueError("argspec: %s redefine shared options" % ", ".join(clash))
+    spec.update(options)
+    return spec
+
 
 class NetRavenModule(AnsibleModule):
-    """AnsibleModule with the database options, library checks and one-line errors."""
+    """AnsibleModule with library checks, the engine and one-line errors; the spec comes from argspec()."""
 
-    def __init__(self, argument_spec, uses_encryption=False, **kwargs):
-        spec = dict(DATABASE_ARGSPEC)
-        if uses_encryption:
-            spec.update(ENCRYPTION_ARGSPEC)
-        spec.update(argument_spec)
-        super().__init__(argument_spec=spec, **kwargs)
+    argspec = staticmethod(argspec)
+
+    def __init__(self, argument_spec, **kwargs):
+        super().__init__(argument_spec=argument_spec, **kwargs)
         if not HAS_SQLALCHEMY:
             self.fail_json(msg=missing_required_lib("SQLAlchemy"), exception=SQLALCHEMY_IMPORT_ERROR)
-        if uses_encryption and not HAS_CRYPTOGRAPHY:
+        if "encryption_key" in argument_spec and not HAS_CRYPTOGRAPHY:
             self.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
         self._engine = None
 

@@ -67,25 +67,16 @@ options:
     default: false
 extends_documentation_fragment:
   - netraven.netraven.database
+  - netraven.netraven.attributes
+  - netraven.netraven.attributes.diff
+  - netraven.netraven.attributes.read_only
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
-  check_mode:
-    support: full
-    details:
-      - The module only reads; check mode changes nothing.
   diff_mode:
-    support: full
     details:
       - With O(diff_against), C(--diff) shows the change between the two versions.
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - netraven.netraven.netraven
 notes:
-  - Run it on the host that can reach the database, usually C(localhost).
   - Search streams rows, so memory stays flat on large estates.
 seealso:
   - module: netraven.netraven.backup
@@ -199,18 +190,18 @@ truncated:
 from ansible_collections.netraven.netraven.plugins.module_utils._config_history import config_history
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
-ARGUMENT_SPEC = {
-    "device": {"type": "str"},
-    "limit": {"type": "int"},
-    "version": {"type": "int"},
-    "config_id": {"type": "int"},
-    "at": {"type": "str"},
-    "diff_against": {"type": "int"},
-    "search": {"type": "str"},
-    "tags": {"type": "list", "elements": "str"},
-    "context": {"type": "int", "default": 0},
-    "absent": {"type": "bool", "default": False},
-}
+ARGUMENT_SPEC = NetRavenModule.argspec(
+    device={"type": "str"},
+    limit={"type": "int"},
+    version={"type": "int"},
+    config_id={"type": "int"},
+    at={"type": "str"},
+    diff_against={"type": "int"},
+    search={"type": "str"},
+    tags={"type": "list", "elements": "str"},
+    context={"type": "int", "default": 0},
+    absent={"type": "bool", "default": False},
+)
 
 
 def main():

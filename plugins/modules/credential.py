@@ -57,16 +57,6 @@ options:
     description:
       - Marks a built-in credential. A new credential is not a system one when this is not set.
     type: bool
-  tags:
-    description:
-      - Names of the tags the credential carries; it is tried on the devices that share one of them.
-      - With O(purge_tags=true) these become the credential's only tags (an empty list removes them all);
-        with O(purge_tags=false) they are added to the tags it has.
-      - Not set, the tags are left as they are.
-      - An unknown tag is an error unless O(create_tags=true). In check mode it is only a warning,
-        since an earlier M(netraven.netraven.tag) task of the playbook would have created it.
-    type: list
-    elements: str
   state:
     description:
       - V(present) creates or updates the credential.
@@ -79,23 +69,15 @@ extends_documentation_fragment:
   - netraven.netraven.database
   - netraven.netraven.tagging
   - netraven.netraven.database.encryption
+  - netraven.netraven.attributes
+  - netraven.netraven.attributes.diff
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
-  check_mode:
-    support: full
   diff_mode:
-    support: full
     details:
       - The diff shows a C(password) marker when the password is written, never the password.
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - netraven.netraven.netraven
 notes:
-  - Run it on the host that can reach the database, usually C(localhost).
   - The encryption key is needed only when a password is written or compared.
   - When a loop creates credentials, keep the passwords out of the loop items and look them up by name
     in a vaulted dictionary, as in the examples. Ansible shows loop items in verbose output, and
@@ -204,26 +186,25 @@ created_tags:
 """
 
 from ansible_collections.netraven.netraven.plugins.module_utils._manage_credentials import ensure_credential
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_common import TAGGING_ARGSPEC, module_result
+from ansible_collections.netraven.netraven.plugins.module_utils._manage_common import module_result
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
 
 def main():
     """Entry point."""
     module = NetRavenModule(
-        argument_spec={
-            "name": {"type": "str"},
-            "username": {"type": "str"},
-            "password": {"type": "str", "no_log": True},
-            "update_password": {"type": "str", "choices": ["always", "on_create"], "default": "on_create", "no_log": False},
-            "priority": {"type": "int"},
-            "description": {"type": "str"},
-            "is_system": {"type": "bool"},
-            "tags": {"type": "list", "elements": "str"},
-            **TAGGING_ARGSPEC,
-            "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-        },
-        uses_encryption=True,
+        argument_spec=NetRavenModule.argspec(
+            encryption=True,
+            tagging=True,
+            name={"type": "str"},
+            username={"type": "str"},
+            password={"type": "str", "no_log": True},
+            update_password={"type": "str", "choices": ["always", "on_create"], "default": "on_create", "no_log": False},
+            priority={"type": "int"},
+            description={"type": "str"},
+            is_system={"type": "bool"},
+            state={"type": "str", "choices": ["present", "absent"], "default": "present"},
+        ),
         required_one_of=[("name", "username")],
         supports_check_mode=True,
     )

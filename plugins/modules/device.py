@@ -50,16 +50,6 @@ options:
     description:
       - Whether backups include the device. A new device is enabled when this is not set.
     type: bool
-  tags:
-    description:
-      - Names of the tags the device carries; they decide which credentials are tried on it.
-      - With O(purge_tags=true) these become the device's only tags (an empty list removes them all);
-        with O(purge_tags=false) they are added to the tags it has.
-      - Not set, the tags are left as they are.
-      - An unknown tag is an error unless O(create_tags=true). In check mode it is only a warning,
-        since an earlier M(netraven.netraven.tag) task of the playbook would have created it.
-    type: list
-    elements: str
   state:
     description:
       - V(present) creates or updates the device.
@@ -70,23 +60,12 @@ options:
 extends_documentation_fragment:
   - netraven.netraven.database
   - netraven.netraven.tagging
+  - netraven.netraven.attributes
+  - netraven.netraven.attributes.diff
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - netraven.netraven.netraven
 requirements:
   - netmiko (to validate O(device_type))
-notes:
-  - Run it on the host that can reach the database, usually C(localhost).
 seealso:
   - module: netraven.netraven.tag
   - module: netraven.netraven.credential
@@ -177,24 +156,23 @@ created_tags:
 """
 
 from ansible_collections.netraven.netraven.plugins.module_utils._manage_devices import ensure_device
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_common import TAGGING_ARGSPEC, module_result
+from ansible_collections.netraven.netraven.plugins.module_utils._manage_common import module_result
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
 
 def main():
     """Entry point."""
     module = NetRavenModule(
-        argument_spec={
-            "hostname": {"type": "str", "required": True, "aliases": ["name"]},
-            "ip_address": {"type": "str"},
-            "device_type": {"type": "str"},
-            "port": {"type": "int"},
-            "description": {"type": "str"},
-            "enabled": {"type": "bool"},
-            "tags": {"type": "list", "elements": "str"},
-            **TAGGING_ARGSPEC,
-            "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-        },
+        argument_spec=NetRavenModule.argspec(
+            tagging=True,
+            hostname={"type": "str", "required": True, "aliases": ["name"]},
+            ip_address={"type": "str"},
+            device_type={"type": "str"},
+            port={"type": "int"},
+            description={"type": "str"},
+            enabled={"type": "bool"},
+            state={"type": "str", "choices": ["present", "absent"], "default": "present"},
+        ),
         supports_check_mode=True,
     )
 

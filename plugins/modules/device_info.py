@@ -29,23 +29,11 @@ options:
     type: int
 extends_documentation_fragment:
   - netraven.netraven.database
+  - netraven.netraven.attributes
+  - netraven.netraven.attributes.no_diff
+  - netraven.netraven.attributes.read_only
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
-attributes:
-  check_mode:
-    support: full
-    details:
-      - The module only reads, so check mode returns the same list.
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - netraven.netraven.netraven
-notes:
-  - Run it on the host that can reach the database, usually C(localhost).
 seealso:
   - module: netraven.netraven.job
   - module: netraven.netraven.config_info
@@ -95,10 +83,10 @@ from ansible_collections.netraven.netraven.plugins.module_utils._job_changes imp
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
-ARGUMENT_SPEC = {
-    "stale_device_hours": {"type": "float", "default": DEFAULT_STALE_DEVICE_HOURS},
-    "job_id": {"type": "int"},
-}
+ARGUMENT_SPEC = NetRavenModule.argspec(
+    stale_device_hours={"type": "float", "default": DEFAULT_STALE_DEVICE_HOURS},
+    job_id={"type": "int"},
+)
 
 
 def _run(module):

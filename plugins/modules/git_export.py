@@ -59,6 +59,8 @@ options:
     default: netraven@localhost
 extends_documentation_fragment:
   - netraven.netraven.database
+  - netraven.netraven.attributes
+  - netraven.netraven.attributes.no_diff
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
@@ -66,16 +68,8 @@ attributes:
     support: partial
     details:
       - Checks the job exists and writes nothing.
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - netraven.netraven.netraven
 notes:
-  - Run it on the host that holds the repository and reaches the database, usually C(localhost).
+  - O(git_dir) is a path on the host the module runs on.
   - The files hold the configurations exactly as stored, with secrets already masked. File modes follow the umask.
 requirements:
   - git
@@ -127,16 +121,16 @@ msg:
 from ansible_collections.netraven.netraven.plugins.module_utils._git_export import export
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
-ARGUMENT_SPEC = {
-    "git_dir": {"type": "path", "required": True},
-    "job_id": {"type": "int"},
-    "replay": {"type": "bool", "default": False},
-    "layout": {"type": "str", "choices": ["flat", "tag"], "default": "flat"},
-    "tag_type": {"type": "str"},
-    "remote": {"type": "str"},
-    "author_name": {"type": "str", "default": "NetRaven"},
-    "author_email": {"type": "str", "default": "netraven@localhost"},
-}
+ARGUMENT_SPEC = NetRavenModule.argspec(
+    git_dir={"type": "path", "required": True},
+    job_id={"type": "int"},
+    replay={"type": "bool", "default": False},
+    layout={"type": "str", "choices": ["flat", "tag"], "default": "flat"},
+    tag_type={"type": "str"},
+    remote={"type": "str"},
+    author_name={"type": "str", "default": "NetRaven"},
+    author_email={"type": "str", "default": "netraven@localhost"},
+)
 
 
 def main():

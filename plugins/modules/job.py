@@ -112,22 +112,15 @@ options:
 extends_documentation_fragment:
   - netraven.netraven.database
   - netraven.netraven.database.encryption
+  - netraven.netraven.attributes
+  - netraven.netraven.attributes.no_diff
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
-    support: full
     details: Everything is computed in a transaction that is rolled back; a job it would create has RV(job_id) null.
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - netraven.netraven.netraven
 notes:
-  - Run it where the database is reachable, usually C(localhost) (C(delegate_to) with C(run_once) from a play over the devices).
+  - In a play over the devices, run it once with C(delegate_to) and C(run_once).
   - The encryption key is needed only to check the chains at O(state=started).
   - The playbook C(netraven.netraven.backup) uses this module around the backup of every device.
 seealso:
@@ -323,21 +316,21 @@ from ansible_collections.netraven.netraven.plugins.module_utils._module_base imp
 def main():
     """Entry point."""
     module = NetRavenModule(
-        argument_spec={
-            "state": {"type": "str", "choices": ["started", "finished", "close_stale"], "default": "started"},
-            "job_id": {"type": "int"},
-            "name": {"type": "str", "default": DEFAULT_JOB_NAME},
-            "tags": {"type": "list", "elements": "str"},
-            "hostnames": {"type": "list", "elements": "str"},
-            "device_ids": {"type": "list", "elements": "int"},
-            "include_disabled": {"type": "bool", "default": False},
-            "stale_after": {"type": "int", "default": DEFAULT_STALE_AFTER},
-            "close_pending": {"type": "bool", "default": False},
-            "report_path": {"type": "path"},
-            "summary_max_devices": {"type": "int", "default": 200},
-            "stale_device_hours": {"type": "float", "default": DEFAULT_STALE_DEVICE_HOURS},
-        },
-        uses_encryption=True,
+        argument_spec=NetRavenModule.argspec(
+            encryption=True,
+            state={"type": "str", "choices": ["started", "finished", "close_stale"], "default": "started"},
+            job_id={"type": "int"},
+            name={"type": "str", "default": DEFAULT_JOB_NAME},
+            tags={"type": "list", "elements": "str"},
+            hostnames={"type": "list", "elements": "str"},
+            device_ids={"type": "list", "elements": "int"},
+            include_disabled={"type": "bool", "default": False},
+            stale_after={"type": "int", "default": DEFAULT_STALE_AFTER},
+            close_pending={"type": "bool", "default": False},
+            report_path={"type": "path"},
+            summary_max_devices={"type": "int", "default": 200},
+            stale_device_hours={"type": "float", "default": DEFAULT_STALE_DEVICE_HOURS},
+        ),
         supports_check_mode=True,
         required_if=[("state", "finished", ["job_id"])],
         mutually_exclusive=[("job_id", "tags"), ("job_id", "hostnames"), ("job_id", "device_ids")],

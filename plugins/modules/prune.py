@@ -49,23 +49,14 @@ options:
     default: 5000
 extends_documentation_fragment:
   - netraven.netraven.database
+  - netraven.netraven.attributes
+  - netraven.netraven.attributes.no_diff
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
-    support: full
     details:
       - Returns the same per-table counts as a real run would delete, and writes nothing.
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - netraven.netraven.netraven
-notes:
-  - Run it on the host that can reach the database, usually C(localhost).
 seealso:
   - module: netraven.netraven.job
 """
@@ -100,11 +91,11 @@ msg:
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 from ansible_collections.netraven.netraven.plugins.module_utils._prune import AGE_KEYS, DEFAULT_BATCH, prune
 
-ARGUMENT_SPEC = {
-    "keep_versions": {"type": "int"},
-    "keep_days": {"type": "dict", "default": {}, "options": {key: {"type": "int"} for key in AGE_KEYS}},
-    "batch_size": {"type": "int", "default": DEFAULT_BATCH},
-}
+ARGUMENT_SPEC = NetRavenModule.argspec(
+    keep_versions={"type": "int"},
+    keep_days={"type": "dict", "default": {}, "options": {key: {"type": "int"} for key in AGE_KEYS}},
+    batch_size={"type": "int", "default": DEFAULT_BATCH},
+)
 
 
 def _run(module):

@@ -25,23 +25,15 @@ options: {}
 extends_documentation_fragment:
   - netraven.netraven.database
   - netraven.netraven.database.encryption
+  - netraven.netraven.attributes
+  - netraven.netraven.attributes.no_diff
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
-    support: full
     details:
       - Reports which credentials would be re-sealed and writes nothing.
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - netraven.netraven.netraven
 notes:
-  - Run it on the host that can reach the database, usually C(localhost).
   - Results name the credentials, never a password or its ciphertext.
 seealso:
   - module: netraven.netraven.credential
@@ -83,7 +75,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._rekey import re
 
 def main():
     """Entry point."""
-    module = NetRavenModule(argument_spec={}, uses_encryption=True, supports_check_mode=True)
+    module = NetRavenModule(argument_spec=NetRavenModule.argspec(encryption=True), supports_check_mode=True)
     module.run(lambda mod: rekey_credentials(mod.engine, mod.secret_box(), check_mode=mod.check_mode))
 
 

@@ -39,21 +39,10 @@ options:
     default: present
 extends_documentation_fragment:
   - netraven.netraven.database
+  - netraven.netraven.attributes
+  - netraven.netraven.attributes.diff
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
-  action_group:
-    support: full
-    membership:
-      - netraven.netraven.netraven
-notes:
-  - Run it on the host that can reach the database, usually C(localhost).
 seealso:
   - module: netraven.netraven.device
   - module: netraven.netraven.credential
@@ -109,12 +98,12 @@ from ansible_collections.netraven.netraven.plugins.module_utils._module_base imp
 def main():
     """Entry point."""
     module = NetRavenModule(
-        argument_spec={
-            "name": {"type": "str", "required": True},
-            "type": {"type": "str"},
-            "description": {"type": "str"},
-            "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-        },
+        argument_spec=NetRavenModule.argspec(
+            name={"type": "str", "required": True},
+            type={"type": "str"},
+            description={"type": "str"},
+            state={"type": "str", "choices": ["present", "absent"], "default": "present"},
+        ),
         supports_check_mode=True,
     )
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.netraven.netraven.plugins.module_utils._chains import (
-    chain_for,
     credentials_by_tag,
+    ordered_chain,
     resolve_chains,
     resolve_targets,
     select_devices,
@@ -168,16 +168,12 @@ def test_chains_carry_no_password(sqlite_engine):
     assert set(devices[0]["credentials"][0]) == {"id", "name", "username", "priority", "tags"}
 
 
-def test_chain_for_copies_and_shared_chains_do_not(sqlite_engine):
+def test_chains_share_the_credential_dicts(sqlite_engine):
+    """No copy per device: the job and the inventory only read the chains."""
     build(sqlite_engine, TAG_GUIDE_CREDENTIALS, TAG_GUIDE_DEVICES)
     with session_scope(sqlite_engine) as session:
         by_tag = credentials_by_tag(session)
-        copied = resolve_chains(session, select_devices(session))
-        shared = resolve_chains(session, select_devices(session), shared=True)
-    first = chain_for(copied[0], by_tag)
-    first[0]["tags"].append("mutated")
-    assert "mutated" not in repr(by_tag)
-    assert copied[0]["credentials"][0] is not copied[1]["credentials"][0]
+        shared = resolve_chains(session, select_devices(session))
     # access-switch-b and core-switch-a both start with cisco_admin: one shared dict.
     assert shared[0]["credentials"][0] is shared[1]["credentials"][0]
-    assert [c["id"] for c in shared[0]["credentials"]] == [c["id"] for c in copied[0]["credentials"]]
+    assert [c["id"] for c in shared[0]["credentials"]] == [c["id"] for c in ordered_chain(shared[0], by_tag)]

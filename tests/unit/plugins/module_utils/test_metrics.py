@@ -17,8 +17,6 @@ import pytest
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._metrics import (
     record_credential_attempt,
-    update_credential_failure,
-    update_credential_success,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._models import Base, Credential
 
@@ -97,7 +95,7 @@ def test_last_used_defaults_to_now(engine):
     first = naive_utc(load(engine).last_used)
     assert first >= before
     with session_scope(engine) as session:
-        update_credential_failure(session, 1)
+        record_credential_attempt(session, 1, False)
     second = naive_utc(load(engine).last_used)
     assert second >= first
     assert load(engine).success_rate == pytest.approx(0.9)
@@ -117,7 +115,7 @@ def test_an_attempt_is_one_update_and_no_read(engine):
     event.listen(engine, "before_cursor_execute", capture)
     try:
         with session_scope(engine) as session:
-            update_credential_success(session, 1)
+            record_credential_attempt(session, 1, True)
     finally:
         event.remove(engine, "before_cursor_execute", capture)
     assert [s for s in statements if s not in ("BEGIN", "COMMIT", "PRAGMA")] == ["UPDATE"]

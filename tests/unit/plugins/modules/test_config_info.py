@@ -97,6 +97,7 @@ def test_search_absent_tags_context_limit(run):
     ({"device": "core-1", "version": 1, "config_id": 3}, "version and config_id"),
     ({"device": "core-1", "at": "yesterday"}, "'yesterday'"),
     ({"search": "x", "tags": ["ghost"]}, "ghost"),
+    ({"search": "x", "tags": ["ghost", "core", "boo"]}, "Unknown tags: boo, ghost"),
     ({}, "device is required"),
 ])
 def test_bad_input_is_one_line_naming_it(run, args, culprit):
