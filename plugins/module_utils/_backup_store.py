@@ -27,6 +27,8 @@ Transactions are short and few, because 50 forks share the database:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Set
+
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import JobClosedError, ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._logs import (
     log_credential_attempt,
@@ -47,20 +49,112 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     JobResult,
     utcnow,
 )
+from ansible_collections.netraven.netraven.plugins.module_utils._statements import Statement, chunks, in_slots, slot_values
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:  # pragma: no cover - _backup imports this module
+    from ansible_collections.netraven.netraven.plugins.module_utils._backup import DeviceOutcome
 
 CLAIMED = "claimed"
 REJECTED = "rejected"
 WAIT = "wait"
 GUARDED = "guarded"
 
+# The statements of a device's backup, each written once and compiled before the fork
+# (_statements.py; docs/architecture.md, "Where SQL is compiled").
+_JCA = JobCredentialAttempt
+DEVICE_SELECT = Statement(lambda: sa.select(
+    Device.id, Device.hostname, Device.ip_address, Device.port, Device.device_type, Device.enabled)
+    .where(Device.id == sa.bindparam("device_id")))
+CREDENTIALS_SELECT = Statement(lambda: sa.select(Credential.id, Credential.username, Credential.password)
+                               .where(in_slots(Credential.id, "ids")))
+REJECTED_ON_DEVICE_SELECT = Statement(lambda: sa.select(_JCA.credential_id).where(
+    _JCA.job_id == sa.bindparam("job_id"), _JCA.device_id == sa.bindparam("device_id")))
+LATEST_CONFIG_SELECT = Statement(lambda: sa.select(
+    DeviceConfiguration.id, DeviceConfiguration.data_hash, DeviceConfiguration.config_data)
+    .where(DeviceConfiguration.device_id == sa.bindparam("device_id"))
+    .order_by(DeviceConfiguration.id.desc()).limit(1))
+ACCEPTED_IN_JOB_SELECT = Statement(lambda: sa.select(ConnectionLog.credential_id).where(
+    ConnectionLog.job_id == sa.bindparam("job_id"), ConnectionLog.successful.is_(True),
+    in_slots(ConnectionLog.credential_id, "ids")).distinct())
+REJECTED_COUNTS_SELECT = Statement(lambda: sa.select(_JCA.credential_id, sa.func.count(sa.distinct(_JCA.device_id)))
+                                   .where(_JCA.job_id == sa.bindparam("job_id"), _JCA.outcome == REJECTED,
+                                          in_slots(_JCA.credential_id, "ids"))
+                                   .group_by(_JCA.credential_id))
+# FOR NO KEY UPDATE (key_share) rather than FOR UPDATE: see _lock_claims_of. SQLite renders no lock clause.
+CREDENTIAL_LOCK = Statement(lambda: sa.select(Credential.id).where(Credential.id == sa.bindparam("credential_id"))
+                            .with_for_update(key_share=True))
+CLAIM_COUNTS_SELECT = Statement(lambda: sa.select(_JCA.outcome, sa.func.count())
+                                .where(_JCA.job_id == sa.bindparam("job_id"),
+                                       _JCA.credential_id == sa.bindparam("credential_id"))
+                                .group_by(_JCA.outcome))
+CLAIM_INSERT = Statement(lambda: sa.insert(_JCA).values(
+    job_id=sa.bindparam("job_id"), credential_id=sa.bindparam("credential_id"), device_id=sa.bindparam("device_id"),
+    outcome=CLAIMED, attempted_at=sa.bindparam("now")))
+JOB_WARNINGS_SELECT = Statement(lambda: sa.select(JobLog.data).where(
+    JobLog.job_id == sa.bindparam("job_id"), JobLog.device_id.is_(None), JobLog.level == LogLevel.WARNING))
+
+
+def _claim_of_device():
+    """WHERE of one device's claim of one credential in one job."""
+    return (_JCA.job_id == sa.bindparam("job_id"), _JCA.credential_id == sa.bindparam("credential_id"),
+            _JCA.device_id == sa.bindparam("device_id"))
+
+
+CLAIM_DELETE = Statement(lambda: sa.delete(_JCA).where(*_claim_of_device()))
+CLAIM_REJECT = Statement(lambda: sa.update(_JCA).where(*_claim_of_device()).values(outcome=REJECTED))
+CONFIG_INSERT = Statement(lambda: sa.insert(DeviceConfiguration).values(
+    device_id=sa.bindparam("device_id"), job_id=sa.bindparam("job_id"), retrieved_at=sa.bindparam("now"),
+    config_data=sa.bindparam("config_data"), data_hash=sa.bindparam("data_hash"),
+    config_metadata=sa.bindparam("config_metadata")).returning(DeviceConfiguration.id))
+DEVICE_SEEN_UPDATE = Statement(lambda: sa.update(Device).where(Device.id == sa.bindparam("device_id")).values(
+    last_seen=sa.bindparam("now"), last_credential_id=sa.bindparam("credential_id")))
+
+
+def _open_job():
+    """SELECT of the job while it is still open (not final): the guard of every result write."""
+    return sa.select(Job.id).where(Job.id == sa.bindparam("job_id"),
+                                   Job.status.notin_([sa.literal(status) for status in sorted(JobStatus.FINAL)]))
+
+
+OPEN_JOB_SELECT = Statement(_open_job)
+RESULT_UPDATE = Statement(lambda: sa.update(JobResult).where(
+    JobResult.job_id == sa.bindparam("job_id"), JobResult.device_id == sa.bindparam("device_id"),
+    JobResult.job_id.in_(_open_job())).values(
+        status=sa.bindparam("status"), details=sa.bindparam("details"), result_time=sa.bindparam("now")))
+RESULT_EXISTS_SELECT = Statement(lambda: sa.select(JobResult.id).where(
+    JobResult.job_id == sa.bindparam("job_id"), JobResult.device_id == sa.bindparam("device_id")))
+RESULT_INSERT = Statement(lambda: sa.insert(JobResult).values(
+    job_id=sa.bindparam("job_id"), device_id=sa.bindparam("device_id"), status=sa.bindparam("status"),
+    details=sa.bindparam("details"), result_time=sa.bindparam("now")))
+
+
+def _result_state(lock: bool):
+    """The device's job_results status and details, FOR UPDATE when lock (see require_open_result)."""
+    select = sa.select(JobResult.status, JobResult.details).where(
+        JobResult.job_id == sa.bindparam("job_id"), JobResult.device_id == sa.bindparam("device_id"))
+    return select.with_for_update() if lock else select
+
+
+RESULT_STATE_SELECT = Statement(lambda: _result_state(lock=False))
+RESULT_STATE_LOCK = Statement(lambda: _result_state(lock=True))
+JOB_STATUS_SELECT = Statement(lambda: sa.select(Job.status).where(Job.id == sa.bindparam("job_id")))
+
+
+def _in_chunks(statement: Statement, connection, ids: Iterable[int], **params) -> List[tuple]:
+    """The rows of a statement with an in_slots list "ids", run once per chunk of ids."""
+    rows: List[tuple] = []
+    for chunk in chunks(ids):
+        rows += statement.rows(connection, **dict(params, **slot_values("ids", chunk)))
+    return rows
+
 
 class DeviceContext:
     """What the backup of one device needs from the database, as plain values."""
 
-    def __init__(self, device, credentials, rejected_ids, guarded_ids, latest_config):
+    def __init__(self, device: Dict[str, Any], credentials: Dict[int, tuple], rejected_ids: Set[int],
+                 guarded_ids: Set[int], latest_config: Optional[Dict[str, Any]]):
         self.device = device
         self.credentials = credentials
         self.rejected_ids = rejected_ids
@@ -68,36 +162,28 @@ class DeviceContext:
         self.latest_config = latest_config
 
 
-def load_context(session, device_id, credential_ids, job_id=None, lockout_threshold=0):
+def load_context(session, device_id: int, credential_ids: Sequence[int], job_id: Optional[int] = None,
+                 lockout_threshold: int = 0) -> DeviceContext:
     """Read everything for one device in one transaction (four or five small queries)."""
-    row = session.execute(
-        sa.select(Device.id, Device.hostname, Device.ip_address, Device.port, Device.device_type, Device.enabled)
-        .where(Device.id == device_id)).first()
-    if row is None:
+    rows = DEVICE_SELECT.mappings(session, device_id=device_id)
+    if not rows:
         raise ValidationError("Device %s does not exist in the NetRaven database" % device_id)
-    device = dict(row._mapping)
+    device = rows[0]
     ciphertexts = {}
     if credential_ids:
-        for cred_id, username, password in session.execute(
-                sa.select(Credential.id, Credential.username, Credential.password)
-                .where(Credential.id.in_(list(credential_ids)))):
+        for cred_id, username, password in _in_chunks(CREDENTIALS_SELECT, session, credential_ids):
             ciphertexts[cred_id] = (username, password)
-    rejected = set()
-    guarded = set()
+    rejected: Set[int] = set()
+    guarded: Set[int] = set()
     if job_id is not None:
-        rejected = {r[0] for r in session.execute(
-            sa.select(JobCredentialAttempt.credential_id)
-            .where(JobCredentialAttempt.job_id == job_id, JobCredentialAttempt.device_id == device_id))}
+        rejected = {row[0] for row in REJECTED_ON_DEVICE_SELECT.rows(session, job_id=job_id, device_id=device_id)}
         if lockout_threshold and credential_ids:
             guarded = lockout_guarded(session, job_id, credential_ids, lockout_threshold)
-    latest = session.execute(
-        sa.select(DeviceConfiguration.id, DeviceConfiguration.data_hash, DeviceConfiguration.config_data)
-        .where(DeviceConfiguration.device_id == device_id)
-        .order_by(DeviceConfiguration.id.desc()).limit(1)).first()
-    return DeviceContext(device, ciphertexts, rejected, guarded, dict(latest._mapping) if latest else None)
+    latest = LATEST_CONFIG_SELECT.mappings(session, device_id=device_id)
+    return DeviceContext(device, ciphertexts, rejected, guarded, latest[0] if latest else None)
 
 
-def _unwritten(status, details) -> bool:
+def _unwritten(status: str, details: Optional[Dict[str, Any]]) -> bool:
     """A job result no backup has written yet: PENDING, or NO_CREDENTIALS as the job's start settled it.
 
     The start records a target without any credential chain as NO_CREDENTIALS at once,
@@ -110,7 +196,8 @@ def _unwritten(status, details) -> bool:
     return status == DeviceStatus.NO_CREDENTIALS and "duration_ms" not in (details or {})
 
 
-def require_open_result(session, job_id, device_id, hostname=None, lock=False):
+def require_open_result(session, job_id: int, device_id: int, hostname: Optional[str] = None,
+                        lock: bool = False) -> None:
     """Raise JobClosedError unless the job is open (RUNNING, or PENDING) and the device's result is not written yet.
 
     Called first in every transaction that writes a device's records within a job, so
@@ -123,52 +210,41 @@ def require_open_result(session, job_id, device_id, hostname=None, lock=False):
     the others, and against the closers (which lock the job, then the results) it
     could deadlock. A device that is not a target of the job has no row, and gets one.
     """
-    query = sa.select(JobResult.status, JobResult.details).where(
-        JobResult.job_id == job_id, JobResult.device_id == device_id)
-    if lock:
-        query = query.with_for_update()
-    result = session.execute(query).first()
-    job_status = session.execute(sa.select(Job.status).where(Job.id == job_id)).scalar()
+    result = (RESULT_STATE_LOCK if lock else RESULT_STATE_SELECT).first(session, job_id=job_id, device_id=device_id)
+    job_status = JOB_STATUS_SELECT.scalar(session, job_id=job_id)
     device = "'%s' (id %s)" % (hostname, device_id) if hostname is not None else "id %s" % device_id
     if job_status is None:
         raise JobClosedError("Job %s does not exist: nothing of device %s was recorded" % (job_id, device))
     if job_status not in JobStatus.ACTIVE:
         raise JobClosedError("Job %s is closed (%s): nothing of device %s was recorded" % (job_id, job_status, device))
-    if result is not None and not _unwritten(result.status, result.details):
+    if result is not None and not _unwritten(result[0], result[1]):
         raise JobClosedError("Device %s already has its result in job %s (%s): this run recorded nothing"
-                             % (device, job_id, result.status))
+                             % (device, job_id, result[0]))
 
 
-def _accepted_in_job(session, job_id, credential_ids):
+def _accepted_in_job(session, job_id: int, credential_ids: Iterable[int]) -> Set[int]:
     """Credentials that logged in successfully somewhere in this job."""
-    return {r[0] for r in session.execute(
-        sa.select(ConnectionLog.credential_id).where(
-            ConnectionLog.job_id == job_id, ConnectionLog.successful.is_(True),
-            ConnectionLog.credential_id.in_(list(credential_ids))).distinct())}
+    return {row[0] for row in _in_chunks(ACCEPTED_IN_JOB_SELECT, session, credential_ids, job_id=job_id)}
 
 
-def lockout_guarded(session, job_id, credential_ids, threshold):
+def lockout_guarded(session, job_id: int, credential_ids: Sequence[int], threshold: int) -> Set[int]:
     """Credentials rejected on at least `threshold` distinct devices in this job and never accepted in it."""
-    rejected_counts = session.execute(
-        sa.select(JobCredentialAttempt.credential_id, sa.func.count(sa.distinct(JobCredentialAttempt.device_id)))
-        .where(JobCredentialAttempt.job_id == job_id, JobCredentialAttempt.outcome == REJECTED,
-               JobCredentialAttempt.credential_id.in_(list(credential_ids)))
-        .group_by(JobCredentialAttempt.credential_id)).all()
+    rejected_counts = _in_chunks(REJECTED_COUNTS_SELECT, session, credential_ids, job_id=job_id)
     over = {cred_id for cred_id, count in rejected_counts if count >= threshold}
-    return over - _accepted_in_job(session, job_id, over) if over else set()
+    return over - _accepted_in_job(session, job_id, sorted(over)) if over else set()
 
 
-def _lock_claims_of(session, credential_id):
+def _lock_claims_of(session, credential_id: int) -> None:
     """Serialise the guarded claims of one credential: a row lock on it until the commit.
 
     FOR NO KEY UPDATE rather than FOR UPDATE: it still excludes the other claims (and the
     metrics UPDATE), but not the key-share locks that every insert referencing the
     credential (claims, logs) holds until its commit, which FOR UPDATE would wait for.
     """
-    session.execute(sa.select(Credential.id).where(Credential.id == credential_id).with_for_update(key_share=True))
+    CREDENTIAL_LOCK.rows(session, credential_id=credential_id)
 
 
-def claim_attempt(session, job_id, device_id, credential, threshold):
+def claim_attempt(session, job_id: int, device_id: int, credential: Dict[str, Any], threshold: int) -> str:
     """Claim a login attempt of a credential on a device within a job: CLAIMED, WAIT or GUARDED.
 
     The claim is a job_credential_attempts row written before the login ('claimed'),
@@ -196,12 +272,9 @@ def claim_attempt(session, job_id, device_id, credential, threshold):
     return CLAIMED
 
 
-def _guard_state(session, job_id, credential, threshold):
+def _guard_state(session, job_id: int, credential: Dict[str, Any], threshold: int) -> Optional[str]:
     """GUARDED, WAIT, or None (free to claim) for a credential not accepted in the job yet."""
-    counts = dict(session.execute(
-        sa.select(JobCredentialAttempt.outcome, sa.func.count())
-        .where(JobCredentialAttempt.job_id == job_id, JobCredentialAttempt.credential_id == credential["id"])
-        .group_by(JobCredentialAttempt.outcome)).all())
+    counts = dict(CLAIM_COUNTS_SELECT.rows(session, job_id=job_id, credential_id=credential["id"]))
     rejected = counts.get(REJECTED, 0)
     if rejected >= threshold:
         _log_guard_once(session, job_id, credential, rejected, threshold)
@@ -211,17 +284,15 @@ def _guard_state(session, job_id, credential, threshold):
     return None
 
 
-def force_claim(session, job_id, device_id, credential_id):
+def force_claim(session, job_id: int, device_id: int, credential_id: int) -> None:
     """The claim row itself; called directly, a claim without the guard (a wait that outlived its deadline)."""
-    session.execute(sa.insert(JobCredentialAttempt).values(
-        job_id=job_id, credential_id=credential_id, device_id=device_id, outcome=CLAIMED, attempted_at=utcnow()))
+    CLAIM_INSERT.execute(session, job_id=job_id, credential_id=credential_id, device_id=device_id, now=utcnow())
 
 
-def _log_guard_once(session, job_id, credential, rejected, threshold):
+def _log_guard_once(session, job_id: int, credential: Dict[str, Any], rejected: int, threshold: int) -> None:
     """The job-level WARNING of a guarded credential, written by whichever fork meets it first."""
     marker = {"error_type": ErrorType.LOCKOUT_GUARD, "credential_id": credential["id"]}
-    for (data,) in session.execute(sa.select(JobLog.data).where(
-            JobLog.job_id == job_id, JobLog.device_id.is_(None), JobLog.level == LogLevel.WARNING)):
+    for (data,) in JOB_WARNINGS_SELECT.rows(session, job_id=job_id):
         if isinstance(data, dict) and all(data.get(k) == v for k, v in marker.items()):
             return
     message = ("Lockout guard: credential '%s' (id %d) was rejected on %d devices in this job and accepted on none: "
@@ -230,63 +301,51 @@ def _log_guard_once(session, job_id, credential, rejected, threshold):
                   data=dict(marker, credential_username=credential["username"], threshold=threshold))
 
 
-def release_claim(session, job_id, device_id, credential_id):
+def release_claim(session, job_id: int, device_id: int, credential_id: int) -> None:
     """Drop the claim of an attempt that was not a rejection (accepted, or the device failed)."""
-    session.execute(sa.delete(JobCredentialAttempt).where(
-        JobCredentialAttempt.job_id == job_id, JobCredentialAttempt.credential_id == credential_id,
-        JobCredentialAttempt.device_id == device_id))
+    CLAIM_DELETE.execute(session, job_id=job_id, credential_id=credential_id, device_id=device_id)
 
 
-def record_rejection(session, job_id, device_id, credential, attempt):
+def record_rejection(session, job_id: Optional[int], device_id: int, credential: Dict[str, Any], attempt: int) -> None:
     """A rejected login: the claim marked rejected, the job log row, and (last) the metrics; nothing in a closed job."""
     if job_id is not None:
         require_open_result(session, job_id, device_id, lock=True)
-        session.execute(sa.update(JobCredentialAttempt).where(
-            JobCredentialAttempt.job_id == job_id, JobCredentialAttempt.credential_id == credential["id"],
-            JobCredentialAttempt.device_id == device_id).values(outcome=REJECTED))
+        CLAIM_REJECT.execute(session, job_id=job_id, credential_id=credential["id"], device_id=device_id)
         log_credential_attempt(session, job_id, device_id, credential["id"], credential["username"], attempt,
                                False, error_type=ErrorType.AUTH)
     record_credential_attempt(session, credential["id"], False)
 
 
-def store_configuration(session, device_id, job_id, text, data_hash, metadata):
+def store_configuration(session, device_id: int, job_id: Optional[int], text: str, data_hash: str,
+                        metadata: Optional[Dict[str, Any]]) -> int:
     """A new device_configurations row; returns its id."""
-    return session.execute(sa.insert(DeviceConfiguration).values(
-        device_id=device_id, job_id=job_id, retrieved_at=utcnow(), config_data=text, data_hash=data_hash,
-        config_metadata=metadata).returning(DeviceConfiguration.id)).scalar_one()
+    return CONFIG_INSERT.scalar(session, device_id=device_id, job_id=job_id, now=utcnow(), config_data=text,
+                                data_hash=data_hash, config_metadata=metadata)
 
 
-def mark_device_seen(session, device_id, credential_id):
+def mark_device_seen(session, device_id: int, credential_id: Optional[int]) -> None:
     """Remember the credential that worked, so the next run tries it first."""
-    session.execute(sa.update(Device).where(Device.id == device_id).values(
-        last_seen=utcnow(), last_credential_id=credential_id))
+    DEVICE_SEEN_UPDATE.execute(session, device_id=device_id, now=utcnow(), credential_id=credential_id)
 
 
-def write_job_result(session, job_id, device_id, status, details):
+def write_job_result(session, job_id: int, device_id: int, status: str, details: Dict[str, Any]) -> bool:
     """Set the device's job_results row (created PENDING at job start, or inserted now).
 
     Only while the job is still open: a worker orphaned by a killed run must not change
     the results of a job that the stale-job rule has already closed. Returns whether it wrote.
     """
     now = utcnow()
-    open_job = sa.select(Job.id).where(Job.id == job_id, Job.status.notin_(JobStatus.FINAL))
-    updated = session.execute(
-        sa.update(JobResult).where(JobResult.job_id == job_id, JobResult.device_id == device_id,
-                                   JobResult.job_id.in_(open_job))
-        .values(status=status, details=details, result_time=now))
-    if updated.rowcount:
+    if RESULT_UPDATE.rowcount(session, job_id=job_id, device_id=device_id, status=status, details=details, now=now):
         return True
-    if session.execute(open_job).first() is None:
+    if OPEN_JOB_SELECT.first(session, job_id=job_id) is None:
         return False
-    exists = session.execute(sa.select(JobResult.id).where(JobResult.job_id == job_id,
-                                                           JobResult.device_id == device_id)).first()
+    exists = RESULT_EXISTS_SELECT.first(session, job_id=job_id, device_id=device_id)
     if exists is None:
-        session.execute(sa.insert(JobResult).values(job_id=job_id, device_id=device_id, status=status, details=details,
-                                                    result_time=now))
+        RESULT_INSERT.execute(session, job_id=job_id, device_id=device_id, status=status, details=details, now=now)
     return exists is None
 
 
-def record_outcome(session, outcome, job_id):
+def record_outcome(session, outcome: "DeviceOutcome", job_id: Optional[int]) -> Optional[int]:
     """The final transaction of one device: last attempt, config, device, connection log, job result.
 
     Takes the backup's immutable DeviceOutcome and returns the id of the configuration it

@@ -5,8 +5,9 @@
 
 They only add rows to the caller's session: the caller owns the transaction, so an
 attempt's metrics update and its log row commit together or not at all. Rows go in as
-Core INSERTs rather than ORM objects: a backup writes several per device in a fresh
-worker process, where the ORM's unit of work costs more CPU than the device itself.
+Core INSERTs compiled before the fork (_statements.py) rather than ORM objects: a backup
+writes several per device in a fresh worker process, where the ORM's unit of work, or a
+statement compiled afresh, costs more CPU than the device itself.
 Messages and data must never carry a password; callers pass usernames and ids only.
 """
 
@@ -25,16 +26,26 @@ from ansible_collections.netraven.netraven.plugins.module_utils._statuses import
     runner_error_level,
 )
 
+from ansible_collections.netraven.netraven.plugins.module_utils._statements import Statement
+
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
 
+JOB_LOG_INSERT = Statement(lambda: sa.insert(JobLog).values(
+    job_id=sa.bindparam("job_id"), device_id=sa.bindparam("device_id"), message=sa.bindparam("message"),
+    level=sa.bindparam("level"), timestamp=sa.bindparam("timestamp"), data=sa.bindparam("data")))
+CONNECTION_LOG_INSERT = Statement(lambda: sa.insert(ConnectionLog).values(
+    device_id=sa.bindparam("device_id"), job_id=sa.bindparam("job_id"), successful=sa.bindparam("successful"),
+    duration_ms=sa.bindparam("duration_ms"), error_message=sa.bindparam("error_message"),
+    error_type=sa.bindparam("error_type"), credential_id=sa.bindparam("credential_id"),
+    credential_username=sa.bindparam("credential_username"), retry_count=sa.bindparam("retry_count"),
+    timestamp=sa.bindparam("timestamp")))
+
 
 def write_job_log(session, job_id, message, level=LogLevel.INFO, device_id=None, data=None, now=None):
-    """Add a job_logs row; device_id None makes it a job-level entry."""
-    values = {"job_id": job_id, "device_id": device_id, "message": message, "level": level, "timestamp": now or utcnow()}
-    if data:
-        values["data"] = dict(data)
-    session.execute(sa.insert(JobLog).values(**values))
+    """Add a job_logs row; device_id None makes it a job-level entry (no data: SQL NULL)."""
+    JOB_LOG_INSERT.execute(session, job_id=job_id, device_id=device_id, message=message, level=level,
+                           timestamp=now or utcnow(), data=dict(data) if data else None)
 
 
 def log_runner_error(session, job_id, message, error_type=ErrorType.GENERAL, data=None):
@@ -65,7 +76,7 @@ def log_credential_attempt(session, job_id, device_id, credential_id, credential
 def write_connection_log(session, device_id, job_id, successful, duration_ms=None, error_message=None,
                          error_type=None, credential_id=None, credential_username=None, retry_count=0, now=None):
     """Add the one connection_logs row a device gets per job."""
-    session.execute(sa.insert(ConnectionLog).values(
-        device_id=device_id, job_id=job_id, successful=successful, duration_ms=duration_ms,
+    CONNECTION_LOG_INSERT.execute(
+        session, device_id=device_id, job_id=job_id, successful=successful, duration_ms=duration_ms,
         error_message=error_message, error_type=error_type, credential_id=credential_id,
-        credential_username=credential_username, retry_count=retry_count, timestamp=now or utcnow()))
+        credential_username=credential_username, retry_count=retry_count, timestamp=now or utcnow())

@@ -21,6 +21,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     utcnow,
 )
 
+from ansible_collections.netraven.netraven.plugins.module_utils._statements import Statement
+
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
 
@@ -28,27 +30,32 @@ EMA_KEEP = 0.9
 EMA_WEIGHT = 0.1
 
 
-def metrics_update(credential_id: int, success: bool, now=None):
-    """The UPDATE statement that records one attempt of a credential."""
+def _metrics_update():
+    """The UPDATE that records one attempt of a credential: outcome is 1.0 (accepted) or 0.0 (rejected)."""
     table = Credential.__table__
-    outcome = 1.0 if success else 0.0
+    outcome = sa.bindparam("outcome", type_=sa.Float)
     return (
         sa.update(table)
-        .where(table.c.id == credential_id)
+        .where(table.c.id == sa.bindparam("credential_id"))
         .values(
-            last_used=now or utcnow(),
+            last_used=sa.bindparam("now"),
             success_rate=sa.case(
-                (table.c.success_rate.is_(None), sa.literal(outcome, sa.Float)),
-                else_=table.c.success_rate * EMA_KEEP + EMA_WEIGHT * outcome,
+                (table.c.success_rate.is_(None), outcome),
+                else_=table.c.success_rate * EMA_KEEP + sa.bindparam("weighted", type_=sa.Float),
             ),
-            success_count=table.c.success_count + (1 if success else 0),
-            failure_count=table.c.failure_count + (0 if success else 1),
+            success_count=table.c.success_count + sa.bindparam("successes", type_=sa.Integer),
+            failure_count=table.c.failure_count + sa.bindparam("failures", type_=sa.Integer),
         )
     )
+
+
+METRICS_UPDATE = Statement(_metrics_update)
 
 
 def record_credential_attempt(session, credential_id: int, success: bool, now=None) -> None:
     """Apply one attempt's outcome to a credential's metrics inside the caller's transaction."""
     if credential_id is None:
         return
-    session.execute(metrics_update(credential_id, success, now))
+    outcome = 1.0 if success else 0.0
+    METRICS_UPDATE.execute(session, credential_id=credential_id, now=now or utcnow(), outcome=outcome,
+                           weighted=EMA_WEIGHT * outcome, successes=1 if success else 0, failures=0 if success else 1)
