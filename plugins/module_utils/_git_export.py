@@ -10,6 +10,11 @@ agent decide how a push authenticates: no credential passes through NetRaven.
 An export problem (not a repository, a dirty tree, a failed push) is reported as one
 line beside the job's status. It never raises into the backup: the configurations are
 already safe in the database and the next export catches up.
+
+A remote URL may still carry a password (https://user:pass@host/repo.git) or a token. It is
+never shown: every message names the remote with it masked and scrubs it from git's own
+text, and the module hides it in the invocation Ansible returns. The push never prompts (a
+missing credential is a failed push, not a hung playbook).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import datetime
 import os
 import subprocess
+import urllib.parse
 from typing import Dict, List, Optional
 
 from ansible_collections.netraven.netraven.plugins.module_utils._config_diff import diff_configs
@@ -191,6 +197,36 @@ def _export_one(session, git_dir: str, job: "Job", layout: str, tag_type: Option
             "changed_devices": changed, "removed_devices": removed}
 
 
+def remote_secrets(remote: Optional[str]) -> List[str]:
+    """The secret parts of a remote URL, longest first: its password, or an http(s) lone user.
+
+    Each as written and URL-decoded. https://<token>@host/ is how hosted git services take
+    an access token; an ssh:// user (git@) is a name, not a secret. The module adds these to
+    its no_log values, so Ansible masks them in the invocation it returns as well.
+    """
+    try:
+        parts = urllib.parse.urlsplit((remote or "").strip())
+    except ValueError:
+        return []
+    if "@" not in parts.netloc:
+        return []
+    userinfo = parts.netloc.rsplit("@", 1)[0]
+    if ":" in userinfo:
+        secret = userinfo.split(":", 1)[1]
+    elif parts.scheme.lower() in ("http", "https"):
+        secret = userinfo
+    else:
+        return []
+    return sorted({value for value in (secret, urllib.parse.unquote(secret)) if value}, key=len, reverse=True)
+
+
+def masked_remote(text: str, remote: Optional[str]) -> str:
+    """text with every secret part of the remote URL replaced by ***."""
+    for secret in remote_secrets(remote):
+        text = text.replace(secret, "***")
+    return text
+
+
 def _has_commits(git_dir: str) -> bool:
     try:
         _git(git_dir, "rev-parse", "-q", "--verify", "HEAD")
@@ -240,10 +276,10 @@ def export(engine, git_dir: str, job_id: Optional[int] = None, replay: bool = Fa
     result["msg"] = "git export to %s: %d commit(s)" % (git_dir, len(result["commits"]))
     if remote and _has_commits(git_dir):
         try:
-            _git(git_dir, "push", "-q", remote, "HEAD")
+            _git(git_dir, "push", "-q", remote, "HEAD", env=dict(os.environ, GIT_TERMINAL_PROMPT="0"))
             result["pushed"] = True
-            result["msg"] += ", pushed to %s" % remote
+            result["msg"] += ", pushed to %s" % masked_remote(remote, remote)
         except GitProblem as problem:
             result["exported"] = "push_failed"
-            result["msg"] += "; push to %s: %s" % (remote, problem)
+            result["msg"] += "; push to %s: %s" % (masked_remote(remote, remote), masked_remote(str(problem), remote))
     return result

@@ -47,7 +47,12 @@ options:
     description: The tag type whose tag names become folders with O(layout=tag), for example C(site).
     type: str
   remote:
-    description: A git remote name or URL to push the current branch to after committing.
+    description:
+      - A git remote name or URL to push the current branch to after committing.
+      - Prefer a remote whose credentials come from git's credential helper or SSH agent. A password in
+        the URL (C(https://user:pass@host/repo.git)), or an access token given as the user of an
+        C(https) URL, is masked in every message and in the task's invocation.
+      - The push never prompts for a credential; a missing one is a failed push.
     type: str
   author_name:
     description: The commit author (and committer) name.
@@ -118,7 +123,7 @@ msg:
   type: str
 """
 
-from ansible_collections.netraven.netraven.plugins.module_utils._git_export import export
+from ansible_collections.netraven.netraven.plugins.module_utils._git_export import export, remote_secrets
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
 ARGUMENT_SPEC = NetRavenModule.argspec(
@@ -138,6 +143,8 @@ def main():
     module = NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
                             required_if=[("layout", "tag", ("tag_type",))])
     params = module.params
+    # A password or token in the remote URL: Ansible masks it in the result and the invocation too.
+    module.no_log_values.update(remote_secrets(params["remote"]))
     module.run(lambda mod: export(
         mod.engine, params["git_dir"], job_id=params["job_id"], replay=params["replay"], layout=params["layout"],
         tag_type=params["tag_type"], author=(params["author_name"], params["author_email"]),

@@ -2,7 +2,8 @@
 
 One lab (ok1, ok2) and one database per backend: run1 commits both files and pushes to a
 bare repository; ok1's configuration changes; run2 commits ok1 alone and reports a push to a
-missing remote without failing; run3 changes nothing and commits nothing. Then replay
+missing remote without failing; run3 changes nothing and commits nothing; run4 exports with
+netraven_git_layout: tag into a second repository, one folder per site tag. Then replay
 rebuilds the same trees, a device deleted from NetRaven leaves the tree, and a directory
 that is not a repository is one line. Every check reads the repositories with the git CLI.
 Last, prune.yml on the same history: check mode and the real run give the same counts, the
@@ -20,7 +21,14 @@ import sqlalchemy as sa
 from _jobs_support import CREDENTIALS, LAB_SPECS, REPO_ROOT, job_rows, playbook_command, run_playbook, seed, write_inventory  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Device, DeviceConfiguration, Job, JobLog
+from ansible_collections.netraven.netraven.plugins.module_utils._models import (
+    Device,
+    DeviceConfiguration,
+    Job,
+    JobLog,
+    Tag,
+    device_tag_association,
+)
 
 PRUNE_PLAYBOOK = os.path.join(REPO_ROOT, "playbooks", "prune.yml")
 EXPORT_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "git", "git_export.yml")
@@ -96,6 +104,8 @@ def test_git_export_through_backup_runs(ansible_env, db_url, device_lab, tmp_pat
     for secret in ("N3tops!lab", "Adm1n!lab"):
         assert secret not in git(repo, "log", "-p", "--all")
 
+    tag_layout(ansible_env, inventory, db_url, ids, base, tmp_path / "bysite")
+
     replayed = export(ansible_env, tmp_path, git_dir=str(tmp_path / "replayed"), replay=True)
     assert replayed["exported"] == "committed" and len(replayed["commits"]) == 2
     assert trees(tmp_path / "replayed") == trees(repo)
@@ -115,7 +125,37 @@ def test_git_export_through_backup_runs(ansible_env, db_url, device_lab, tmp_pat
     assert refused["exported"] == "failed" and "is not a git repository" in refused["msg"]
     assert not refused["changed"] and os.listdir(str(plain)) == ["notes.txt"]
 
+    # A password in the remote URL: the push fails (nothing listens), the password shows nowhere.
+    result_file = tmp_path / "secret-remote.json"
+    run = run_playbook(dict(ansible_env, ANSIBLE_VERBOSITY="3"), tmp_path / "all.yml", {  # -vvv: the invocation too
+        "git_dir": str(repo), "job_id": job2, "remote": "https://netops:Url-S3cret@127.0.0.1:9/configs.git",
+        "result_file": str(result_file)}, playbook=EXPORT_PLAYBOOK)
+    assert run.returncode == 0, run.stdout + run.stderr
+    masked = json.loads(result_file.read_text(encoding="utf-8"))
+    assert masked["exported"] == "push_failed" and "push to https://netops:***@127.0.0.1:9/configs.git" in masked["msg"]
+    assert "Url-S3cret" not in result_file.read_text(encoding="utf-8") + run.stdout + run.stderr
+    assert '"remote": "https://netops:********@127.0.0.1:9/configs.git"' in run.stdout
+
     prune_history(ansible_env, db_url, tmp_path)
+
+
+def tag_layout(env, inventory, db_url, ids, base, bysite):
+    """netraven_git_layout: tag with netraven_git_tag_type: site; ok1 in site par, ok2 without a site tag."""
+    engine = create_db_engine(db_url)
+    with engine.begin() as conn:
+        par = conn.execute(sa.insert(Tag).values(name="par", type="site").returning(Tag.id)).scalar_one()
+        role = conn.execute(sa.insert(Tag).values(name="edge", type="role").returning(Tag.id)).scalar_one()
+        conn.execute(sa.insert(device_tag_association), [{"device_id": ids["ok1"], "tag_id": par},
+                                                         {"device_id": ids["ok2"], "tag_id": role}])
+    engine.dispose()
+    run = run_playbook(env, inventory, dict(base, netraven_git_dir=str(bysite), netraven_git_layout="tag",
+                                            netraven_git_tag_type="site"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert sorted(git(bysite, "ls-files").split()) == ["_untagged/ok2.cfg", "par/ok1.cfg"]
+    stored = latest_configs(db_url)
+    assert git(bysite, "show", "HEAD:par/ok1.cfg") == stored["ok1"]
+    assert git(bysite, "show", "HEAD:_untagged/ok2.cfg") == stored["ok2"]
+    assert len(trees(bysite)) == 1
 
 
 def prune_history(env, db_url, tmp_path):
@@ -135,7 +175,7 @@ def prune_history(env, db_url, tmp_path):
         assert run.returncode == 0, run.stdout + run.stderr
         outputs.append(re.search(r'"msg": "(\d+ row.*)"', run.stdout).group(1))
     assert outputs[0].replace("would be deleted", "deleted") == outputs[1], outputs
-    assert "device_configurations 1" in outputs[1] and "jobs 3" in outputs[1], outputs
+    assert "device_configurations 1" in outputs[1] and "jobs 4" in outputs[1], outputs  # run1-run4
     assert latest_configs(db_url) == latest_before
     with engine.connect() as conn:
         assert conn.execute(sa.select(Job.id, Job.status)).all() == [(running, "RUNNING")]
