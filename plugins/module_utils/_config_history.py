@@ -26,9 +26,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import (
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
-    from sqlalchemy import exc as sa_exc
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import database_error
+from ansible_collections.netraven.netraven.plugins.module_utils._database import DRIVER_ERRORS, raise_driver_error
 
 STREAM_BATCH = 200
 SELECTORS = ("version", "config_id", "at")
@@ -220,8 +219,8 @@ def config_history(engine, params: dict) -> dict:
     try:
         with engine.connect() as connection:
             return _dispatch(connection, params)
-    except sa_exc.DBAPIError as error:
-        raise database_error(error, engine) from None
+    except DRIVER_ERRORS as error:
+        raise_driver_error(error, engine)
 
 
 def _dispatch(connection, params: dict) -> dict:
@@ -255,5 +254,5 @@ def read_text(engine, device: str, version: Optional[int] = None, config_id: Opt
     try:
         with engine.connect() as connection:
             return select_version(connection, find_device(connection, device), version, config_id, at).config_data
-    except sa_exc.DBAPIError as error:
-        raise database_error(error, engine) from None
+    except DRIVER_ERRORS as error:
+        raise_driver_error(error, engine)

@@ -25,6 +25,7 @@ import urllib.parse
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import (
     DatabaseConfigError,
     DatabaseUnavailableError,
+    DatabaseValueError,
     MissingLibraryError,
     SchemaNotReadyError,
 )
@@ -242,6 +243,53 @@ def database_error(error, engine_or_url) -> DatabaseUnavailableError:
     return DatabaseUnavailableError(message)
 
 
+# What a driver raises, outside DB-API's exception classes, for a value it cannot send:
+# sqlite3 an OverflowError for an integer beyond 64 bits, both drivers a UnicodeEncodeError
+# for a lone surrogate, psycopg2 a plain ValueError for a NUL in text. SQLAlchemy lets them
+# through unwrapped.
+DRIVER_VALUE_ERRORS = (ValueError, OverflowError, UnicodeError)
+DRIVER_ERRORS = ((sa_exc.DBAPIError,) if HAS_SQLALCHEMY else ()) + DRIVER_VALUE_ERRORS
+_DRIVER_PACKAGES = frozenset(("sqlalchemy", "sqlite3", "_sqlite3", "psycopg2", "psycopg"))
+
+
+def raised_by_driver(error: BaseException) -> bool:
+    """True when the innermost frame of error's traceback is SQLAlchemy's or a driver's.
+
+    The drivers are C code, so their errors surface in SQLAlchemy's call into them; a
+    ValueError of the collection's own code (a bug) keeps its traceback.
+    """
+    frame = error.__traceback__
+    if frame is None:
+        return False
+    while frame.tb_next is not None:
+        frame = frame.tb_next
+    module = frame.tb_frame.f_globals.get("__name__") or ""
+    return module.split(".", 1)[0] in _DRIVER_PACKAGES
+
+
+def value_refused(error, engine_or_url) -> DatabaseValueError:
+    """A driver's ValueError, OverflowError or UnicodeError as one line naming the value's problem."""
+    url = engine_or_url if isinstance(engine_or_url, str) else engine_or_url.url.render_as_string(hide_password=False)
+    return DatabaseValueError("Database %s refused a value: %s" % (
+        mask_url(url), mask_text(first_line(error) or type(error).__name__, url)))
+
+
+def raise_driver_error(error, engine_or_url):
+    """Raise error, caught as one of DRIVER_ERRORS, as the one-line NetRavenError it means.
+
+    A value the driver or the server refused (DB-API's DataError, a driver's value error)
+    becomes DatabaseValueError, any other DB-API error DatabaseUnavailableError; a value
+    error of the collection's own code is raised again as is.
+    """
+    if isinstance(error, sa_exc.DataError):  # SQLSTATE class 22: the server refused a value (integer out of range)
+        raise value_refused(error.orig or error, engine_or_url) from None
+    if isinstance(error, sa_exc.DBAPIError):
+        raise database_error(error, engine_or_url) from None
+    if raised_by_driver(error):
+        raise value_refused(error, engine_or_url) from None
+    raise error
+
+
 def verify_schema(engine) -> None:
     """Refuse a database that is unreachable or not migrated to SCHEMA_REVISION, naming the fix."""
     where = describe_engine(engine)
@@ -264,14 +312,18 @@ def verify_schema(engine) -> None:
 
 @contextlib.contextmanager
 def session_scope(engine):
-    """A session committed on success and rolled back on any error; driver errors become one line."""
+    """A session committed on success and rolled back on any error; driver errors become one line.
+
+    Driver errors are DB-API's (DatabaseUnavailableError) and the value errors a driver
+    raises outside them (DatabaseValueError, see DRIVER_VALUE_ERRORS).
+    """
     session = Session(engine, expire_on_commit=False)
     try:
         yield session
         session.commit()
-    except sa_exc.DBAPIError as error:
+    except DRIVER_ERRORS as error:
         session.rollback()
-        raise database_error(error, engine) from None
+        raise_driver_error(error, engine)
     except BaseException:
         session.rollback()
         raise

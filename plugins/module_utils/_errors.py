@@ -39,6 +39,10 @@ class ValidationError(NetRavenError):
     """User input is invalid (unknown tag, device type, duplicate address, ...)."""
 
 
+class DatabaseValueError(ValidationError):
+    """The database driver cannot send a value: a number too large, text that is not valid Unicode, a NUL."""
+
+
 class MissingLibraryError(NetRavenError):
     """A Python library the collection needs is not installed on the controller."""
 

@@ -21,7 +21,11 @@ from ansible_collections.netraven.netraven.plugins.module_utils._crypto import (
     KEY_ENV,
     secret_box,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._database import (
+    DRIVER_ERRORS,
+    create_db_engine,
+    raise_driver_error,
+)
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     HAS_SQLALCHEMY,
@@ -93,9 +97,16 @@ class NetRavenModule(AnsibleModule):
         return secret_box(self.params.get("encryption_key") or os.environ.get(KEY_ENV, ""))
 
     def run(self, handler):
-        """Call handler(self) -> result dict, exit with it, or fail in one line on a NetRavenError."""
+        """Call handler(self) -> result dict, exit with it, or fail in one line on a NetRavenError.
+
+        A driver error that a handler let through (a read on its own connection) is
+        turned into its NetRavenError first; any other exception keeps its traceback.
+        """
         try:
-            result = handler(self)
+            try:
+                result = handler(self)
+            except DRIVER_ERRORS as error:
+                raise_driver_error(error, self.engine)
         except NetRavenError as error:
             self.fail_json(msg=str(error))
         finally:

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import database_error
+from ansible_collections.netraven.netraven.plugins.module_utils._database import (
+    DRIVER_VALUE_ERRORS,
+    raise_driver_error,
+)
 from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY
 
 if HAS_SQLALCHEMY:
@@ -52,7 +55,8 @@ def run_transaction(engine, work, pauses=RETRY_PAUSES):
     """Return work(connection) run in one committed transaction on a Core connection.
 
     A failure that wrote nothing is retried after each pause in turn; any other driver
-    error, or the last one, becomes a one-line DatabaseUnavailableError. Exceptions
+    error, or the last one, becomes a one-line DatabaseUnavailableError, and a value the
+    driver cannot send a one-line DatabaseValueError. Exceptions
     that work raises itself (a NetRavenError, say) pass through untouched.
     """
     pauses = iter(pauses)
@@ -66,5 +70,7 @@ def run_transaction(engine, work, pauses=RETRY_PAUSES):
         except sa_exc.DBAPIError as error:
             pause = next(pauses, None)
             if pause is None or not wrote_nothing(error, connecting):
-                raise database_error(error, engine) from None
+                raise_driver_error(error, engine)
+        except DRIVER_VALUE_ERRORS as error:
+            raise_driver_error(error, engine)  # Never retried: the value would fail again.
         time.sleep(pause)

@@ -6,10 +6,15 @@ database is exactly as it was.
 
 import json
 
+import pytest
+
 from _manage_helpers import dump_database, raw_sqlite_bytes, recap, run_playbook  # pylint: disable=import-error
 
+from ansible_collections.netraven.netraven.plugins.module_utils._config_history import config_history, read_text
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import DatabaseValueError
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs import start_job
 from ansible_collections.netraven.netraven.plugins.module_utils._manage_credentials import ensure_credential
 from ansible_collections.netraven.netraven.plugins.module_utils._manage_devices import ensure_device
 from ansible_collections.netraven.netraven.plugins.module_utils._manage_tags import ensure_tag
@@ -62,3 +67,76 @@ def test_bad_input_is_one_line_and_changes_nothing(ansible_env, db_url, encrypti
         assert secret not in output
         assert secret not in dump_database(db_url)
     assert ADMIN_PASSWORD.encode() not in raw_sqlite_bytes(db_url)
+
+
+def test_values_the_drivers_refuse_are_one_line_errors(ansible_env, db_url, encryption_key, tmp_path, backend):
+    """2**70 as an id and a NUL in text, through the modules: one line each, no traceback.
+
+    A lone surrogate never reaches the collection's code through a module: ansible-core's
+    AnsibleModule fails on it first (in its invocation log), in one line; the cores'
+    own mapping of it is proven by the next test.
+    """
+    _seed(db_url, encryption_key)
+    results_file = tmp_path / "results.json"
+    process = run_playbook("driver_values.yml", ansible_env, "-e", "results_file=%s" % results_file)
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    results = json.loads(results_file.read_text())
+    print(json.dumps({task: result.get("msg") for task, result in results.items()}, indent=1))
+    refused = " refused a value: "
+    database = "Database %s" % ("sqlite:///" if backend == "sqlite" else "postgresql+psycopg2://postgres:***@")
+    too_large = "Python int too large to convert to SQLite INTEGER"
+    nul = "A string literal cannot contain NUL (0x00) characters."
+    sqlite = backend == "sqlite"
+    expected = {
+        # SQLite's driver refuses integers beyond 64 bits; PostgreSQL compares them as numerics.
+        "job_finish_huge": (refused, too_large) if sqlite else ("Job 1180591620717411303424 does not exist",),
+        "job_join_huge": (refused, too_large) if sqlite else ("Job 1180591620717411303424 does not exist",),
+        "credential_huge": (refused, too_large) if sqlite else (refused, "integer out of range"),
+        "config_info_huge": (refused, too_large) if sqlite else ("Device r1 has no config_id 1180591620717411303424",),
+        "device_info_huge": (refused, too_large) if sqlite else ("0 stale devices",),
+        # SQLite stores a NUL like any character; psycopg2 refuses it.
+        "tag_nul": None if sqlite else (refused, nul),
+        "device_nul": None if sqlite else (refused, nul),
+        "config_info_nul": ("Unknown device 'r\\x00'",) if sqlite else (refused, nul),
+    }
+    for task, parts in expected.items():
+        result = results[task]
+        assert "exception" not in result and "Traceback" not in str(result.get("msg")), (task, result)
+        if parts is None:  # stored: the task did not fail
+            assert "failed_when_suppressed_exception" not in result and "msg" not in result, (task, result)
+            continue
+        message = result.get("msg", "")
+        assert "\n" not in message, (task, message)
+        assert all(part in message for part in parts), (task, message)
+        assert refused not in message or message.startswith(database), (task, message)
+        assert result.get("changed") is False, (task, result)
+    for task in ("tag_surrogate", "device_surrogate", "credential_surrogate", "config_info_surrogate"):
+        assert results[task]["failed_when_suppressed_exception"] and results[task]["changed"] is False, task
+    assert "Traceback" not in process.stdout + process.stderr
+
+
+def test_lone_surrogates_reaching_the_cores_are_one_line_errors(db_url, encryption_key):
+    """Text with a lone surrogate (as Ansible's surrogateescape makes from bytes that are not UTF-8), into each core."""
+    _seed(db_url, encryption_key)
+    engine = create_db_engine(db_url)
+    calls = {
+        "tag": lambda: ensure_tag(engine, "s", description="a\ud800b"),
+        "device": lambda: ensure_device(engine, "r1", description="x\udcffy"),
+        "credential": lambda: ensure_credential(engine, lambda: secret_box(encryption_key), name="admin",
+                                                description="c\ud800"),
+        "config_info": lambda: config_history(engine, {"device": "r\ud800"}),
+        "config lookup": lambda: read_text(engine, "r\udc80"),
+        "job": lambda: start_job(engine, secret_box, name="job \ud800"),
+    }
+    try:
+        before = dump_database(db_url)
+        for name, call in calls.items():
+            with pytest.raises(DatabaseValueError) as refused:
+                call()
+            message = str(refused.value)
+            assert message.startswith("Database ") and " refused a value: 'utf-8' codec can't encode character '\\ud" in message \
+                or "'\\udc" in message, (name, message)
+            assert "\n" not in message, name
+        assert dump_database(db_url) == before
+    finally:
+        engine.dispose()

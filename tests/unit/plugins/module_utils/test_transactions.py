@@ -18,7 +18,10 @@ sa = pytest.importorskip("sqlalchemy")
 from sqlalchemy import exc as sa_exc  # noqa: E402
 
 from ansible_collections.netraven.netraven.plugins.module_utils import _transactions  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._errors import DatabaseUnavailableError  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import (  # noqa: E402
+    DatabaseUnavailableError,
+    DatabaseValueError,
+)
 from ansible_collections.netraven.netraven.plugins.module_utils._models import Tag  # noqa: E402
 
 
@@ -137,3 +140,32 @@ def test_only_a_connection_refused_for_the_moment_is_retried(sqlite_engine, paus
             _transactions.run_transaction(sqlite_engine, work)
         assert len(attempts) == 1 and runs == [] and pauses == []
         assert message.split("\n", maxsplit=1)[0] in str(caught.value)
+
+
+def test_a_value_the_driver_refuses_is_one_line_and_not_retried(sqlite_engine, pauses):
+    """sqlite3 raises a plain OverflowError for 2**70 and UnicodeEncodeError for a lone surrogate."""
+    cases = ((dict(name="t", id=2 ** 70), "Python int too large to convert to SQLite INTEGER"),
+             (dict(name="t", description="a\ud800"), "'utf-8' codec can't encode character '\\ud800' in position 1"))
+    for values, text in cases:
+        def work(connection, values=values):
+            connection.execute(sa.insert(Tag).values(**values))
+
+        with pytest.raises(DatabaseValueError) as refused:
+            _transactions.run_transaction(sqlite_engine, work)
+        message = str(refused.value)
+        assert message.startswith("Database sqlite:///") and (" refused a value: " + text) in message, message
+        assert refused.value.__cause__ is None and refused.value.__suppress_context__
+    assert pauses == []
+    with sqlite_engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(Tag)).scalar_one() == 0
+
+
+def test_a_value_error_of_the_collection_itself_keeps_its_traceback(sqlite_engine):
+    def buggy(connection):
+        connection.execute(sa.insert(Tag).values(name="t"))
+        return int("not a number")
+
+    with pytest.raises(ValueError, match="invalid literal"):
+        _transactions.run_transaction(sqlite_engine, buggy)
+    with sqlite_engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(Tag)).scalar_one() == 0
