@@ -130,7 +130,7 @@ class ActionModule(ActionBase):
             check_mode=bool(self._task.check_mode), diff=bool(self._task.diff),
             session_log=self._session_log_path(args, task_vars), lockout_threshold=args["lockout_threshold"],
             host_key_checking=self._host_key_checking(args, task_vars), known_hosts_file=args.get("known_hosts_file"),
-            platforms=platforms)
+            platforms=platforms, keep_original=args["keep_original"])
         engine = None
         try:
             # The schema is verified by the job's start, once; per host it would cost a

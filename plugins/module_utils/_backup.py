@@ -17,7 +17,7 @@ from them. See docs/architecture.md, "The path of one device".
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence, Tuple, Union
 
 import dataclasses
 import functools
@@ -74,7 +74,8 @@ class BackupOptions:
     def __init__(self, connect_timeout: int = 10, command_timeout: int = 60, max_attempts: Optional[int] = None,
                  mask_secrets: bool = True, check_mode: bool = False, diff: bool = False, session_log: Any = None,
                  lockout_threshold: int = 0, host_key_checking: bool = False, known_hosts_file: Optional[str] = None,
-                 platforms: Optional[dict] = None) -> None:
+                 platforms: Optional[dict] = None, keep_original: bool = True) -> None:
+        self.keep_original = keep_original  # seal the unmasked text into device_configurations.original
         self.platforms = platforms  # device_type -> Profile; None: the built-in profiles (docs/platforms.md)
         self.host_key_checking = host_key_checking
         self.known_hosts_file = known_hosts_file
@@ -146,6 +147,8 @@ class FetchedConfig:
     data_hash: Optional[str] = None
     config_metadata: Optional[dict] = None
     diff: Optional[dict] = None
+    # The text as the device printed it, sealed with the encryption key (docs/history.md); never in a repr.
+    sealed_original: Optional[str] = dataclasses.field(default=None, repr=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -431,7 +434,7 @@ class DeviceBackup:
             number += 1
             try:
                 password = self.secret_box.decrypt(ciphertext)
-                output = self._fetch(session, platform, username, password)
+                output, printed = self._fetch(session, platform, username, password)
                 if not platform.is_complete(output):
                     raise AttemptError(ErrorType.TRUNCATED, "The configuration is incomplete (%d bytes, no proper end)"
                                        % len(output))
@@ -451,7 +454,7 @@ class DeviceBackup:
                 trail.finish(dataclasses.replace(trail.in_flight, error_type=ErrorType.CREDENTIAL, message=str(error)))
                 return
             trail.finish(dataclasses.replace(trail.in_flight, outcome=ACCEPTED))
-            trail.config = self._handle_config(context, platform, output)
+            trail.config = self._handle_config(context, platform, output, printed)
             return
 
     @staticmethod
@@ -491,14 +494,19 @@ class DeviceBackup:
             time.sleep(CLAIM_POLL_SECONDS)
 
     @staticmethod
-    def _fetch(session: DeviceSession, platform: Profile, username: str, password: str) -> str:
-        """The profile's commands in one login: its fact lines (as comments) then the configuration."""
+    def _fetch(session: DeviceSession, platform: Profile, username: str, password: str) -> Tuple[str, str]:
+        """The profile's commands in one login: (fact lines as comments then the configuration, the configuration alone).
+
+        The second is what the device printed for its configuration commands, unmasked and
+        without NetRaven's fact comments: the original that a restore needs.
+        """
         outputs, _seconds = session.fetch_all(username, password, platform.facts + platform.commands,
                                               pre_commands=platform.pre_commands)
         facts, config = outputs[:len(platform.facts)], outputs[len(platform.facts):]
-        return platform.facts_block(facts) + "\n".join(config)
+        printed = "\n".join(config)
+        return platform.facts_block(facts) + printed, printed
 
-    def _handle_config(self, context: DeviceContext, platform: Profile, output: str) -> FetchedConfig:
+    def _handle_config(self, context: DeviceContext, platform: Profile, output: str, printed: str) -> FetchedConfig:
         text = platform.mask_secrets(output, self.secret_box.marker_key()) if self.options.mask_secrets else output
         normalised = platform.normalise(text)
         digest = config_hash(normalised)
@@ -515,4 +523,8 @@ class DeviceBackup:
         if self.options.diff:
             before = platform.normalise(latest["config_data"]) if latest else ""
             diff = _diff(before, normalised, context.device["hostname"])
-        return FetchedConfig(changed=True, store_text=text, data_hash=digest, config_metadata=metadata, diff=diff)
+        # Sealed here, in the worker and only for a changed configuration, not inside the
+        # final transaction: Fernet on 20 kB costs well under a millisecond (docs/history.md).
+        sealed = self.secret_box.encrypt(printed) if self.options.keep_original else None
+        return FetchedConfig(changed=True, store_text=text, data_hash=digest, config_metadata=metadata, diff=diff,
+                             sealed_original=sealed)

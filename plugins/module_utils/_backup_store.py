@@ -107,7 +107,7 @@ CLAIM_REJECT = Statement(lambda: sa.update(_JCA).where(*_claim_of_device()).valu
 CONFIG_INSERT = Statement(lambda: sa.insert(DeviceConfiguration).values(
     device_id=sa.bindparam("device_id"), job_id=sa.bindparam("job_id"), retrieved_at=sa.bindparam("now"),
     config_data=sa.bindparam("config_data"), data_hash=sa.bindparam("data_hash"),
-    config_metadata=sa.bindparam("config_metadata")).returning(DeviceConfiguration.id))
+    config_metadata=sa.bindparam("config_metadata"), original=sa.bindparam("original")).returning(DeviceConfiguration.id))
 DEVICE_SEEN_UPDATE = Statement(lambda: sa.update(Device).where(Device.id == sa.bindparam("device_id")).values(
     last_seen=sa.bindparam("now"), last_credential_id=sa.bindparam("credential_id")))
 
@@ -317,10 +317,10 @@ def record_rejection(session, job_id: Optional[int], device_id: int, credential:
 
 
 def store_configuration(session, device_id: int, job_id: Optional[int], text: str, data_hash: str,
-                        metadata: Optional[Dict[str, Any]]) -> int:
-    """A new device_configurations row; returns its id."""
+                        metadata: Optional[Dict[str, Any]], original: Optional[str] = None) -> int:
+    """A new device_configurations row; returns its id. ``original`` is the sealed token (sealed before the transaction)."""
     return CONFIG_INSERT.scalar(session, device_id=device_id, job_id=job_id, now=utcnow(), config_data=text,
-                                data_hash=data_hash, config_metadata=metadata)
+                                data_hash=data_hash, config_metadata=metadata, original=original)
 
 
 def mark_device_seen(session, device_id: int, credential_id: Optional[int]) -> None:
@@ -374,7 +374,7 @@ def record_outcome(session, outcome: "DeviceOutcome", job_id: Optional[int]) -> 
     if outcome.store_text is not None:
         config = outcome.config
         config_id = store_configuration(session, device_id, job_id, config.store_text, config.data_hash,
-                                        config.config_metadata)
+                                        config.config_metadata, config.sealed_original)
     if outcome.successful:
         mark_device_seen(session, device_id, outcome.credential_id)
     write_connection_log(

@@ -78,6 +78,16 @@ options:
         configuration by a marker derived from a hash of the value, so a changed secret still shows as a change.
     type: bool
     default: true
+  keep_original:
+    description:
+      - Also store the configuration exactly as the device printed it (unmasked), sealed with the encryption key
+        (Fernet, as credential passwords), so that a backup can be restored; see C(docs/history.md).
+      - Only netraven.netraven.config_info with O(netraven.netraven.config_info#module:reveal=true) opens it; every other
+        output shows the masked text. With V(false) new versions store no original.
+      - A new version is stored only when the masked text changes: an original that differs only in a
+        re-encrypted value does not make a new version.
+    type: bool
+    default: true
   session_log_dir:
     description:
       - Write a netmiko session log per device into this directory, created 0700 when missing. Each log is

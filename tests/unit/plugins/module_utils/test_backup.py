@@ -254,3 +254,22 @@ def test_final_status_is_a_pure_rule():
     guarded = _backup.final_status([], [_backup.Skip(7, _backup.SKIP_GUARDED)], [7])
     assert (guarded.status, guarded.error_type) == ("FAILED_AUTH", "LOCKOUT_GUARD")
     assert _backup.final_status([rejected], [], [7], internal_error="bug").status == "FAILED_UNEXPECTED"
+
+
+SECRET_CONFIG = "hostname r1\nenable secret 0 Plain-Enable-Secret\nsnmp-server community Commun1ty-Plain RO\nend\n"
+
+
+def test_original_is_sealed_unmasked_and_only_with_keep_original(lab, monkeypatch, unit_key):
+    """The stored text is masked; original opens (with the key) to the text the device printed, byte for byte."""
+    monkeypatch.setattr(FakeSession, "fetch", lambda self, username, password, _command: (SECRET_CONFIG, 0.01))
+    first = lab.run(lab.devices[0], [lab.cred["good"]])
+    lab.run(lab.devices[1], [lab.cred["good"]], keep_original=False)
+    by_device = {row["device_id"]: row for row in rows(lab.engine, DeviceConfiguration)}
+    kept, dropped = by_device[lab.devices[0]], by_device[lab.devices[1]]
+    assert "Plain-Enable-Secret" not in kept["config_data"] and "Commun1ty-Plain" not in kept["config_data"]
+    assert "Plain-Enable-Secret" not in kept["original"]  # sealed, not plain
+    assert secret_box(unit_key).decrypt(kept["original"]) == SECRET_CONFIG
+    assert dropped["original"] is None and dropped["config_data"] == kept["config_data"]
+    assert first.config.sealed_original == kept["original"]
+    assert kept["original"] not in repr(first) + repr(first.result()) + repr(first.details())
+    assert not lab.run(lab.devices[0], [lab.cred["good"]], job=None).changed
