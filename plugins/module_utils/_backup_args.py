@@ -16,6 +16,7 @@ BACKUP_ARGSPEC = argspec(
     command_timeout={"type": "int", "default": 60},
     max_attempts={"type": "int"},
     mask_secrets={"type": "bool", "default": True},
+    keep_original={"type": "bool", "default": True},
     session_log_dir={"type": "path"},
     lockout_threshold={"type": "int", "default": 5},
     host_key_checking={"type": "bool"},

@@ -4,6 +4,8 @@
 """Reading the configuration history: list versions, pick one, diff two, search the estate.
 
 Everything here only reads. The text returned is the stored (masked) text; see docs/history.md.
+The one exception is ``reveal``: the sealed original of one explicitly selected version, opened
+with the encryption key, and only on request (the task should carry ``no_log: true``).
 Search streams the latest configuration of each device one row at a time so that memory stays
 flat on large estates (server-side cursor on PostgreSQL, the plain cursor on SQLite).
 """
@@ -15,7 +17,7 @@ import re
 from typing import Any, Iterator, Optional
 
 from ansible_collections.netraven.netraven.plugins.module_utils._config_diff import diff_configs
-from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError, refuse_unknown_tags
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import EncryptionKeyError, ValidationError, refuse_unknown_tags
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     HAS_SQLALCHEMY,
     Device,
@@ -105,10 +107,10 @@ def list_versions(connection, device_id: int, limit: Optional[int] = None) -> li
 
 
 def select_version(connection, device: Any, version: Optional[int] = None, config_id: Optional[int] = None,
-                   at: Optional[str] = None) -> Any:
-    """The row of one version (with config_data) chosen by number, id or time; latest by default."""
-    query = sa.select(*_meta_columns(), DeviceConfiguration.config_data).where(
-        DeviceConfiguration.device_id == device.id)
+                   at: Optional[str] = None, with_original: bool = False) -> Any:
+    """The row of one version (with config_data, and the sealed original when asked) by number, id or time; latest by default."""
+    columns = (*_meta_columns(), DeviceConfiguration.config_data) + ((DeviceConfiguration.original,) if with_original else ())
+    query = sa.select(*columns).where(DeviceConfiguration.device_id == device.id)
     if config_id is not None:
         query, what = query.where(DeviceConfiguration.id == config_id), "config_id %s" % config_id
     elif at is not None:
@@ -213,17 +215,47 @@ def search_configs(connection, pattern: "re.Pattern[str]", tags: Optional[list] 
     return {"matches": matches, "matched": total, "truncated": bool(limit) and total > len(matches)}
 
 
-def config_history(engine, params: dict) -> dict:
-    """The config_info result for params (device, version, config_id, at, diff_against, search, ...)."""
+def check_reveal(params: dict) -> None:
+    """reveal opens one explicitly selected version: not a search, a list or a diff."""
+    if not params.get("reveal"):
+        return
+    if params.get("search") is not None:
+        raise ValidationError("reveal returns the original of one version: it cannot be combined with search")
+    if params.get("diff_against") is not None:
+        raise ValidationError("reveal returns the original of one version: it cannot be combined with diff_against")
+    if not any(params.get(name) is not None for name in SELECTORS):
+        raise ValidationError("reveal returns the original of one version: select it with version, config_id or at")
+
+
+def reveal_original(device: Any, row: Any, secret_box: Any) -> str:
+    """The unmasked text a version's sealed original holds, or one line saying why it cannot be opened."""
+    token = row.original
+    if token is None:
+        raise ValidationError("Device %s config_id %s has no sealed original: it was stored with keep_original: false "
+                              "or before the original was kept" % (device.hostname, row.id))
+    if not secret_box.can_decrypt(token):
+        raise EncryptionKeyError(
+            "NETRAVEN_ENCRYPTION_KEY cannot open the sealed original of %s config_id %s: the key is wrong or was "
+            "rotated out (put the old passphrase in NETRAVEN_ENCRYPTION_OLD_KEYS)" % (device.hostname, row.id))
+    return secret_box.decrypt(token)
+
+
+def config_history(engine, params: dict, secret_box: Any = None) -> dict:
+    """The config_info result for params (device, version, config_id, at, diff_against, search, reveal, ...).
+
+    ``secret_box`` is a callable returning the SecretBox, called only for reveal: without
+    reveal no key is needed and no original is read.
+    """
     check_selectors(params)
+    check_reveal(params)
     try:
         with engine.connect() as connection:
-            return _dispatch(connection, params)
+            return _dispatch(connection, params, secret_box)
     except DRIVER_ERRORS as error:
         raise_driver_error(error, engine)
 
 
-def _dispatch(connection, params: dict) -> dict:
+def _dispatch(connection, params: dict, secret_box: Any = None) -> dict:
     result: dict = {"changed": False}
     if params.get("search") is not None:
         pattern = compile_search(params["search"])
@@ -239,8 +271,12 @@ def _dispatch(connection, params: dict) -> dict:
         result.update(diff_result(connection, device, row, params["diff_against"]))
         return result
     if selected:
-        row = select_version(connection, device, params.get("version"), params.get("config_id"), params.get("at"))
+        reveal = bool(params.get("reveal"))
+        row = select_version(connection, device, params.get("version"), params.get("config_id"), params.get("at"),
+                             with_original=reveal)
         result.update(version_result(device, row))
+        if reveal:
+            result["original"] = reveal_original(device, row, secret_box())
         return result
     result.update({"hostname": device.hostname,
                    "versions": list_versions(connection, device.id, params.get("limit"))})

@@ -18,6 +18,8 @@ description:
   - With O(search) looks for a regular expression in the latest configuration of every enabled
     device (or of every device with any of O(tags)).
   - The text returned is the stored text, with secrets masked. See C(docs/history.md).
+  - With O(reveal=true) it also returns the original of the selected version, unmasked, opened with the
+    encryption key. Put C(no_log: true) on that task.
 author:
   - NetRaven developers (@netraven)
 options:
@@ -65,8 +67,21 @@ options:
       - With O(search), return the devices whose latest configuration has no match instead.
     type: bool
     default: false
+  reveal:
+    description:
+      - Also return RV(original), the selected version's configuration as the device printed it, secrets
+        included, opened from its sealed copy with the encryption key (O(encryption_key) or E(NETRAVEN_ENCRYPTION_KEY),
+        older passphrases in E(NETRAVEN_ENCRYPTION_OLD_KEYS)). For restores; see C(docs/history.md).
+      - Needs one version selected with O(version), O(config_id) or O(at); refused with O(search) and
+        O(diff_against), and for a version stored without its original (O(netraven.netraven.backup#module:keep_original=false)).
+      - B(Put C(no_log: true) on the task), so that the unmasked text stays out of the output, the logs and
+        callbacks; then use the registered result in later tasks (C(ansible.builtin.copy) with C(mode: "0600"),
+        also with C(no_log: true)).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - netraven.netraven.database
+  - netraven.netraven.database.encryption
   - netraven.netraven.attributes
   - netraven.netraven.attributes.diff
   - netraven.netraven.attributes.read_only
@@ -78,6 +93,7 @@ attributes:
       - With O(diff_against), C(--diff) shows the change between the two versions.
 notes:
   - Search streams rows, so memory stays flat on large estates.
+  - Only O(reveal) needs the encryption key; without it no original is read.
 seealso:
   - module: netraven.netraven.backup
   - plugin: netraven.netraven.config
@@ -106,6 +122,14 @@ EXAMPLES = r"""
     search: '^ntp server '
     absent: true
     tags: [core]
+
+- name: The unmasked original of the latest version, for a restore (never shown)
+  netraven.netraven.config_info:
+    device: core-1
+    version: 1
+    reveal: true
+  no_log: true
+  register: restore
 """
 
 RETURN = r"""
@@ -148,6 +172,11 @@ lines:
   description: Number of lines of the selected version's text.
   returned: with O(version), O(config_id) or O(at)
   type: int
+original:
+  description:
+    - The selected version as the device printed it, secrets included (unmasked). Use C(no_log: true).
+  returned: with O(reveal=true)
+  type: str
 diff:
   description: The two texts in Ansible's before/after form, shown by C(--diff).
   returned: with O(diff_against)
@@ -201,13 +230,15 @@ ARGUMENT_SPEC = NetRavenModule.argspec(
     tags={"type": "list", "elements": "str"},
     context={"type": "int", "default": 0},
     absent={"type": "bool", "default": False},
+    reveal={"type": "bool", "default": False},
+    encryption=True,
 )
 
 
 def main():
     """Entry point."""
     module = NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    module.run(lambda mod: config_history(mod.engine, mod.params))
+    module.run(lambda mod: config_history(mod.engine, mod.params, mod.secret_box))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,11 @@ pytest.importorskip("cryptography")
 
 # pylint: disable=wrong-import-position
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
+    Credential,
+    Device,
+    DeviceConfiguration,
+)
 from ansible_collections.netraven.netraven.plugins.modules import rekey  # noqa: E402
 
 OLD, NEW, LOST = "old-rotation-passphrase", "new-rotation-passphrase", "lost-rotation-passphrase"
@@ -102,3 +106,71 @@ def test_without_a_key_the_rekey_fails_in_one_line(run_module, sqlite_db_url, mo
     monkeypatch.delenv("NETRAVEN_ENCRYPTION_KEY", raising=False)
     rc, result = run_module(rekey, {"db_url": sqlite_db_url})
     assert rc == 1 and result["msg"].startswith("NETRAVEN_ENCRYPTION_KEY is not set")
+
+
+ORIGINALS = {"r1": "hostname r1\nenable secret 0 R1-Plain-Secret\n", "r2": "hostname r2\nsnmp-server community R2-Comm RO\n",
+             "r3": "hostname r3\n"}
+
+
+def seed_originals(url, sealed_with):
+    """A device and one configuration per name, its original sealed with sealed_with[name] (None: no original)."""
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        for name, passphrase in sealed_with.items():
+            device_id = connection.execute(sa.insert(Device).values(
+                hostname=name, ip_address="192.0.2.%d" % (len(name) + int(name[-1])), device_type="cisco_ios")
+                .returning(Device.id)).scalar_one()
+            connection.execute(sa.insert(DeviceConfiguration).values(
+                device_id=device_id, config_data="hostname %s\n" % name, data_hash=name,
+                original=secret_box(passphrase).encrypt(ORIGINALS[name]) if passphrase else None))
+    engine.dispose()
+
+
+def originals(url):
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        rows = dict(connection.execute(sa.select(Device.hostname, DeviceConfiguration.original)
+                                       .join(Device, Device.id == DeviceConfiguration.device_id)).all())
+    engine.dispose()
+    return rows
+
+
+def test_rekey_reseals_the_configuration_originals_with_the_passwords(run_module, sqlite_db_url, monkeypatch):
+    seed(sqlite_db_url, {"netops": OLD, "fresh": NEW})
+    seed_originals(sqlite_db_url, {"r1": OLD, "r2": NEW, "r3": None})
+    before = originals(sqlite_db_url)
+    monkeypatch.setenv("NETRAVEN_ENCRYPTION_OLD_KEYS", OLD)
+    args = {"db_url": sqlite_db_url, "encryption_key": NEW}
+
+    rc, check = run_module(rekey, dict(args, _ansible_check_mode=True))
+    assert (rc, check["changed"], check["originals_rekeyed"], check["originals_current"], check["originals_total"]) == (
+        0, True, 1, 1, 2)
+    assert check["msg"] == ("1 of 2 credential password(s) would be re-sealed under the current key, "
+                            "and 1 of 2 configuration original(s)")
+    assert originals(sqlite_db_url) == before
+
+    rc, result = run_module(rekey, args)
+    after = originals(sqlite_db_url)
+    assert (rc, result["originals_rekeyed"], result["rekeyed"]) == (0, 1, ["netops"])
+    assert after["r1"] != before["r1"] and after["r2"] == before["r2"] and after["r3"] is None
+    new_only = secret_box(NEW)
+    assert {name: new_only.decrypt(after[name]) for name in ("r1", "r2")} == {name: ORIGINALS[name] for name in ("r1", "r2")}
+
+    rc, again = run_module(rekey, args)
+    assert (rc, again["changed"], again["originals_rekeyed"], again["originals_current"]) == (0, False, 0, 2)
+    text = json.dumps([check, result, again])
+    assert not [secret for secret in list(ORIGINALS.values()) + [OLD, NEW, "R1-Plain-Secret"] if secret in text]
+    assert "gAAAA" not in text
+
+
+def test_an_original_no_key_opens_stops_the_rekey_of_passwords_too(run_module, sqlite_db_url, monkeypatch):
+    seed(sqlite_db_url, {"netops": OLD, "fresh": NEW})
+    seed_originals(sqlite_db_url, {"r1": OLD, "r2": LOST})
+    before, before_originals = tokens(sqlite_db_url), originals(sqlite_db_url)
+    monkeypatch.setenv("NETRAVEN_ENCRYPTION_OLD_KEYS", OLD)
+    rc, result = run_module(rekey, {"db_url": sqlite_db_url, "encryption_key": NEW})
+    assert rc == 1 and "\n" not in result["msg"]
+    assert result["msg"].startswith("No configured key opens the sealed original of 1 configuration(s): r2 config_id 2. "
+                                    "Nothing was re-sealed")
+    assert tokens(sqlite_db_url) == before and originals(sqlite_db_url) == before_originals
+    assert LOST not in json.dumps(result) and "R2-Comm" not in json.dumps(result)
