@@ -14,6 +14,7 @@ never in clear text.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import random
 import re
@@ -191,6 +192,7 @@ class DeviceConfig:
         self._rng = random.Random(zlib.crc32(spec.name.encode("utf-8")))
         self._last_stamp = 0
         self._last_period = 0
+        self.sent = collections.deque(maxlen=16)  # the latest rendered running configurations (tests compare backups with them)
         self._body = ""
         self._extra = []
         self.reset()
@@ -279,7 +281,13 @@ class DeviceConfig:
         return stamp, period
 
     def running(self):
-        """Render the output of ``show running-config`` / ``show configuration``."""
+        """Render the output of ``show running-config`` / ``show configuration`` (kept in ``sent``)."""
+        text = self._render()
+        with self._lock:
+            self.sent.append(text)
+        return text
+
+    def _render(self):
         from .vendor_configs import BODIES  # pylint: disable=import-outside-toplevel
         stamp, period = self._next_volatile()
         text = self.stable()

@@ -238,6 +238,10 @@ class Lab(LabBase):
         """The device's stable configuration (no volatile lines)."""
         return self.server.device(name).config.stable()
 
+    def sent_configs(self, name):
+        """The latest running configurations the device rendered (up to 16, oldest first), exactly as sent (in-process lab)."""
+        return list(self.server.device(name).config.sent)
+
     def sessions(self, name=None):
         """Open shell sessions now (on one device, or the whole lab)."""
         if name is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: rekey
-short_description: Re-seal the stored credential passwords under the current encryption key
+short_description: Re-seal the stored credential passwords and configuration originals under the current encryption key
 version_added: 0.1.0
 description:
   - Finishes an encryption key rotation. With the new passphrase in O(encryption_key) and the old
@@ -16,8 +16,11 @@ description:
     password that only an old passphrase opens is encrypted again under the new one. Afterwards
     the old passphrases can be dropped.
   - The device passwords themselves are not needed and do not change.
-  - All or nothing. When no configured passphrase opens some stored password, the task fails naming
-    those credentials and re-seals none.
+  - The sealed originals of stored configurations (see O(netraven.netraven.backup#module:keep_original)) are
+    re-sealed in the same transaction, streamed and in batches.
+  - All or nothing. When no configured passphrase opens some stored password or original, the task fails
+    naming those credentials and configurations and re-seals none.
+  - A row is rewritten only if it still holds the value read, so a value changed meanwhile is left as it is.
   - A re-run changes nothing once every password is sealed under the current key.
 author:
   - NetRaven developers (@netraven)
@@ -34,7 +37,7 @@ attributes:
     details:
       - Reports which credentials would be re-sealed and writes nothing.
 notes:
-  - Results name the credentials, never a password or its ciphertext.
+  - Results name the credentials and count the originals, never a password, a configuration or a ciphertext.
 seealso:
   - module: netraven.netraven.credential
 """
@@ -67,6 +70,21 @@ total:
   returned: success
   type: int
   sample: 3
+originals_rekeyed:
+  description: How many sealed configuration originals were (in check mode, would be) re-sealed.
+  returned: success
+  type: int
+  sample: 120
+originals_current:
+  description: How many sealed configuration originals were already sealed under the current key.
+  returned: success
+  type: int
+  sample: 0
+originals_total:
+  description: How many configuration versions keep a sealed original.
+  returned: success
+  type: int
+  sample: 120
 """
 
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
