@@ -22,6 +22,7 @@ if HAS_SQLALCHEMY:
     import sqlalchemy as sa
     from sqlalchemy import exc as sa_exc
 
+
 def plain(value):
     """A JSON-friendly copy of a column value (timestamps become ISO 8601 text)."""
     if isinstance(value, datetime.datetime):

@@ -255,7 +255,7 @@ def test_the_push_never_prompts(db, tmp_path, monkeypatch):
 
     def recording_run(command, **kwargs):
         calls.append((command, kwargs.get("env")))
-        return real_run(command, **kwargs)
+        return real_run(command, check=kwargs.pop("check", False), **kwargs)
 
     monkeypatch.setattr(subprocess, "run", recording_run)
     export(db, str(tmp_path / "configs"), job_id=job, remote=str(tmp_path / "missing.git"))

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ansible_collections.netraven.netraven.plugins.module_utils import _backup_store, _logs, _metrics  # noqa: F401
+from ansible_collections.netraven.netraven.plugins.module_utils import _backup_store, _logs, _metrics  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._models import Base, ConnectionLog, Device, Job, JobLog
 from ansible_collections.netraven.netraven.plugins.module_utils._statements import (
