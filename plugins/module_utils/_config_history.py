@@ -24,6 +24,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     DeviceConfiguration,
     Tag,
     device_tag_association,
+    iso_text,
 )
 
 if HAS_SQLALCHEMY:
@@ -41,13 +42,9 @@ def _meta_columns():
             DeviceConfiguration.data_hash, sa.func.length(DeviceConfiguration.config_data).label("bytes"))
 
 
-def _iso(value: Optional[datetime.datetime]) -> Optional[str]:
-    return value.isoformat() if value is not None else None
-
-
 def _metadata(row: Any, text: Optional[str] = None) -> dict:
     """A version's result fields; lines are counted only when the text is at hand."""
-    data = {"config_id": row.id, "retrieved_at": _iso(row.retrieved_at), "job_id": row.job_id,
+    data = {"config_id": row.id, "retrieved_at": iso_text(row.retrieved_at), "job_id": row.job_id,
             "data_hash": row.data_hash, "bytes": row.bytes}
     if text is not None:
         data["lines"] = len(text.splitlines())
@@ -136,7 +133,7 @@ def version_result(device: Any, row: Any) -> dict:
 
 
 def _header(device: Any, row: Any) -> str:
-    return "%s config_id=%s %s" % (device.hostname, row.id, _iso(row.retrieved_at))
+    return "%s config_id=%s %s" % (device.hostname, row.id, iso_text(row.retrieved_at))
 
 
 def diff_result(connection, device: Any, selected: Any, against: int) -> dict:

@@ -25,6 +25,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     Device,
     DeviceConfiguration,
     JobResult,
+    iso_seconds,
     utcnow,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus
@@ -81,15 +82,6 @@ def changed_devices(session, job_id: int, per_device: int = DIFF_MAX_LINES_PER_D
                         "previous_config_id": before_id, "added": diff.added, "removed": diff.removed,
                         "diff": shown, "diff_lines_omitted": omitted})
     return entries
-
-
-def iso_seconds(value):
-    """A timestamp as ISO 8601 to the second, naive ones taken as UTC (None stays None)."""
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=datetime.timezone.utc)
-        return value.isoformat(timespec="seconds")
-    return value
 
 
 def stale_devices(session, hours: float = DEFAULT_STALE_DEVICE_HOURS, job_id: Optional[int] = None,

@@ -22,7 +22,6 @@ from ansible_collections.netraven.netraven.plugins.module_utils._errors import N
 from ansible_collections.netraven.netraven.plugins.module_utils._job_changes import (
     DEFAULT_STALE_DEVICE_HOURS,
     changed_devices,
-    iso_seconds,
     stale_devices,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
@@ -32,6 +31,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     Job,
     JobLog,
     JobResult,
+    iso_seconds,
     utcnow,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus, JobStatus, LogLevel, device_colour

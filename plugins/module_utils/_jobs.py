@@ -45,6 +45,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     Job,
     JobResult,
     Tag,
+    iso_text,
     utcnow,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import (
@@ -141,14 +142,10 @@ def close_stale_jobs(engine, stale_after=DEFAULT_STALE_AFTER, now=None, check_mo
                 "Job abandoned: still RUNNING more than %d s after it started (the run that owned it was killed "
                 "or lost); closed as FAILED_UNEXPECTED, %d pending device(s) marked as never run" % (stale_after, pending),
                 error_type=ErrorType.UNEXPECTED, data={"stale_after": stale_after, "pending_devices": pending})
-            closed.append({"job_id": job_id, "name": name, "started_at": _iso(started_at), "pending_devices": pending})
+            closed.append({"job_id": job_id, "name": name, "started_at": iso_text(started_at), "pending_devices": pending})
         if check_mode:
             session.rollback()
     return closed
-
-
-def _iso(value):
-    return value.isoformat() if isinstance(value, datetime.datetime) else value
 
 
 # --------------------------------------------------------------------------- start

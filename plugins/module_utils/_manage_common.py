@@ -13,21 +13,12 @@ task that sets only ``enabled`` never resets a port someone else chose.
 
 from __future__ import annotations
 
-import datetime
-
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError, unknown_tags_message
 from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY, Tag
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
     from sqlalchemy import exc as sa_exc
-
-
-def plain(value):
-    """A JSON-friendly copy of a column value (timestamps become ISO 8601 text)."""
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    return value
 
 
 def tag_names(tags):

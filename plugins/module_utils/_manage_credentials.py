@@ -23,10 +23,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._manage_common i
     check_text,
     flush_or_conflict,
     make_diff,
-    plain,
     tag_names,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY, Credential
+from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY, Credential, iso_text
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
@@ -48,7 +47,7 @@ def credential_to_dict(credential, tags=None):
         "description": credential.description,
         "is_system": credential.is_system,
         "tags": tag_names(credential.tags) if tags is None else list(tags),
-        "last_used": plain(credential.last_used),
+        "last_used": iso_text(credential.last_used),
         "success_rate": credential.success_rate,
         "success_count": credential.success_count,
         "failure_count": credential.failure_count,

@@ -24,10 +24,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._manage_common i
     check_text,
     flush_or_conflict,
     make_diff,
-    plain,
     tag_names,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY, Device
+from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY, Device, iso_text
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
@@ -91,7 +90,7 @@ def device_to_dict(device, tags=None):
         "description": device.description,
         "enabled": device.enabled,
         "tags": tag_names(device.tags) if tags is None else list(tags),
-        "last_seen": plain(device.last_seen),
+        "last_seen": iso_text(device.last_seen),
         "last_credential_id": device.last_credential_id,
     }
 

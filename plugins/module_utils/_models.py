@@ -54,6 +54,20 @@ def utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+def iso_text(value: Any) -> Any:
+    """A timestamp as ISO 8601 text for a result; any other value (None included) as it is."""
+    return value.isoformat() if isinstance(value, datetime.datetime) else value
+
+
+def iso_seconds(value: Any) -> Any:
+    """As iso_text, to the second and naive values taken as UTC: how the report and the change lists show time."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return value.isoformat(timespec="seconds")
+    return value
+
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
