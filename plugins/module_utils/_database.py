@@ -71,9 +71,9 @@ def resolve_db_url(db_url: str | None = None) -> str:
 
 # A whole URL: scheme://rest. Its userinfo ends at the first '@' followed by a plausible
 # host[:port] and then '/', '?' or the end, so a password with a space, ':', '/' or an
-# unencoded '@' is masked whole.
+# unencoded '@' is masked whole. A port has digits: "@z:/" inside a password is no host.
 _WHOLE_URL = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<rest>.*)$", re.DOTALL)
-_HOST_PORT = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._%-]*)(?::\d*)?(?=[/?]|$)")
+_HOST_PORT = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._%-]*)(?::\d+)?(?=[/?]|$)")
 
 
 def _split_userinfo(rest: str):

@@ -20,7 +20,7 @@ import re
 import time
 import traceback
 
-from ansible_collections.netraven.netraven.plugins.module_utils._config_text import clean_output
+from ansible_collections.netraven.netraven.plugins.module_utils._config_text import clean_message, clean_output
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import GENERIC, profile_for
 from ansible_collections.netraven.netraven.plugins.module_utils._session_log import open_session_log
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType, device_status_for_error
@@ -48,9 +48,15 @@ _SSH_NEGOTIATION_HINTS = ("incompatible ssh peer", "no acceptable", "unable to a
 
 
 class AttemptError(Exception):
-    """A failed attempt: error_type (ErrorType) and a one-line, password-free message."""
+    """A failed attempt: error_type (ErrorType) and a one-line, password-free message.
+
+    The message often carries the device's own text (an SSH greeting, netmiko's error
+    quoting the output): it is cleaned here (clean_message), once for every path, so it
+    is always storable, even on PostgreSQL, which refuses a NUL in text.
+    """
 
     def __init__(self, error_type, message):
+        message = clean_message(message)
         super().__init__(message)
         self.error_type = error_type
         self.message = message
@@ -62,12 +68,15 @@ class AttemptError(Exception):
 
 
 def _one_line(text, secrets):
-    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
-    message = " ".join(lines[:3])[:400] if lines else type(text).__name__
+    """The first lines of an exception's text, the secrets scrubbed (as sent and as cleaned) before anything is cut."""
+    text = str(text)
     for secret in secrets:
         if secret:
-            message = message.replace(secret, "********")
-    return message
+            text = text.replace(secret, "********")
+            if clean_output(secret):
+                text = clean_output(text).replace(clean_output(secret), "********")
+    lines = [line.strip() for line in clean_output(text).splitlines() if line.strip()]
+    return " ".join(lines[:3])[:400] if lines else type(text).__name__
 
 
 def classify(error, phase, secrets=()):
@@ -145,6 +154,26 @@ def _channel_closed(connection):
                 or (transport is not None and not transport.is_active()))
 
 
+# After a prompt-like last line, how long the channel must stay quiet before the read ends.
+PROMPT_QUIET_SECONDS = 0.1
+# Escape sequences a prompt line may start with (colour, erase line).
+_LEADING_ESCAPES = r"(?:\x1b\[[0-9;?]*[A-Za-z])*"
+
+
+def prompt_pattern(base_prompt):
+    """The prompt as the last line of what was read: at the start of a line, then nothing but blanks.
+
+    Anchored to the line start, a configuration line that merely contains the prompt's
+    text ("description uplink to router1#") never matches.
+    """
+    return re.compile("\n" + _LEADING_ESCAPES + re.escape(base_prompt) + r"[^\n]{0,64}[>#%$][ \t]*$")
+
+
+def _ends_on_prompt(prompt, tail, whole):
+    """True when the text read so far ends with the prompt standing on a line of its own."""
+    return prompt.search(("\n" if whole else "") + tail.replace("\r", "\n")) is not None
+
+
 def read_command_output(connection, command, timeout):
     """Send command and read until the prompt returns, noticing a dropped session at once.
 
@@ -152,20 +181,31 @@ def read_command_output(connection, command, timeout):
     session cut mid-configuration would look like a slow device and cost the whole
     timeout. This loop checks the channel whenever no data is waiting: a closed channel
     is a truncated configuration, silence past the timeout is a timeout.
+
+    The read ends on the prompt only when it stands on a line of its own after the
+    output, and the channel then stays quiet for PROMPT_QUIET_SECONDS: a configuration
+    line that looks like the prompt and happens to end one network read is followed at
+    once by the rest of the output, while the real prompt is followed by silence.
+    Platforms without an end marker would otherwise store the cut configuration as
+    complete.
     """
-    prompt = re.compile(re.escape(connection.base_prompt) + r"[^\n]{0,64}[>#%$]\s*$")
+    prompt = prompt_pattern(connection.base_prompt)
     connection.write_channel(command + connection.RETURN)
     chunks = []
     tail = ""
+    length = 0
     deadline = time.monotonic() + timeout
+    quiet_until = None
     while True:
         data = connection.read_channel()
         if data:
             chunks.append(data)
+            length += len(data)
             tail = (tail + data)[-512:]
-            if prompt.search(tail.replace("\r", "")):
-                break
+            quiet_until = time.monotonic() + PROMPT_QUIET_SECONDS if _ends_on_prompt(prompt, tail, length <= 512) else None
             continue
+        if quiet_until is not None and (time.monotonic() >= quiet_until or _channel_closed(connection)):
+            break
         if _channel_closed(connection):
             raise AttemptError(ErrorType.TRUNCATED, "The session ended before the configuration was complete")
         if time.monotonic() > deadline:

@@ -10,9 +10,31 @@ a secret: modules and plugins show ``str(error)`` as is, without a traceback.
 
 from __future__ import annotations
 
+import re
+
+# Control characters (C0, DEL, C1) and lone surrogates: a message shows them as escapes.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def one_line(text: str) -> str:
+    """text as one printable line: each control character or lone surrogate written as its escape (\\n, \\x00).
+
+    A message quotes the user's value to name the culprit; a newline in that value must not
+    split the message, nor a NUL or a lone surrogate make it unprintable.
+    """
+    return _UNPRINTABLE.sub(lambda match: match.group(0).encode("unicode_escape").decode("ascii"), text)
+
 
 class NetRavenError(Exception):
-    """Base class: a one-line, secret-free message meant for the user."""
+    """Base class: a one-line, secret-free message meant for the user.
+
+    The message is made one line here (one_line), whatever value it quotes.
+    """
+
+    def __init__(self, *args):
+        if args and isinstance(args[0], str):
+            args = (one_line(args[0]),) + args[1:]
+        super().__init__(*args)
 
 
 class DatabaseConfigError(NetRavenError):

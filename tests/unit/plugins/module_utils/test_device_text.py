@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Text that comes from a device: cleaned before it is stored, and a prompt-like line never ends a read.
+
+A fake channel hands read_command_output its output in the chunks a network would, so the
+test decides where a read ends; the PostgreSQL storability of the cleaned messages is
+proven in tests/integration/test_hardening_device_text.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("netmiko")
+
+# pylint: disable=wrong-import-position
+from ansible_collections.netraven.netraven.plugins.module_utils import _device_session  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._device_session import (  # noqa: E402
+    AttemptError,
+    classify,
+    read_command_output,
+)
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType  # noqa: E402
+
+paramiko = pytest.importorskip("paramiko")
+netmiko_exceptions = pytest.importorskip("netmiko.exceptions")
+
+PEER_TEXT = "evil\x00\x1b]0;title\x07\x1b[31mred\x7f\x85\u2028next\rline\x08"
+
+
+def storable(text):
+    """What PostgreSQL needs of a text value: valid UTF-8, no NUL (and, for a message, one line)."""
+    text.encode("utf-8")
+    return "\x00" not in text and "\n" not in text and "\r" not in text and not any(
+        ord(ch) < 32 or 0x7f <= ord(ch) <= 0x9f for ch in text)
+
+
+@pytest.mark.parametrize("error,phase", [
+    # paramiko quotes the peer's SSH greeting (its version field) in its error.
+    (paramiko.ssh_exception.IncompatiblePeer("Incompatible version (%s instead of 2.0)" % PEER_TEXT), "connect"),
+    (paramiko.ssh_exception.SSHException('Indecipherable protocol version "SSH-%s"' % PEER_TEXT), "connect"),
+    (netmiko_exceptions.NetmikoTimeoutException(
+        "A paramiko SSHException occurred during connection creation:\n\nbanner: %s" % PEER_TEXT), "connect"),
+    # netmiko's read errors quote the output they saw.
+    (netmiko_exceptions.ReadTimeout("Pattern not detected: 'r1\\#' in output.\n\nThings you might try: %s" % PEER_TEXT),
+     "fetch"),
+    (paramiko.ssh_exception.SSHException("session: %s" % PEER_TEXT), "fetch"),
+    (RuntimeError("device said %s" % PEER_TEXT), "fetch"),
+])
+def test_device_text_in_an_error_is_cleaned(error, phase):
+    message = classify(error, phase).message
+    assert storable(message), repr(message)
+    assert "evil" in message and "red" in message and "next" in message
+
+
+def test_every_attempt_error_message_is_cleaned():
+    error = AttemptError(ErrorType.UNEXPECTED, "line one\x00\r\nline two\t\x1b[0m \ud800")
+    assert error.message == str(error) == "line one line two [0m \ufffd"
+    assert storable(error.message)
+
+
+def test_a_secret_with_control_characters_is_scrubbed_in_both_forms():
+    secret = "pa\x01ss\x00word-9"
+    for text in ("auth failed for pa\x01ss\x00word-9 on r1", "auth failed for password-9 on r1"):
+        message = classify(RuntimeError(text), "fetch", secrets=(secret,)).message
+        assert "pass" not in message and "word-9" not in message and "********" in message, message
+
+
+def test_a_secret_is_scrubbed_before_the_message_is_cut():
+    secret = "Sup3r-Secret-Passphrase"
+    message = classify(RuntimeError("x" * 390 + secret), "fetch", secrets=(secret,)).message
+    assert "Sup3r" not in message and len(message) <= 400 + len("RuntimeError: ")
+
+
+class FakeConnection:
+    """The slice of a netmiko connection read_command_output uses; read_channel serves `chunks`, then silence."""
+
+    base_prompt = "r1"
+    RETURN = "\n"
+    remote_conn = None
+
+    def __init__(self, chunks, closed_after=False):
+        self.chunks = list(chunks)
+        self.written = []
+        self.closed_after = closed_after
+
+    def write_channel(self, data):
+        self.written.append(data)
+
+    def read_channel(self):
+        return self.chunks.pop(0) if self.chunks else ""
+
+    @staticmethod
+    def normalize_linefeeds(text):
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    @staticmethod
+    def strip_ansi_escape_codes(text):
+        return text
+
+    @staticmethod
+    def strip_command(command, output):
+        return output.split("\n", 1)[1] if output.startswith(command) else output
+
+    @staticmethod
+    def strip_prompt(output):
+        lines = output.split("\n")
+        return "\n".join(lines[:-1]) if lines and lines[-1].lstrip("\x1b[1m").startswith("r1") else output
+
+
+@pytest.fixture
+def fast_polls(monkeypatch):
+    monkeypatch.setattr(_device_session, "POLL_SECONDS", 0.001)
+    monkeypatch.setattr(_device_session, "PROMPT_QUIET_SECONDS", 0.05, raising=False)
+
+
+def test_a_configuration_line_like_the_prompt_at_the_end_of_a_read_does_not_end_it(fast_polls):
+    """The chunk ends right after a line 'r1#' of the configuration (a banner, say): the rest still comes."""
+    chunks = ["show running-config\r\nhostname r1\r\nbanner motd ^C\r\nr1#", "\r\n^C\r\ninterface Gi0/1\r\n",
+              " description uplink to r1 #", "\r\nend\r\nr1#"]
+    output = read_command_output(FakeConnection(chunks), "show running-config", timeout=5)
+    assert output.split("\n") == ["hostname r1", "banner motd ^C", "r1#", "^C", "interface Gi0/1",
+                                  " description uplink to r1 #", "end"]
+
+
+def test_the_prompt_text_inside_a_line_never_ends_a_read(fast_polls, monkeypatch):
+    """Mid-line 'r1 ... #' at the end of every read: only the prompt on a line of its own ends it."""
+    monkeypatch.setattr(_device_session, "PROMPT_QUIET_SECONDS", 10, raising=False)  # a mid-line match must not even start the wait
+    chunks = ["show version\r\n", "uptime of r1 is 3 weeks #", "\r\nr1#"]
+    started = _device_session.time.monotonic()
+    with pytest.raises(AttemptError) as error:  # no prompt on a line of its own within the timeout
+        read_command_output(FakeConnection(chunks[:2]), "show version", timeout=0.3)
+    assert error.value.error_type == ErrorType.TIMEOUT
+    assert _device_session.time.monotonic() - started < 5
+    monkeypatch.setattr(_device_session, "PROMPT_QUIET_SECONDS", 0.05, raising=False)
+    assert read_command_output(FakeConnection(chunks), "show version", timeout=5) == "uptime of r1 is 3 weeks #"
+
+
+def test_the_prompt_on_its_own_line_ends_the_read_once_the_channel_is_quiet(fast_polls):
+    connection = FakeConnection(["show clock\r\n12:00:00 UTC\r\n\x1b[1mr1(config)#  "])
+    assert read_command_output(connection, "show clock", timeout=5) == "12:00:00 UTC"
+    assert connection.written == ["show clock\n"]
