@@ -6,7 +6,8 @@
 A module would start a fresh Python per host and import netmiko and SQLAlchemy again
 (about 0.8 s of CPU per host, docs/architecture.md). An action plugin runs in the forked worker,
 and its module-level imports happen once in the parent, before the fork: the core is
-imported here at module level, and the derived encryption key is warmed too. The
+imported here at module level, and the database's salt is read and the encryption keys
+derived too (_crypto.warm_default_database). The
 database connection is opened after the fork (the engine uses NullPool), so no
 connection ever crosses a fork.
 """
@@ -23,7 +24,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.netraven.netraven.plugins.module_utils._backup import BackupOptions, DeviceBackup
 from ansible_collections.netraven.netraven.plugins.module_utils._backup_args import BACKUP_ARGSPEC, tunable_error
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import KEY_ENV, secret_box
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for, warm_default_database
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, verify_schema
 from ansible_collections.netraven.netraven.plugins.module_utils._device_session import HAS_NETMIKO
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import DatabaseUnavailableError, NetRavenError
@@ -46,12 +47,8 @@ def _preload_dialects():
 
 
 def _warm_key_cache():
-    """Derive the key once in the parent process so every forked worker inherits it."""
-    if os.environ.get(KEY_ENV):
-        try:
-            secret_box()
-        except Exception:  # pylint: disable=broad-except
-            pass  # Reported properly (one line, no secret) when a task needs the key.
+    """Read the salt and derive the keys once in the parent process so every forked worker inherits them."""
+    warm_default_database()
 
 
 def _warm_regex_cache():
@@ -136,7 +133,7 @@ class ActionModule(ActionBase):
             # The schema is verified by the job's start, once; per host it would cost a
             # reflection round trip. A missing table still gets the clear message below.
             engine = create_db_engine(args.get("db_url"), check_schema=False)
-            box = secret_box(args.get("encryption_key")) if args.get("encryption_key") else secret_box()
+            box = secret_box_for(engine, args.get("encryption_key"))
             outcome = DeviceBackup(engine, box, options).run(args["device_id"], args.get("credentials") or [],
                                                              args.get("job_id"))
         except DatabaseUnavailableError as error:

@@ -4,17 +4,34 @@
 """Encryption of credential passwords at rest (docs/architecture.md: "Database and encryption").
 
 The key is one passphrase in NETRAVEN_ENCRYPTION_KEY, used exactly as given (a comma
-or a space is part of it), stretched with PBKDF2-SHA256 (100,000 rounds, salt
-NETRAVEN_ENCRYPTION_SALT, default ``netraven_salt``) into a Fernet key. Older
-passphrases, one per line, come from NETRAVEN_ENCRYPTION_OLD_KEYS: they only open
-values, so values sealed with an old key still open after a rotation (README, "Rotating
-the encryption key"). Earlier releases split the key on commas; a key that still holds
-a comma, does not open a value, and whose comma-separated parts would, is named with
-the fix instead of a bare "cannot decrypt".
+or a space is part of it). Older passphrases, one per line, come from
+NETRAVEN_ENCRYPTION_OLD_KEYS: they only open values, so values sealed with an old key
+still open after a rotation (README, "Rotating the encryption key"). Earlier releases
+split the key on commas; a key that still holds a comma, does not open a value, and
+whose comma-separated parts would, is named with the fix instead of a bare "cannot decrypt".
 
-Stretching costs tens of milliseconds per passphrase, so derived ciphers are cached
-per process and per (passphrases, salt); the backup action warms the cache in the
-controller before Ansible forks its workers.
+Every sealed value says how it was sealed (docs/hardening.md, "Key derivation"):
+
+- version 2, ``v2:`` + a Fernet token: the key is PBKDF2-SHA256 at 600,000 rounds of the
+  passphrase, salted with the random per-install salt of the database (install_secrets
+  row 'kdf_salt', migration 0005). Every new value is sealed this way.
+- version 1, a bare Fernet token (``gAAAAA...``), as 0.1 wrote it: PBKDF2-SHA256 at 100,000
+  rounds with the static salt NETRAVEN_ENCRYPTION_SALT (default ``netraven_salt``), the
+  same for every install. Such values still open; the rekey module re-seals them at v2.
+
+Why PBKDF2 and not scrypt: 600,000 rounds is OWASP's current figure for PBKDF2-SHA256; it
+is FIPS-approved, where scrypt is refused by FIPS builds of OpenSSL (and so by
+cryptography on such a controller or execution environment); it costs CPU only, where
+scrypt at a comparable strength wants 64-128 MiB per derivation, in a controller that
+forks tens of workers under an AWX container limit; and version 1 already uses it, so one
+primitive serves both. The per-install salt makes a precomputed guess list useless across
+installs; the passphrase's own length (at least 12 characters) does the rest.
+
+Stretching costs a fraction of a second per passphrase (docs/hardening.md has the
+figures), so derived keys are cached per process and per (version, passphrase, salt),
+derived lazily (a database with no version-1 value never derives its key), and the salt
+is read once per process and database URL. The backup action derives everything in the
+controller before Ansible forks its workers (warm_default_database).
 """
 
 from __future__ import annotations
@@ -22,16 +39,25 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import threading
 import traceback
 
+from ansible_collections.netraven.netraven.plugins.module_utils._database import (
+    create_db_engine,
+    describe_engine,
+    read_scope,
+    resolve_db_url,
+)
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import (
     EncryptionKeyError,
     MissingLibraryError,
+    SchemaNotReadyError,
 )
+from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY, Credential, InstallSecret
 
 try:
-    from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+    from cryptography.fernet import Fernet, InvalidToken
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
     HAS_CRYPTOGRAPHY = True
@@ -40,21 +66,54 @@ except ImportError:
     HAS_CRYPTOGRAPHY = False
     CRYPTOGRAPHY_IMPORT_ERROR = traceback.format_exc()
 
+if HAS_SQLALCHEMY:
+    import sqlalchemy as sa
+
 KEY_ENV = "NETRAVEN_ENCRYPTION_KEY"
 OLD_KEYS_ENV = "NETRAVEN_ENCRYPTION_OLD_KEYS"
 MIN_PASSPHRASE_LENGTH = 12
 SALT_ENV = "NETRAVEN_ENCRYPTION_SALT"
 DEFAULT_SALT = "netraven_salt"
-PBKDF2_ROUNDS = 100000
+PBKDF2_ROUNDS = 100000  # version 1 (kept: the values 0.1 wrote must keep opening)
+CURRENT_VERSION = 2
+V2_PREFIX = "v2:"
+V2_ROUNDS = 600000
+INSTALL_SALT_NAME = "kdf_salt"
+MIN_INSTALL_SALT_BYTES = 16
+ROUNDS = {1: PBKDF2_ROUNDS, 2: V2_ROUNDS}
+
+_VERSION_PREFIX = re.compile(r"^v(\d{1,9}):")
+_SEALING_ERRORS = (InvalidToken, ValueError, TypeError, UnicodeError) if HAS_CRYPTOGRAPHY else (ValueError,)
 
 _CACHE = {}
+_DERIVED = {}
+_SALTS = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def derive_fernet_key(passphrase: str, salt: str) -> bytes:
-    """The urlsafe-base64 Fernet key PBKDF2-SHA256 derives from a passphrase."""
-    kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt.encode("utf-8"), iterations=PBKDF2_ROUNDS)
+def derive_fernet_key(passphrase: str, salt, rounds: int = PBKDF2_ROUNDS) -> bytes:
+    """The urlsafe-base64 Fernet key PBKDF2-SHA256 derives from a passphrase (salt: text or bytes)."""
+    salt_bytes = salt.encode("utf-8") if isinstance(salt, str) else bytes(salt)
+    kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt_bytes, iterations=rounds)
     return base64.urlsafe_b64encode(kdf.derive(passphrase.encode("utf-8")))
+
+
+def _fernet(version: int, passphrase: str, salt) -> "Fernet":
+    """The cipher of one (version, passphrase, salt), derived once per process."""
+    cache_key = (version, passphrase, salt)
+    with _CACHE_LOCK:
+        cipher = _DERIVED.get(cache_key)
+    if cipher is None:
+        cipher = Fernet(derive_fernet_key(passphrase, salt, ROUNDS[version]))
+        with _CACHE_LOCK:
+            cipher = _DERIVED.setdefault(cache_key, cipher)
+    return cipher
+
+
+def token_version(token) -> int:
+    """The format version a stored value names: its ``vN:`` prefix, else 1 (a bare Fernet token)."""
+    match = _VERSION_PREFIX.match(token) if isinstance(token, str) else None
+    return int(match.group(1)) if match else 1
 
 
 def _comma_hint() -> str:
@@ -69,9 +128,13 @@ def split_old_keys(text: str | None) -> list:
 
 
 class SecretBox:
-    """Seals with the current passphrase and opens with it or any older one."""
+    """Seals with the current passphrase at the current version; opens any version with it or an older one.
 
-    def __init__(self, passphrase: str, old_passphrases=(), salt: str = DEFAULT_SALT):
+    install_salt (bytes) is the database's 'kdf_salt'; without it (a box built for no
+    database) the box still opens version-1 values but refuses to seal.
+    """
+
+    def __init__(self, passphrase: str, old_passphrases=(), salt: str = DEFAULT_SALT, install_salt: bytes | None = None):
         if not HAS_CRYPTOGRAPHY:
             raise MissingLibraryError("The Python library 'cryptography' is required on the controller to handle credentials")
         if not passphrase:
@@ -81,86 +144,208 @@ class SecretBox:
                 KEY_ENV, MIN_PASSPHRASE_LENGTH))
         self._passphrase = passphrase
         self._salt = salt
-        phrases = [passphrase] + [p for p in old_passphrases if p and p != passphrase]
-        self.key_count = len(phrases)
-        fernets = [Fernet(derive_fernet_key(p, salt)) for p in phrases]
-        self._current = fernets[0]
-        self._fernet = MultiFernet(fernets)
+        self._install_salt = install_salt
+        self._phrases = [passphrase] + [p for p in dict.fromkeys(old_passphrases) if p and p != passphrase]
+        self.key_count = len(self._phrases)
         # Masked secrets in stored configurations carry an HMAC under this key (docs/platforms.md):
         # equal secrets on two installs get different markers, and no dictionary reverses them.
-        self._marker_key = hashlib.sha256(b"netraven-secret-marker\0" + phrases[0].encode("utf-8")).digest()
+        # It stays a hash of the passphrase alone, as before versioning: a new salt or format
+        # must not change every stored configuration's markers (and so its hash) once more.
+        self._marker_key = hashlib.sha256(b"netraven-secret-marker\0" + passphrase.encode("utf-8")).digest()
         self._legacy = None
+
+    def _ciphers(self, version: int, current_only: bool = False):
+        """The ciphers that may open a value of this version, current passphrase first; derived on demand."""
+        phrases = self._phrases[:1] if current_only else self._phrases
+        if version == 1:
+            return (_fernet(1, p, self._salt) for p in phrases)
+        if version == CURRENT_VERSION and self._install_salt is not None:
+            return (_fernet(2, p, self._install_salt) for p in phrases)
+        return iter(())
+
+    def warm(self, legacy: bool = True) -> None:
+        """Derive every key this box may need now (the backup action calls it before Ansible forks)."""
+        for version in ((CURRENT_VERSION, 1) if legacy else (CURRENT_VERSION,)):
+            for _cipher in self._ciphers(version):
+                pass
 
     def marker_key(self) -> bytes:
         """The key of the secret markers, derived from the current encryption passphrase."""
         return self._marker_key
 
     def opened_by_comma_parts(self, token: str) -> bool:
-        """True when the comma-split parts of a key holding a comma open the token (the old rotation syntax)."""
-        if "," not in self._passphrase:
+        """True when the comma-split parts of a key holding a comma open the token (the old rotation syntax).
+
+        Only version-1 values can be in that case: the comma syntax was gone before version 2.
+        """
+        if "," not in self._passphrase or token_version(token) != 1:
             return False
         if self._legacy is None:
-            parts = [p.strip() for p in self._passphrase.split(",") if p.strip()]
-            self._legacy = MultiFernet([Fernet(derive_fernet_key(p, self._salt)) for p in parts])
-        try:
-            self._legacy.decrypt(token.encode("ascii"))
-        except (InvalidToken, ValueError, TypeError, UnicodeError):
-            return False
-        return True
+            self._legacy = [p.strip() for p in self._passphrase.split(",") if p.strip()]
+        for part in self._legacy:
+            try:
+                _fernet(1, part, self._salt).decrypt(token.encode("ascii"))
+            except _SEALING_ERRORS:
+                continue
+            return True
+        return False
 
     def cannot_open_error(self, token: str | None = None) -> EncryptionKeyError:
         """The one-line error for a value no configured key opens, with the comma migration hint when it applies."""
-        if token is not None and self.opened_by_comma_parts(token):
-            return EncryptionKeyError(_comma_hint())
+        if token is not None:
+            version = token_version(token)
+            if version > CURRENT_VERSION:
+                return EncryptionKeyError(
+                    "A stored value is sealed at format version %d, which this collection (version %d) cannot open: "
+                    "upgrade netraven.netraven" % (version, CURRENT_VERSION))
+            if version == CURRENT_VERSION and self._install_salt is None:
+                return EncryptionKeyError(
+                    "A stored value is sealed at format version %d and no database salt was given: "
+                    "open it through the database's SecretBox (secret_box_for)" % version)
+            if self.opened_by_comma_parts(token):
+                return EncryptionKeyError(_comma_hint())
         return EncryptionKeyError(
             "%s cannot decrypt a stored credential: the key is wrong or was rotated out "
             "(put the old passphrase in %s)" % (KEY_ENV, OLD_KEYS_ENV))
 
     def encrypt(self, plaintext: str) -> str:
-        """Ciphertext (Fernet token text) for a password."""
-        return self._fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")
+        """The sealed text of a value: ``v2:`` + a Fernet token under the current passphrase."""
+        if self._install_salt is None:
+            raise EncryptionKeyError("Cannot seal a value without the database's key-derivation salt: "
+                                     "build the SecretBox with secret_box_for(engine)")
+        cipher = _fernet(CURRENT_VERSION, self._passphrase, self._install_salt)
+        return V2_PREFIX + cipher.encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+    def _open(self, token, current_only: bool = False):
+        """The plaintext bytes, or None when no configured key of the token's version opens it."""
+        if not isinstance(token, str):
+            return None
+        version = token_version(token)
+        body = token[len(V2_PREFIX):] if version == CURRENT_VERSION else token
+        try:
+            raw = body.encode("ascii")
+        except UnicodeError:
+            return None
+        for cipher in self._ciphers(version, current_only):
+            try:
+                return cipher.decrypt(raw)
+            except _SEALING_ERRORS:
+                continue
+        return None
 
     def decrypt(self, token: str) -> str:
         """The password a token seals; a token no configured key opens is an EncryptionKeyError."""
+        raw = self._open(token)
+        if raw is None:
+            raise self.cannot_open_error(token if isinstance(token, str) else None)
         try:
-            return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
-        except (InvalidToken, ValueError, TypeError, UnicodeError):
-            raise self.cannot_open_error(token) from None
+            return raw.decode("utf-8")
+        except UnicodeError:
+            raise self.cannot_open_error() from None
 
     def can_decrypt(self, token: str) -> bool:
         """True when a configured key opens the token."""
-        try:
-            self._fernet.decrypt(token.encode("ascii"))
-        except (InvalidToken, ValueError, TypeError, UnicodeError):
-            return False
-        return True
+        return self._open(token) is not None
 
     def is_current(self, token: str) -> bool:
-        """True when the current key alone opens the token: re-sealing it would change nothing."""
-        try:
-            self._current.decrypt(token.encode("ascii"))
-        except (InvalidToken, ValueError, TypeError, UnicodeError):
-            return False
-        return True
+        """True when the token is at the current version and the current key opens it: re-sealing would change nothing."""
+        return token_version(token) == CURRENT_VERSION and self._open(token, current_only=True) is not None
 
     def rotate(self, token: str) -> str:
-        """Re-seal a token under the current key."""
-        try:
-            return self._fernet.rotate(token.encode("ascii")).decode("ascii")
-        except (InvalidToken, ValueError, TypeError):
-            raise self.cannot_open_error(token) from None
+        """Re-seal a token under the current key and version (a version-1 value comes out ``v2:``)."""
+        return self.encrypt(self.decrypt(token))
 
 
-def secret_box(key: str | None = None, salt: str | None = None, old_keys: str | None = None) -> SecretBox:
-    """The SecretBox for an explicit key or NETRAVEN_ENCRYPTION_KEY, plus NETRAVEN_ENCRYPTION_OLD_KEYS; cached per process."""
+def secret_box(key: str | None = None, salt: str | None = None, old_keys: str | None = None,
+               install_salt: bytes | None = None) -> SecretBox:
+    """The SecretBox for an explicit key or NETRAVEN_ENCRYPTION_KEY, plus NETRAVEN_ENCRYPTION_OLD_KEYS; cached per process.
+
+    install_salt is the database's salt (install_salt(engine)); secret_box_for(engine) is the
+    one way the collection's code builds a box that seals.
+    """
     raw_key = key if key is not None else os.environ.get(KEY_ENV, "")
     if old_keys is None:
         old_keys = os.environ.get(OLD_KEYS_ENV, "")
     raw_salt = salt if salt is not None else (os.environ.get(SALT_ENV) or DEFAULT_SALT)
-    cache_key = (raw_key, old_keys, raw_salt)
+    cache_key = (raw_key, old_keys, raw_salt, install_salt)
     with _CACHE_LOCK:
         box = _CACHE.get(cache_key)
-        if box is None:
-            box = SecretBox(raw_key, split_old_keys(old_keys), raw_salt)
-            _CACHE[cache_key] = box
+    if box is None:
+        box = SecretBox(raw_key, split_old_keys(old_keys), raw_salt, install_salt)
+        with _CACHE_LOCK:
+            box = _CACHE.setdefault(cache_key, box)
     return box
+
+
+def parse_install_salt(value, where: str) -> bytes:
+    """The salt bytes of an install_secrets 'kdf_salt' value (hex); anything else is one line naming the row."""
+    try:
+        salt = bytes.fromhex(str(value or "").strip())
+    except ValueError:
+        salt = b""
+    if len(salt) < MIN_INSTALL_SALT_BYTES:
+        raise SchemaNotReadyError(
+            "Database %s holds no usable key-derivation salt (table install_secrets, row '%s': %d or more "
+            "random bytes in hex, written by migration 0005_install_secrets): restore that row from a backup "
+            "of this database; values sealed since that migration do not open without it" % (
+                where, INSTALL_SALT_NAME, MIN_INSTALL_SALT_BYTES))
+    return salt
+
+
+def install_salt(engine) -> bytes:
+    """The database's random key-derivation salt, read once per process and database URL.
+
+    The salt never changes in a database's life (migration 0005 writes it once; a copy of
+    the database is the same install and keeps it), so a cached value stays right, and a
+    forked worker inherits the parent's without a query.
+    """
+    url = engine.url.render_as_string(hide_password=False)
+    with _CACHE_LOCK:
+        salt = _SALTS.get(url)
+    if salt is None:
+        with read_scope(engine) as connection:
+            value = connection.execute(sa.select(InstallSecret.value).where(InstallSecret.name == INSTALL_SALT_NAME)).scalar()
+        salt = parse_install_salt(value, describe_engine(engine))
+        with _CACHE_LOCK:
+            salt = _SALTS.setdefault(url, salt)
+    return salt
+
+
+def secret_box_for(engine, key: str | None = None, old_keys: str | None = None) -> SecretBox:
+    """The SecretBox of a database: its salt, plus the key (explicit, else NETRAVEN_ENCRYPTION_KEY) and the old keys."""
+    return secret_box(key or None, old_keys=old_keys, install_salt=install_salt(engine))
+
+
+def has_older_values(engine) -> bool:
+    """True when some stored credential password is not at the current version (the backup opens only those)."""
+    with read_scope(engine) as connection:
+        older = sa.select(Credential.id).where(~Credential.password.like(V2_PREFIX + "%")).limit(1)
+        return connection.execute(older).first() is not None
+
+
+def warm_default_database() -> bool:
+    """In the controller, before the fork: read the default database's salt and derive its keys.
+
+    The backup playbook passes no db_url, so its workers resolve the database as this does
+    (db_url option unset: NETRAVEN_DB_URL, else the embedded file) and inherit the salt and
+    the derived keys instead of paying for them once per host. Version-1 keys are derived
+    only when older passwords are stored. Nothing happens without a key, or for an
+    embedded file that does not exist yet (it is not created here); any failure is left to
+    the task, which reports it in one line. Returns True when the keys were derived.
+    """
+    if not HAS_CRYPTOGRAPHY or not HAS_SQLALCHEMY or not os.environ.get(KEY_ENV):
+        return False
+    engine = None
+    try:
+        raw_url = resolve_db_url(None)
+        url = sa.engine.make_url(raw_url)
+        if url.get_backend_name() == "sqlite" and (not url.database or not os.path.exists(url.database)):
+            return False
+        engine = create_db_engine(raw_url, check_schema=False)
+        secret_box_for(engine).warm(legacy=has_older_values(engine))
+        return True
+    except Exception:  # pylint: disable=broad-except
+        return False  # Reported properly (one line, no secret) when a task needs the key.
+    finally:
+        if engine is not None:
+            engine.dispose()

@@ -42,6 +42,7 @@ if HAS_SQLALCHEMY:
 
 DB_URL_ENV = "NETRAVEN_DB_URL"
 SQLITE_BUSY_TIMEOUT_MS = 60000
+READ_ONLY_OPTION = "netraven_read_only"
 MIGRATE_HINT = "run 'ansible-playbook netraven.netraven.migrate' (or 'alembic -c migrations/alembic.ini upgrade head')"
 
 # user:password@ after a scheme (or at the start of a word, for scheme-less garbage). The
@@ -192,7 +193,8 @@ def _configure_sqlite(engine, path: str) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read_scope reads without the write lock (WAL lets it, beside a writer).
+        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY_OPTION) else "BEGIN IMMEDIATE")
 
 
 def create_db_engine(db_url: str | None = None, check_schema: bool = True):
@@ -308,6 +310,24 @@ def verify_schema(engine) -> None:
         raise SchemaNotReadyError(
             "Database %s is at schema revision %s, this collection needs %s: %s" % (
                 where, ", ".join(versions) or "none", SCHEMA_REVISION, MIGRATE_HINT))
+
+
+@contextlib.contextmanager
+def read_scope(engine):
+    """A connection for reads only; driver errors become one line.
+
+    On SQLite it begins a plain (deferred) transaction instead of BEGIN IMMEDIATE, so it can
+    run while the same process holds a writing session open (the key-derivation salt is read
+    from inside the credential module's transaction): with BEGIN IMMEDIATE it would wait for
+    that session, which waits for it.
+    """
+    try:
+        with engine.connect() as connection:
+            connection.execution_options(**{READ_ONLY_OPTION: True})
+            yield connection
+            connection.rollback()
+    except sa_exc.DBAPIError as error:
+        raise database_error(error, engine) from None
 
 
 @contextlib.contextmanager

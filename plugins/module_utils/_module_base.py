@@ -11,15 +11,12 @@ engine, and turns any NetRavenError into a one-line ``fail_json`` without a trac
 
 from __future__ import annotations
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
-    KEY_ENV,
-    secret_box,
+    secret_box_for,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._database import (
     DRIVER_ERRORS,
@@ -93,8 +90,8 @@ class NetRavenModule(AnsibleModule):
         return self._engine
 
     def secret_box(self):
-        """The SecretBox for encryption_key / NETRAVEN_ENCRYPTION_KEY."""
-        return secret_box(self.params.get("encryption_key") or os.environ.get(KEY_ENV, ""))
+        """The SecretBox of the database (its install salt) for encryption_key / NETRAVEN_ENCRYPTION_KEY."""
+        return secret_box_for(self.engine, self.params.get("encryption_key"))
 
     def run(self, handler):
         """Call handler(self) -> result dict, exit with it, or fail in one line on a NetRavenError.

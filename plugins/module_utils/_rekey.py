@@ -1,12 +1,18 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Re-seal every stored credential password and sealed configuration original under the current key (the rekey module's core).
+"""Re-seal every stored credential password and sealed configuration original under the current key and format
+(the rekey module's core).
 
 Key rotation has two halves. Listing the new passphrase first and the old one after it
 makes new passwords use the new key while the stored ones still open. Re-sealing the
 stored ones under the new key is what finally lets the old passphrase go, without
 anyone having to know, or type again, the device passwords.
+
+The same run upgrades the format: a value is current only when it is sealed at the
+current version (``v2:``, the install's salt, 600,000 rounds) under the current passphrase
+(SecretBox.is_current), so the version-1 values of 0.1 are re-sealed even when the
+passphrase did not change.
 
 All or nothing: when a configured key opens none of the stored values, the task names
 those credentials and writes nothing, because dropping the old passphrase afterwards
@@ -91,7 +97,7 @@ def _refuse_unreadable(unreadable_credentials, unreadable_originals):
 
 
 def rekey_credentials(engine, secret_box, check_mode=False):
-    """Re-seal the passwords and originals that an older configured key seals; returns the module's result fields."""
+    """Re-seal the passwords and originals an older configured key or an older format seals; returns the result fields."""
     with session_scope(engine) as session:
         rows = session.execute(sa.select(Credential.id, Credential.name, Credential.password)
                                .order_by(Credential.id)).all()

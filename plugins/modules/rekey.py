@@ -15,13 +15,16 @@ description:
     ones in the E(NETRAVEN_ENCRYPTION_OLD_KEYS) environment variable (one per line), every stored
     password that only an old passphrase opens is encrypted again under the new one. Afterwards
     the old passphrases can be dropped.
+  - It also upgrades the sealing format. Passwords sealed by release 0.1 (format version 1: 100,000
+    PBKDF2 rounds, a salt shared by every install) are sealed again at version 2 (600,000 rounds, the
+    random salt of this database), even when the passphrase did not change. Run it once after upgrading.
   - The device passwords themselves are not needed and do not change.
   - The sealed originals of stored configurations (see O(netraven.netraven.backup#module:keep_original)) are
     re-sealed in the same transaction, streamed and in batches.
   - All or nothing. When no configured passphrase opens some stored password or original, the task fails
     naming those credentials and configurations and re-seals none.
   - A row is rewritten only if it still holds the value read, so a value changed meanwhile is left as it is.
-  - A re-run changes nothing once every password is sealed under the current key.
+  - A re-run changes nothing once every value is sealed under the current key at the current version.
 author:
   - NetRaven developers (@netraven)
 options: {}
@@ -61,7 +64,7 @@ rekeyed:
   elements: str
   sample: [netops, fallback]
 current:
-  description: How many credentials were already sealed under the current key.
+  description: How many credentials were already sealed under the current key, at the current version.
   returned: success
   type: int
   sample: 1

@@ -14,7 +14,7 @@ import sys
 import sqlalchemy as sa
 import yaml
 
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     Credential,
@@ -85,8 +85,8 @@ def seed(db_url, key, devices, credentials):
     devices: [{hostname, ip_address, port, tags, [device_type], [enabled]}]
     credentials: [{name, username, password, tags, [priority]}]
     """
-    box = secret_box(key)
     engine = create_db_engine(db_url)
+    box = secret_box_for(engine, key)
     try:
         with session_scope(engine) as session:
             tags = {}

@@ -2,14 +2,24 @@
 
 Core INSERTs with executemany, not the ORM: a benchmark seeds 10,000 devices in about a
 second this way. Passwords are sealed with the collection's own SecretBox, exactly as the
-credential module stores them, so a test can search outputs for both plaintext and ciphertext.
+credential module stores them (format version 2, the database's salt), so a test can search
+outputs for both plaintext and ciphertext; ``sealed_as=1`` seals them as release 0.1 did
+(v1_token: the documented version-1 derivation, computed without the collection's code).
 """
 
+import base64
 import dataclasses
+import hashlib
+import os
 
 import sqlalchemy as sa
 
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
+
+try:
+    from cryptography.fernet import Fernet
+except ImportError:  # pragma: no cover - requirements install it
+    Fernet = None
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     Credential,
@@ -40,17 +50,40 @@ def _ids(conn, column_id, column_name, names):
     return {name: ident for ident, name in conn.execute(sa.select(column_id, column_name)) if name in wanted}
 
 
-def seed(db, tags=(), credentials=(), devices=(), jobs=(), key=None):
+def v1_fernet(passphrase, salt="netraven_salt"):
+    """The cipher of release 0.1 (format version 1): PBKDF2-SHA256, 100,000 rounds, the static salt."""
+    raw = hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), salt.encode("utf-8"), 100000, 32)
+    return Fernet(base64.urlsafe_b64encode(raw))
+
+
+def v1_token(passphrase, plaintext, salt="netraven_salt"):
+    """A value sealed as 0.1 sealed it: a bare Fernet token under v1_fernet."""
+    return v1_fernet(passphrase, salt).encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+
+class Version1Box:
+    """Seals as release 0.1 did, for seeding a database as an upgrade finds it (one derivation per box)."""
+
+    def __init__(self, key=None):
+        self.fernet = v1_fernet(key or os.environ.get("NETRAVEN_ENCRYPTION_KEY", ""))
+
+    def encrypt(self, plaintext):
+        return self.fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+
+def seed(db, tags=(), credentials=(), devices=(), jobs=(), key=None, sealed_as=2):
     """Insert everything in one transaction; returns a Seeded.
 
     db: a URL or an engine. tags: names. credentials: dicts {name, username, password,
     priority=100, tags=[...]}. devices: dicts {hostname, ip_address, device_type='cisco_ios',
     port=22, enabled=True, tags=[...], last_credential=<credential name>}. jobs: dicts {name, tags}.
     Tags named by credentials, devices or jobs are created too (existing ones are reused). key: encryption passphrase
-    (default NETRAVEN_ENCRYPTION_KEY).
+    (default NETRAVEN_ENCRYPTION_KEY). sealed_as: the format version of the passwords (1: as 0.1 wrote them).
     """
     engine = create_db_engine(db, check_schema=False) if isinstance(db, str) else db
-    box = secret_box(key) if credentials else None
+    box = None
+    if credentials:
+        box = Version1Box(key) if sealed_as == 1 else secret_box_for(engine, key)
     all_tags = list(dict.fromkeys(list(tags) + [t for item in (*credentials, *devices, *jobs) for t in item.get("tags", ())]))
     ciphertexts = {}
     try:

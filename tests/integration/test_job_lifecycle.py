@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from ansible_collections.netraven.netraven.plugins.module_utils import _jobs
 from ansible_collections.netraven.netraven.plugins.module_utils._backup import ACCEPTED, Attempt, DeviceOutcome, FetchedConfig
 from ansible_collections.netraven.netraven.plugins.module_utils._backup_store import record_outcome, record_rejection
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import JobClosedError
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
@@ -84,7 +84,7 @@ def test_slices_finishing_together_write_the_final_status_once(estate):
     Every device succeeds, so a finisher writing while a target is still PENDING would
     write COMPLETED_PARTIAL_FAILURE (and a completed_at before the last result).
     """
-    job_id = _jobs.start_job(estate, secret_box, tags=["core"])["job_id"]
+    job_id = _jobs.start_job(estate, lambda: secret_box_for(estate), tags=["core"])["job_id"]
     with session_scope(estate) as session:
         device_ids = sorted(session.scalars(sa.select(JobResult.device_id).where(JobResult.job_id == job_id)))
     slices = [device_ids[index::THREADS] for index in range(THREADS)]
@@ -119,7 +119,7 @@ def test_slices_joining_a_pending_job_fix_the_targets_once(estate):
         session.add(job)
         session.flush()
         job_id = job.id
-    outcomes = in_threads(THREADS, lambda index: _jobs.start_job(estate, secret_box, job_id=job_id))
+    outcomes = in_threads(THREADS, lambda index: _jobs.start_job(estate, lambda: secret_box_for(estate), job_id=job_id))
     assert sum(1 for outcome in outcomes if outcome["changed"]) == 1, "one slice started the job, the others joined"
     assert {outcome["status"] for outcome in outcomes} == {"RUNNING"}
     assert {outcome["counts"]["pending"] for outcome in outcomes} == {DEVICES}
@@ -131,7 +131,7 @@ def test_slices_joining_a_pending_job_fix_the_targets_once(estate):
 
 
 def test_concurrent_stale_closing_closes_each_job_once(estate):
-    job_id = _jobs.start_job(estate, secret_box, tags=["core"])["job_id"]
+    job_id = _jobs.start_job(estate, lambda: secret_box_for(estate), tags=["core"])["job_id"]
     with session_scope(estate) as session:
         session.execute(sa.update(Job).where(Job.id == job_id).values(
             started_at=utcnow() - datetime.timedelta(hours=2)))
@@ -148,7 +148,7 @@ def test_concurrent_stale_closing_closes_each_job_once(estate):
 
 def started_job(engine, age_hours=0):
     """A started job over the 12 devices (started age_hours ago); returns (job id, {device id: hostname}, credential id)."""
-    job_id = _jobs.start_job(engine, secret_box, tags=["core"])["job_id"]
+    job_id = _jobs.start_job(engine, lambda: secret_box_for(engine), tags=["core"])["job_id"]
     with session_scope(engine) as session:
         if age_hours:
             session.execute(sa.update(Job).where(Job.id == job_id).values(

@@ -11,7 +11,7 @@ import pytest
 from _manage_helpers import dump_database, raw_sqlite_bytes, recap, run_playbook  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._config_history import config_history, read_text
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import DatabaseValueError
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs import start_job
@@ -28,7 +28,7 @@ def _seed(url, key):
     try:
         ensure_tag(engine, "core")
         ensure_device(engine, "r1", ip_address="192.0.2.1", device_type="cisco_ios", tags=["core"])
-        ensure_credential(engine, lambda: secret_box(key), username="admin", password=ADMIN_PASSWORD, tags=["core"])
+        ensure_credential(engine, lambda: secret_box_for(engine, key), username="admin", password=ADMIN_PASSWORD, tags=["core"])
     finally:
         engine.dispose()
 
@@ -122,11 +122,11 @@ def test_lone_surrogates_reaching_the_cores_are_one_line_errors(db_url, encrypti
     calls = {
         "tag": lambda: ensure_tag(engine, "s", description="a\ud800b"),
         "device": lambda: ensure_device(engine, "r1", description="x\udcffy"),
-        "credential": lambda: ensure_credential(engine, lambda: secret_box(encryption_key), name="admin",
+        "credential": lambda: ensure_credential(engine, lambda: secret_box_for(engine, encryption_key), name="admin",
                                                 description="c\ud800"),
         "config_info": lambda: config_history(engine, {"device": "r\ud800"}),
         "config lookup": lambda: read_text(engine, "r\udc80"),
-        "job": lambda: start_job(engine, secret_box, name="job \ud800"),
+        "job": lambda: start_job(engine, lambda: secret_box_for(engine), name="job \ud800"),
     }
     try:
         before = dump_database(db_url)

@@ -12,7 +12,7 @@ import pytest
 
 from _manage_helpers import dump_database, raw_sqlite_bytes, recap, run_playbook  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential, Device, Tag
 
@@ -28,7 +28,7 @@ def _estate(url, key):
             tags = {t.name: (t.type, t.description) for t in session.scalars(sa.select(Tag))}
             devices = {d.hostname: (d.ip_address, d.device_type, d.port, d.enabled, [t.name for t in d.tags])
                        for d in session.scalars(sa.select(Device))}
-            box = secret_box(key)
+            box = secret_box_for(engine, key)
             credentials = {c.name: (c.username, c.priority, c.description, [t.name for t in c.tags], box.decrypt(c.password))
                            for c in session.scalars(sa.select(Credential))}
     finally:

@@ -11,7 +11,7 @@ import json
 import sqlalchemy as sa
 from _manage_helpers import dump_database, run_playbook  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._manage_credentials import ensure_credential
 from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential
@@ -25,7 +25,7 @@ def _seed(url):
     engine = create_db_engine(url)
     try:
         for name, password in PASSWORDS.items():
-            ensure_credential(engine, lambda: secret_box(OLD_KEY), name=name, username=name, password=password)
+            ensure_credential(engine, lambda: secret_box_for(engine, OLD_KEY), name=name, username=name, password=password)
     finally:
         engine.dispose()
 
@@ -59,9 +59,11 @@ def test_rekey_check_run_rerun_and_the_new_key_alone(ansible_env, db_url, tmp_pa
 
     result = rekey("-e", "new_key=%s" % NEW_KEY, "-e", "netops_password=%s" % PASSWORDS["netops"])
     assert (result["changed"], sorted(result["rekeyed"])) == (True, ["fallback", "netops"])
-    new_only = secret_box(NEW_KEY)
+    engine = create_db_engine(db_url)
+    new_only, old_only = secret_box_for(engine, NEW_KEY, old_keys=""), secret_box_for(engine, OLD_KEY, old_keys="")
+    engine.dispose()
     assert {name: new_only.decrypt(token) for name, token in _tokens(db_url).items()} == PASSWORDS
-    assert not [token for token in _tokens(db_url).values() if secret_box(OLD_KEY).can_decrypt(token)]
+    assert not [token for token in _tokens(db_url).values() if old_only.can_decrypt(token)]
 
     after = dump_database(db_url)
     result = rekey()

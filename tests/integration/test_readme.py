@@ -22,7 +22,7 @@ import yaml
 from _databases import create_pg_database, drop_pg_database, pg_url_for, require_pg  # pylint: disable=import-error
 from _readme import EXAMPLES_DIR, README, REPO_ROOT, command_blocks, commands, file_blocks  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus, JobStatus
 
 KEY = "readme-test-passphrase"
@@ -211,7 +211,11 @@ def test_the_real_network_example_works_as_written(tmp_path, readme_database, de
     rekey = _output_of(outputs, 'NETRAVEN_ENCRYPTION_OLD_KEYS="$NETRAVEN_ENCRYPTION_KEY" NETRAVEN_ENCRYPTION_KEY="$NEW_KEY" ansible')[0]
     assert rekey.count('would be re-sealed under the current key') == 1 and rekey.count(' re-sealed under') == 2
     new_key = re.search(r"^NEW_KEY='(.*?)'", _read(README), re.M).group(1)
-    assert len(tokens) == len(passwords) and all(secret_box(new_key).is_current(token) for token in tokens)
+    engine = sa.create_engine(readme_database, poolclass=sa.pool.NullPool)
+    try:
+        assert len(tokens) == len(passwords) and all(secret_box_for(engine, new_key).is_current(token) for token in tokens)
+    finally:
+        engine.dispose()
     # Upgrading: both commands leave the current schema alone.
     migrations = _output_of(outputs, "ansible-playbook netraven.netraven.migrate")
     assert "(3 migration(s))" in migrations[0] and "(0 migration(s))" in migrations[1]

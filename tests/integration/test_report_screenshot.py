@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from ansible_collections.netraven.netraven.plugins.module_utils import _jobs
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._job_report import write_report
 from ansible_collections.netraven.netraven.plugins.module_utils._models import Device, JobResult, utcnow
@@ -80,7 +80,7 @@ def report(db_url, encryption_key, tmp_path):
     ], CREDENTIALS)
     engine = create_db_engine(db_url)
     try:
-        job_id = _jobs.start_job(engine, secret_box, name="nightly <b>backup</b>", tags=["core", "island"])["job_id"]
+        job_id = _jobs.start_job(engine, lambda: secret_box_for(engine), name="nightly <b>backup</b>", tags=["core", "island"])["job_id"]
         outcomes = {
             "core-sw1": ("SUCCESS", {"credential_id": 2, "credential_username": "netops", "retry_count": 1,
                                      "attempts": 2, "changed": True}),

@@ -6,14 +6,16 @@
 Unit tests run under plain pytest from a checkout and under ``ansible-test units`` in
 a real ansible_collections tree, so nothing here relies on the repo-root conftest.
 The database is a real SQLite file whose schema comes from the models
-(``create_all``) stamped with the revision the core expects: as real as the
-migrated one (a separate test proves models and migrations agree) and much faster.
+(``create_all``) stamped with the revision the core expects, with the random
+key-derivation salt that migration 0005 writes: as real as the migrated one (a separate
+test proves models and migrations agree) and much faster.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 from unittest import mock
 
 import pytest
@@ -27,6 +29,10 @@ except ImportError:  # pragma: no cover - older ansible-core
     patch_module_args = None
 
 UNIT_TEST_KEY = "unit-test-passphrase"
+# Every unit database gets the same random key-derivation salt, as copies of one install
+# would: deriving a key costs 600,000 PBKDF2 rounds, and the process cache then derives it
+# once per session instead of once per test (tests of the salt itself make their own).
+UNIT_INSTALL_SALT = os.urandom(16).hex()
 
 
 @contextlib.contextmanager
@@ -82,6 +88,28 @@ def unit_key(monkeypatch):
     return UNIT_TEST_KEY
 
 
+def _v1_token(passphrase, plaintext, salt="netraven_salt"):
+    """A value as release 0.1 sealed it (format version 1), computed without the collection's code.
+
+    PBKDF2-SHA256, 100,000 rounds, the static salt, a bare Fernet token: the documented
+    derivation, so a change in the collection cannot make these tests agree with it.
+    """
+    import base64
+    import hashlib
+
+    from cryptography.fernet import Fernet
+
+    key = base64.urlsafe_b64encode(hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), salt.encode("utf-8"), 100000, 32))
+    return Fernet(key).encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+
+@pytest.fixture
+def v1_seal():
+    """seal(passphrase, plaintext, salt='netraven_salt') -> a version-1 token (as 0.1 wrote it)."""
+    pytest.importorskip("cryptography")
+    return _v1_token
+
+
 @pytest.fixture
 def sqlite_db_url(tmp_path, monkeypatch):
     """URL of a fresh SQLite database with the current schema; NETRAVEN_DB_URL is cleared."""
@@ -95,6 +123,8 @@ def sqlite_db_url(tmp_path, monkeypatch):
     with engine.begin() as connection:
         connection.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
         connection.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES ('%s')" % SCHEMA_REVISION)
+        # What migration 0005_install_secrets writes: create_all makes the table, not its row.
+        connection.exec_driver_sql("INSERT INTO install_secrets (name, value) VALUES ('kdf_salt', '%s')" % UNIT_INSTALL_SALT)
     engine.dispose()
     return url
 

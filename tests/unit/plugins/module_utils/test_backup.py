@@ -17,7 +17,7 @@ pytest.importorskip("netmiko")
 
 # pylint: disable=wrong-import-position
 from ansible_collections.netraven.netraven.plugins.module_utils import _backup  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._device_session import AttemptError  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import JobClosedError  # noqa: E402
@@ -64,7 +64,7 @@ def lab(sqlite_engine, unit_key, monkeypatch):
     """Credentials bad1, bad2 (rejected) and good; devices r1..r3; a RUNNING job. Returns a namespace."""
     FakeSession.logins, FakeSession.failure = [], None
     monkeypatch.setattr(_backup, "DeviceSession", FakeSession)
-    box = secret_box(unit_key)
+    box = secret_box_for(sqlite_engine, unit_key)
     with session_scope(sqlite_engine) as session:
         creds = {name: Credential(name=name, username=name, password=box.encrypt(GOOD if name == "good" else "nope"))
                  for name in ("bad1", "bad2", "good")}
@@ -268,7 +268,7 @@ def test_original_is_sealed_unmasked_and_only_with_keep_original(lab, monkeypatc
     kept, dropped = by_device[lab.devices[0]], by_device[lab.devices[1]]
     assert "Plain-Enable-Secret" not in kept["config_data"] and "Commun1ty-Plain" not in kept["config_data"]
     assert "Plain-Enable-Secret" not in kept["original"]  # sealed, not plain
-    assert secret_box(unit_key).decrypt(kept["original"]) == SECRET_CONFIG
+    assert secret_box_for(lab.engine, unit_key).decrypt(kept["original"]) == SECRET_CONFIG
     assert dropped["original"] is None and dropped["config_data"] == kept["config_data"]
     assert first.config.sealed_original == kept["original"]
     assert kept["original"] not in repr(first) + repr(first.result()) + repr(first.details())

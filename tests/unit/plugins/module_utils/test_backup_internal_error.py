@@ -18,7 +18,7 @@ pytest.importorskip("netmiko")
 
 # pylint: disable=wrong-import-position
 from ansible_collections.netraven.netraven.plugins.module_utils import _backup  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
     ConnectionLog,
@@ -35,7 +35,7 @@ CONFIG = "hostname r1\n" + "".join("interface Gi0/%d\n no shutdown\n!\n" % n for
 def device(sqlite_engine, unit_key):
     """A device r1 and its one credential ops; returns (engine, device id, credential id)."""
     with session_scope(sqlite_engine) as session:
-        credential = Credential(name="ops", username="ops", password=secret_box(unit_key).encrypt(PASSWORD))
+        credential = Credential(name="ops", username="ops", password=secret_box_for(sqlite_engine, unit_key).encrypt(PASSWORD))
         router = Device(hostname="r1", ip_address="192.0.2.1", device_type="cisco_ios")
         session.add_all([credential, router])
         session.flush()
@@ -60,7 +60,7 @@ def test_a_bug_becomes_the_devices_failed_unexpected_record(device, unit_key, mo
         monkeypatch.setattr(_backup.DeviceSession, "fetch_all", lambda *_a, **_k: (["", CONFIG], 0.1))
         monkeypatch.setattr(_backup, "config_hash", bug)
 
-    outcome = _backup.DeviceBackup(engine, secret_box(unit_key), _backup.BackupOptions()).run(device_id, [credential_id])
+    outcome = _backup.DeviceBackup(engine, secret_box_for(engine, unit_key), _backup.BackupOptions()).run(device_id, [credential_id])
 
     result = outcome.result()
     assert result["status"] == "FAILED_UNEXPECTED" and result["failed"] is True and result["changed"] is False

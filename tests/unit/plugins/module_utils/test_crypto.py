@@ -5,8 +5,10 @@
 
 The key derivation is checked against an independent PBKDF2 computation from hashlib,
 so a change of rounds, salt or hash would make every stored password unreadable and
-fail here first. Errors must name NETRAVEN_ENCRYPTION_KEY in one line and never carry
-a passphrase or a plaintext.
+fail here first: version 1 (0.1's bare tokens: 100,000 rounds, the static salt) must keep
+opening, version 2 (``v2:``, 600,000 rounds, the install's random salt) is what seals.
+Errors must name NETRAVEN_ENCRYPTION_KEY in one line and never carry a passphrase or a
+plaintext.
 """
 
 from __future__ import annotations
@@ -30,12 +32,27 @@ except ImportError:  # pragma: no cover - requirements install it; the tests the
 KEY_ENV = "NETRAVEN_ENCRYPTION_KEY"
 SALT_ENV = "NETRAVEN_ENCRYPTION_SALT"
 PLAINTEXT = "Sup3r-Secret-Passw0rd!"
+INSTALL_SALT = bytes.fromhex("5ca1ab1e" * 4)  # one install's kdf_salt (a database's is random)
+
+
+def db_box(key=None, salt=None, old_keys=None, install_salt=INSTALL_SALT):
+    """The SecretBox of a database whose install salt is INSTALL_SALT."""
+    return secret_box(key, salt=salt, old_keys=old_keys, install_salt=install_salt)
 
 
 def independent_key(passphrase, salt="netraven_salt"):
-    """The Fernet key of the documented derivation, computed without the collection's code."""
+    """The Fernet key of the documented version-1 derivation, computed without the collection's code."""
     raw = hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), salt.encode("utf-8"), 100000, 32)
     return base64.urlsafe_b64encode(raw)
+
+
+def independent_v2_key(passphrase, install_salt=INSTALL_SALT):
+    """The Fernet key of the documented version-2 derivation: 600,000 rounds, the install salt's bytes."""
+    return base64.urlsafe_b64encode(hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), install_salt, 600000, 32))
+
+
+def v1_token(passphrase, plaintext=PLAINTEXT, salt="netraven_salt"):
+    return Fernet(independent_key(passphrase, salt)).encrypt(plaintext.encode("utf-8")).decode("ascii")
 
 
 def assert_clean_one_line(error, *secrets):
@@ -60,61 +77,61 @@ def test_missing_key_is_one_line_naming_the_variable(monkeypatch, key):
     if key is not None:
         monkeypatch.setenv(KEY_ENV, key)
     with pytest.raises(EncryptionKeyError) as caught:
-        secret_box()
+        db_box()
     assert_clean_one_line(caught.value)
 
 
 def test_wrong_key_fails_in_one_line_without_key_or_plaintext():
-    token = secret_box("right-passphrase-1").encrypt(PLAINTEXT)
+    token = db_box("right-passphrase-1").encrypt(PLAINTEXT)
     with pytest.raises(EncryptionKeyError) as caught:
-        secret_box("wrong-passphrase-1").decrypt(token)
+        db_box("wrong-passphrase-1").decrypt(token)
     assert_clean_one_line(caught.value, "right-passphrase-1", "wrong-passphrase-1", PLAINTEXT)
-    assert not secret_box("wrong-passphrase-1").can_decrypt(token)
-    assert secret_box("right-passphrase-1").can_decrypt(token)
+    assert not db_box("wrong-passphrase-1").can_decrypt(token)
+    assert db_box("right-passphrase-1").can_decrypt(token)
 
 
 def test_key_from_environment(monkeypatch):
     monkeypatch.setenv(KEY_ENV, "env-passphrase")
-    token = secret_box().encrypt(PLAINTEXT)
-    assert secret_box("env-passphrase").decrypt(token) == PLAINTEXT
+    token = db_box().encrypt(PLAINTEXT)
+    assert db_box("env-passphrase").decrypt(token) == PLAINTEXT
 
 
 @pytest.mark.parametrize("token", ["", "not-a-fernet-token", "gAAAAA" + "A" * 80, "pässwört"])
 def test_garbage_token_is_a_key_error(token):
     with pytest.raises(EncryptionKeyError) as caught:
-        secret_box("garbage-passphrase").decrypt(token)
+        db_box("garbage-passphrase").decrypt(token)
     assert_clean_one_line(caught.value, "garbage-passphrase")
 
 
 def test_rotation_old_values_open_and_rotate_reseals_under_the_new_key():
-    old_token = secret_box("old-passphrase").encrypt(PLAINTEXT)
-    rotating = secret_box("new-passphrase", old_keys="old-passphrase\n")
+    old_token = db_box("old-passphrase").encrypt(PLAINTEXT)
+    rotating = db_box("new-passphrase", old_keys="old-passphrase\n")
     assert rotating.key_count == 2
     assert rotating.decrypt(old_token) == PLAINTEXT
 
     rotated = rotating.rotate(old_token)
     assert rotated != old_token
     assert not rotating.is_current(old_token) and rotating.is_current(rotated)
-    assert secret_box("new-passphrase").decrypt(rotated) == PLAINTEXT
+    assert db_box("new-passphrase").decrypt(rotated) == PLAINTEXT
     with pytest.raises(EncryptionKeyError):
-        secret_box("old-passphrase").decrypt(rotated)
+        db_box("old-passphrase").decrypt(rotated)
 
     # The first passphrase encrypts: new values need the new key only.
     fresh = rotating.encrypt(PLAINTEXT)
-    assert secret_box("new-passphrase").decrypt(fresh) == PLAINTEXT
-    assert not secret_box("old-passphrase").can_decrypt(fresh)
+    assert db_box("new-passphrase").decrypt(fresh) == PLAINTEXT
+    assert not db_box("old-passphrase").can_decrypt(fresh)
 
 
 def test_rotate_a_token_no_key_opens_fails_cleanly():
-    token = secret_box("lost-passphrase").encrypt(PLAINTEXT)
+    token = db_box("lost-passphrase").encrypt(PLAINTEXT)
     with pytest.raises(EncryptionKeyError) as caught:
-        secret_box("new-passphrase", old_keys="other-passphrase").rotate(token)
+        db_box("new-passphrase", old_keys="other-passphrase").rotate(token)
     assert_clean_one_line(caught.value, "lost-passphrase", "new-passphrase", "other-passphrase", PLAINTEXT)
 
 
 @pytest.mark.parametrize("plaintext", [PLAINTEXT, "cisco123", "admin!", "x" * 64, "pässwört-ünïcode"])
 def test_ciphertext_never_contains_the_plaintext(plaintext):
-    box = secret_box("ciphertext-passphrase")
+    box = db_box("ciphertext-passphrase")
     token = box.encrypt(plaintext)
     encoded = plaintext.encode("utf-8")
     assert plaintext not in token
@@ -128,7 +145,7 @@ def test_ciphertext_never_contains_the_plaintext(plaintext):
             if len(rendered) >= 4:
                 assert rendered not in token
     # Nor in the raw token bytes.
-    assert encoded not in base64.urlsafe_b64decode(token)
+    assert token.startswith("v2:") and encoded not in base64.urlsafe_b64decode(token[3:])
     # A random IV: the same password never gives the same ciphertext twice.
     assert box.encrypt(plaintext) != token
     assert box.decrypt(token) == plaintext
@@ -138,23 +155,31 @@ def test_pbkdf2_parameters_match_the_design():
     passphrase = "design-passphrase"
     key = independent_key(passphrase)
     assert derive_fernet_key(passphrase, "netraven_salt") == key
-    box = secret_box(passphrase)
-    assert Fernet(key).decrypt(box.encrypt(PLAINTEXT).encode("ascii")).decode("utf-8") == PLAINTEXT
+    box = db_box(passphrase)
+    # New values: "v2:" + a Fernet token under 600,000 rounds and the install salt.
+    sealed = box.encrypt(PLAINTEXT)
+    assert sealed.startswith("v2:gAAAAA")
+    assert Fernet(independent_v2_key(passphrase)).decrypt(sealed[3:].encode("ascii")).decode("utf-8") == PLAINTEXT
+    with pytest.raises(InvalidToken):
+        Fernet(key).decrypt(sealed[3:].encode("ascii"))
+    # Version 1 (0.1's bare tokens) still opens.
     assert box.decrypt(Fernet(key).encrypt(PLAINTEXT.encode("utf-8")).decode("ascii")) == PLAINTEXT
 
 
 def test_salt_override_from_environment(monkeypatch):
+    """NETRAVEN_ENCRYPTION_SALT is version 1's static salt: it opens 0.1's values and seals nothing."""
     monkeypatch.setenv(SALT_ENV, "site-specific-salt")
-    token = secret_box("salted-passphrase").encrypt(PLAINTEXT)
-    salted = Fernet(independent_key("salted-passphrase", "site-specific-salt"))
-    assert salted.decrypt(token.encode("ascii")).decode("utf-8") == PLAINTEXT
+    token = v1_token("salted-passphrase", salt="site-specific-salt")
+    assert db_box("salted-passphrase").decrypt(token) == PLAINTEXT
     with pytest.raises(InvalidToken):
         Fernet(independent_key("salted-passphrase")).decrypt(token.encode("ascii"))
-    # Back on the default salt, that token no longer opens.
+    sealed = db_box("salted-passphrase").encrypt(PLAINTEXT)
+    # Back on the default salt, that token no longer opens; the version-2 value does.
     monkeypatch.delenv(SALT_ENV)
-    assert not secret_box("salted-passphrase").can_decrypt(token)
+    assert not db_box("salted-passphrase").can_decrypt(token)
+    assert db_box("salted-passphrase").decrypt(sealed) == PLAINTEXT
 
 
 def test_derived_ciphers_are_cached_per_process():
-    assert secret_box("cached-passphrase") is secret_box("cached-passphrase")
-    assert secret_box("cached-passphrase") is not secret_box("cached-passphrase", salt="other-salt")
+    assert db_box("cached-passphrase") is db_box("cached-passphrase")
+    assert db_box("cached-passphrase") is not db_box("cached-passphrase", salt="other-salt")

@@ -14,7 +14,7 @@ pytest.importorskip("cryptography")
 
 # pylint: disable=wrong-import-position
 from ansible_collections.netraven.netraven.plugins.module_utils import _job_changes, _job_report, _jobs  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
     Credential,
@@ -30,7 +30,7 @@ EVIL = "<script>alert(1)</script>"
 
 @pytest.fixture
 def engine(sqlite_engine, unit_key):
-    box = secret_box(unit_key)
+    box = secret_box_for(sqlite_engine, unit_key)
     with session_scope(sqlite_engine) as session:
         core = Tag(name="core")
         session.add_all([
@@ -44,7 +44,7 @@ def engine(sqlite_engine, unit_key):
 
 def run_job(engine, outcomes, now=None):
     """A job where each hostname gets (status, new config text or None); returns finish_job's result."""
-    job_id = _jobs.start_job(engine, secret_box, tags=["core"])["job_id"]
+    job_id = _jobs.start_job(engine, lambda: secret_box_for(engine), tags=["core"])["job_id"]
     with session_scope(engine) as session:
         for hostname, (status, text) in outcomes.items():
             device_id = session.execute(sa.select(Device.id).where(Device.hostname == hostname)).scalar_one()

@@ -14,7 +14,7 @@ pytest.importorskip("cryptography")
 
 # pylint: disable=wrong-import-position
 from ansible_collections.netraven.netraven.plugins.module_utils import _jobs  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import (  # noqa: E402
     EncryptionKeyError,
@@ -35,7 +35,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._statuses import
 @pytest.fixture
 def estate(sqlite_engine, unit_key):
     """r1, r2 tagged core (credential ops), r3 tagged lab (no credential), r4 disabled core."""
-    box = secret_box(unit_key)
+    box = secret_box_for(sqlite_engine, unit_key)
     with session_scope(sqlite_engine) as session:
         core, lab = Tag(name="core"), Tag(name="lab")
         session.add_all([
@@ -48,8 +48,10 @@ def estate(sqlite_engine, unit_key):
     return sqlite_engine
 
 
-def box_factory():
-    return secret_box()
+@pytest.fixture
+def box_factory(estate):
+    """The SecretBox factory the job module passes: the database's box for NETRAVEN_ENCRYPTION_KEY."""
+    return lambda: secret_box_for(estate)
 
 
 def results(engine, job_id):
@@ -79,7 +81,7 @@ def set_result(engine, job_id, hostname, status, **details):
                         .values(status=status, details=dict(details, hostname=hostname), result_time=utcnow()))
 
 
-def test_start_fixes_targets_and_logs_resolution(estate):
+def test_start_fixes_targets_and_logs_resolution(estate, box_factory):
     result = _jobs.start_job(estate, box_factory, name="nightly", hostnames=["r1", "r2", "r3", "ghost"])
     assert (result["status"], result["final"], result["created"], result["changed"]) == (JobStatus.RUNNING, False, True, True)
     assert result["resolution"] == {"devices": 3, "resolved": 2, "percent": 66.7, "credentials": 1}
@@ -95,7 +97,7 @@ def test_start_fixes_targets_and_logs_resolution(estate):
     assert any("ghost" in message for message in messages)
 
 
-def test_start_by_tags_records_job_tags_and_skips_disabled(estate):
+def test_start_by_tags_records_job_tags_and_skips_disabled(estate, box_factory):
     result = _jobs.start_job(estate, box_factory, tags=["core"])
     assert sorted(results(estate, result["job_id"])) == ["r1", "r2"]
     with session_scope(estate) as session:
@@ -104,13 +106,13 @@ def test_start_by_tags_records_job_tags_and_skips_disabled(estate):
     assert sorted(results(estate, result["job_id"])) == ["r1", "r2", "r4"]
 
 
-def test_no_devices_settles_at_start(estate):
+def test_no_devices_settles_at_start(estate, box_factory):
     result = _jobs.start_job(estate, box_factory, hostnames=[])
     assert (result["status"], result["final"]) == (JobStatus.COMPLETED_NO_DEVICES, True)
     assert results(estate, result["job_id"]) == {}
 
 
-def test_no_chain_at_all_settles_no_credentials(estate):
+def test_no_chain_at_all_settles_no_credentials(estate, box_factory):
     result = _jobs.start_job(estate, box_factory, tags=["lab"])
     assert (result["status"], result["final"]) == (JobStatus.COMPLETED_NO_CREDENTIALS, True)
     assert results(estate, result["job_id"])["r3"][0] == DeviceStatus.NO_CREDENTIALS
@@ -118,7 +120,7 @@ def test_no_chain_at_all_settles_no_credentials(estate):
 
 
 def test_undecryptable_credential_fails_resolution_with_a_credential_error(estate):
-    result = _jobs.start_job(estate, lambda: secret_box("another-passphrase"), tags=["core"])
+    result = _jobs.start_job(estate, lambda: secret_box_for(estate, "another-passphrase"), tags=["core"])
     assert (result["status"], result["final"]) == (JobStatus.FAILED_CREDENTIAL_RESOLUTION, True)
     assert results(estate, result["job_id"]) == {}, "a job that cannot resolve its chains dispatches nothing"
     errors = [(level, message, data) for level, message, data in job_logs(estate, result["job_id"]) if level == "ERROR"]
@@ -138,7 +140,7 @@ def test_missing_key_is_a_resolution_failure_too(estate):
     assert "NETRAVEN_ENCRYPTION_KEY is not set" in result["msg"]
 
 
-def test_bad_input_fails_without_creating_a_job(estate):
+def test_bad_input_fails_without_creating_a_job(estate, box_factory):
     with pytest.raises(ValidationError, match="Unknown tag: nope"):
         _jobs.start_job(estate, box_factory, tags=["core", "nope"])
     with pytest.raises(ValidationError, match="job_id cannot be combined"):
@@ -149,7 +151,7 @@ def test_bad_input_fails_without_creating_a_job(estate):
         assert session.execute(sa.select(sa.func.count(Job.id))).scalar_one() == 0
 
 
-def test_joining_a_pending_job_starts_it_once(estate):
+def test_joining_a_pending_job_starts_it_once(estate, box_factory):
     with session_scope(estate) as session:
         job = Job(name="from the UI", tags=list(session.scalars(sa.select(Tag).where(Tag.name == "core"))))
         session.add(job)
@@ -165,7 +167,7 @@ def test_joining_a_pending_job_starts_it_once(estate):
     assert len(resolution_logs) == 1
 
 
-def test_finish_waits_for_pending_targets_then_writes_once(estate):
+def test_finish_waits_for_pending_targets_then_writes_once(estate, box_factory):
     job_id = _jobs.start_job(estate, box_factory, tags=["core"])["job_id"]
     set_result(estate, job_id, "r1", DeviceStatus.SUCCESS, credential_id=1, credential_username="ops",
                retry_count=0, attempts=1, changed=True)
@@ -187,14 +189,14 @@ def test_finish_waits_for_pending_targets_then_writes_once(estate):
     ({"r1": DeviceStatus.SUCCESS, "r2": DeviceStatus.FAILED_AUTH}, JobStatus.COMPLETED_PARTIAL_FAILURE),
     ({"r1": DeviceStatus.FAILED_TIMEOUT, "r2": DeviceStatus.FAILED_AUTH}, JobStatus.COMPLETED_FAILURE),
 ])
-def test_final_status_from_results(estate, outcomes, expected):
+def test_final_status_from_results(estate, outcomes, expected, box_factory):
     job_id = _jobs.start_job(estate, box_factory, tags=["core"])["job_id"]
     for hostname, status in outcomes.items():
         set_result(estate, job_id, hostname, status, error_message="boom" if status != DeviceStatus.SUCCESS else None)
     assert _jobs.finish_job(estate, job_id)["status"] == expected
 
 
-def test_devices_without_credentials_count_as_not_succeeded(estate):
+def test_devices_without_credentials_count_as_not_succeeded(estate, box_factory):
     job_id = _jobs.start_job(estate, box_factory, hostnames=["r1", "r3"])["job_id"]
     set_result(estate, job_id, "r1", DeviceStatus.SUCCESS)
     result = _jobs.finish_job(estate, job_id)
@@ -203,7 +205,7 @@ def test_devices_without_credentials_count_as_not_succeeded(estate):
         {"device_id": 3, "hostname": "r3", "status": "NO_CREDENTIALS", "reason": _jobs.NO_CHAIN_MESSAGE}]
 
 
-def test_close_pending_marks_never_ran_targets(estate):
+def test_close_pending_marks_never_ran_targets(estate, box_factory):
     job_id = _jobs.start_job(estate, box_factory, tags=["core"])["job_id"]
     set_result(estate, job_id, "r1", DeviceStatus.SUCCESS)
     result = _jobs.finish_job(estate, job_id, close_pending=True)
@@ -221,7 +223,7 @@ def test_finishing_a_job_that_never_started_is_an_error(estate):
         _jobs.finish_job(estate, 5)
 
 
-def test_the_final_update_refuses_a_second_writer(estate):
+def test_the_final_update_refuses_a_second_writer(estate, box_factory):
     """Two finishers racing: the conditional UPDATE matches the job row only once."""
     job_id = _jobs.start_job(estate, box_factory, tags=["core"])["job_id"]
     set_result(estate, job_id, "r1", DeviceStatus.SUCCESS)
@@ -234,7 +236,7 @@ def test_the_final_update_refuses_a_second_writer(estate):
     assert job_status(estate, job_id) == JobStatus.COMPLETED_PARTIAL_FAILURE
 
 
-def test_stale_running_jobs_are_closed_at_start(estate):
+def test_stale_running_jobs_are_closed_at_start(estate, box_factory):
     stale_id = _jobs.start_job(estate, box_factory, tags=["core"])["job_id"]
     fresh_id = _jobs.start_job(estate, box_factory, hostnames=["r1"])["job_id"]
     with session_scope(estate) as session:
@@ -252,7 +254,7 @@ def test_stale_running_jobs_are_closed_at_start(estate):
     assert _jobs.close_stale_jobs(estate, stale_after=3600) == [], "closing is done once"
 
 
-def test_check_mode_writes_nothing(estate, db_snapshot):
+def test_check_mode_writes_nothing(estate, db_snapshot, box_factory):
     before = db_snapshot(estate)
     result = _jobs.start_job(estate, box_factory, tags=["core"], check_mode=True)
     assert (result["job_id"], result["status"], result["counts"]["pending"]) == (None, JobStatus.RUNNING, 2)

@@ -18,6 +18,12 @@ from ansible_collections.netraven.netraven.plugins.module_utils._errors import E
 LONG = "Long-Random-Passphrase"
 OLD = "Older-Passphrase-Value"
 PLAINTEXT = "device-password-1"
+INSTALL_SALT = bytes.fromhex("c0ffee00" * 4)
+
+
+def db_box(key=None, old_keys=None):
+    """The SecretBox of a database whose install salt is INSTALL_SALT."""
+    return secret_box(key, old_keys=old_keys, install_salt=INSTALL_SALT)
 
 
 @pytest.fixture(autouse=True)
@@ -27,43 +33,46 @@ def _clean_env(monkeypatch):
 
 
 def test_a_comma_is_part_of_the_passphrase():
-    token = secret_box("x," + LONG).encrypt(PLAINTEXT)
+    token = db_box("x," + LONG).encrypt(PLAINTEXT)
     for weaker in ("x", LONG):
-        assert not SecretBox(weaker + "-padding-12", ()).can_decrypt(token)
+        assert not SecretBox(weaker + "-padding-12", (), install_salt=INSTALL_SALT).can_decrypt(token)
     with pytest.raises(EncryptionKeyError):
-        SecretBox("x", ()).decrypt(token)
-    assert secret_box("x," + LONG).decrypt(token) == PLAINTEXT
+        SecretBox("x", (), install_salt=INSTALL_SALT).decrypt(token)
+    assert db_box("x," + LONG).decrypt(token) == PLAINTEXT
 
 
 def test_spaces_are_part_of_the_passphrase():
-    token = secret_box("  " + LONG + "  ").encrypt(PLAINTEXT)
-    assert not secret_box(LONG).can_decrypt(token)
-    assert secret_box("  " + LONG + "  ").decrypt(token) == PLAINTEXT
+    token = db_box("  " + LONG + "  ").encrypt(PLAINTEXT)
+    assert not db_box(LONG).can_decrypt(token)
+    assert db_box("  " + LONG + "  ").decrypt(token) == PLAINTEXT
 
 
 @pytest.mark.parametrize("short", ["x", "elevenchars"])
 def test_a_short_passphrase_is_refused_in_one_line(short):
     with pytest.raises(EncryptionKeyError) as raised:
-        secret_box(short)
+        db_box(short)
     message = str(raised.value)
     assert "NETRAVEN_ENCRYPTION_KEY" in message and "12" in message and "\n" not in message and short not in message
 
 
 def test_old_keys_one_per_line_open_but_do_not_seal(monkeypatch):
-    old_token = secret_box(OLD).encrypt(PLAINTEXT)
+    old_token = db_box(OLD).encrypt(PLAINTEXT)
     monkeypatch.setenv("NETRAVEN_ENCRYPTION_KEY", LONG)
     monkeypatch.setenv("NETRAVEN_ENCRYPTION_OLD_KEYS", "first-old-passphrase\n%s\n" % OLD)
-    box = secret_box()
+    box = db_box()
     assert box.decrypt(old_token) == PLAINTEXT and not box.is_current(old_token)
     assert box.is_current(box.rotate(old_token))
-    assert secret_box(LONG, old_keys="").decrypt(box.encrypt(PLAINTEXT)) == PLAINTEXT
+    assert db_box(LONG, old_keys="").decrypt(box.encrypt(PLAINTEXT)) == PLAINTEXT
 
 
-def test_the_old_comma_syntax_is_named_with_the_new_variable():
-    """A user who still has 'new,old' in the key learns to move 'old' to NETRAVEN_ENCRYPTION_OLD_KEYS."""
-    token = secret_box(OLD).encrypt(PLAINTEXT)
+def test_the_old_comma_syntax_is_named_with_the_new_variable(v1_seal):
+    """A user who still has 'new,old' in the key learns to move 'old' to NETRAVEN_ENCRYPTION_OLD_KEYS.
+
+    That user's values were sealed by a release of that time: version 1.
+    """
+    token = v1_seal(OLD, PLAINTEXT)
     with pytest.raises(EncryptionKeyError) as raised:
-        secret_box("%s,%s" % (LONG, OLD)).decrypt(token)
+        db_box("%s,%s" % (LONG, OLD)).decrypt(token)
     message = str(raised.value)
     assert "NETRAVEN_ENCRYPTION_OLD_KEYS" in message and "comma" in message and "\n" not in message
     assert OLD not in message and LONG not in message

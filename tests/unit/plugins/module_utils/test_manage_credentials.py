@@ -12,7 +12,7 @@ import pytest
 sa = pytest.importorskip("sqlalchemy")
 pytest.importorskip("cryptography")
 
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import (  # noqa: E402
     EncryptionKeyError,
@@ -30,18 +30,19 @@ OTHER_PASSWORD = "An0ther-Pa55-unit"
 class BoxSpy:
     """The SecretBox factory the module passes, counting how often the core asks for it."""
 
-    def __init__(self, key):
+    def __init__(self, engine, key):
+        self.engine = engine
         self.key = key
         self.calls = 0
 
     def __call__(self):
         self.calls += 1
-        return secret_box(self.key)
+        return secret_box_for(self.engine, self.key)
 
 
 @pytest.fixture
-def box(unit_key):
-    return BoxSpy(unit_key)
+def box(sqlite_engine, unit_key):
+    return BoxSpy(sqlite_engine, unit_key)
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def test_create_encrypts_defaults_and_is_idempotent(engine, box, unit_key):
     assert result["diff"]["before"] == {}
     assert result["diff"]["after"]["password"] == "<changed>"
     ciphertext, username, priority, tags = _stored(engine, "admin")
-    assert ciphertext != PASSWORD and secret_box(unit_key).decrypt(ciphertext) == PASSWORD
+    assert ciphertext != PASSWORD and secret_box_for(engine, unit_key).decrypt(ciphertext) == PASSWORD
     assert (username, priority, tags) == ("admin", 100, ["core"])
     for update_password in ("on_create", "always"):
         again = _ensure(engine, box, username="admin", password=PASSWORD, tags=["core"], update_password=update_password)
@@ -95,7 +96,7 @@ def test_always_compares_by_decrypting_and_rewrites_only_a_different_password(en
     assert result["diff"]["after"]["password"] == "<changed>"
     new_ciphertext = _stored(engine, "admin")[0]
     assert new_ciphertext != old_ciphertext
-    assert secret_box(unit_key).decrypt(new_ciphertext) == OTHER_PASSWORD
+    assert secret_box_for(engine, unit_key).decrypt(new_ciphertext) == OTHER_PASSWORD
     assert _ensure(engine, box, username="admin", password=OTHER_PASSWORD, update_password="always")["changed"] is False
     assert _stored(engine, "admin")[0] == new_ciphertext
 
@@ -104,7 +105,7 @@ def test_always_with_a_key_that_cannot_decrypt_fails_cleanly(engine, box, db_sna
     _ensure(engine, box, username="admin", password=PASSWORD)
     before = db_snapshot(engine)
     with pytest.raises(EncryptionKeyError, match="NETRAVEN_ENCRYPTION_KEY cannot decrypt"):
-        _ensure(engine, BoxSpy("another-passphrase"), username="admin", password=PASSWORD, update_password="always")
+        _ensure(engine, BoxSpy(engine, "another-passphrase"), username="admin", password=PASSWORD, update_password="always")
     assert db_snapshot(engine) == before
 
 
@@ -112,7 +113,7 @@ def test_missing_key_is_a_clear_error(engine, db_snapshot, monkeypatch):
     monkeypatch.delenv("NETRAVEN_ENCRYPTION_KEY", raising=False)
     before = db_snapshot(engine)
     with pytest.raises(EncryptionKeyError, match="NETRAVEN_ENCRYPTION_KEY is not set"):
-        _ensure(engine, BoxSpy(""), username="admin", password=PASSWORD)
+        _ensure(engine, BoxSpy(engine, ""), username="admin", password=PASSWORD)
     assert db_snapshot(engine) == before
 
 

@@ -19,7 +19,7 @@ pytest.importorskip("cryptography")
 
 # pylint: disable=wrong-import-position
 from ansible_collections.netraven.netraven.plugins.module_utils import _jobs  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._database import (  # noqa: E402
     create_db_engine,
     session_scope,
@@ -44,7 +44,7 @@ def db(sqlite_db_url, unit_key):
     with session_scope(engine) as session:
         core = Tag(name="core")
         session.add_all([
-            Credential(name="ops", username="ops", password=secret_box(unit_key).encrypt("pw"), tags=[core]),
+            Credential(name="ops", username="ops", password=secret_box_for(engine, unit_key).encrypt("pw"), tags=[core]),
             Device(hostname="device1", ip_address="192.0.2.1", device_type="cisco_ios", tags=[core]),
             Device(hostname="device2", ip_address="192.0.2.2", device_type="cisco_ios", tags=[core]),
         ])

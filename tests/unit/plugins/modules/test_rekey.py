@@ -4,8 +4,9 @@
 """netraven.netraven.rekey: finishing a key rotation without knowing the device passwords.
 
 Real SQLite database, real encryption: check mode writes nothing, a run re-seals exactly
-the passwords an old key seals, a re-run changes nothing, the old key can then go, and a
-password no configured key opens stops the task before anything is written.
+the passwords an old key or the old format (version 1) seals, a re-run changes nothing, the
+old key can then go, and a password no configured key opens stops the task before anything
+is written.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ sa = pytest.importorskip("sqlalchemy")
 pytest.importorskip("cryptography")
 
 # pylint: disable=wrong-import-position
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
     Credential,
     Device,
@@ -30,13 +31,13 @@ OLD, NEW, LOST = "old-rotation-passphrase", "new-rotation-passphrase", "lost-rot
 PASSWORDS = {"netops": "Netops-Pw-1", "fallback": "Fallback-Pw-2", "fresh": "Fresh-Pw-3"}
 
 
-def seed(url, sealed_with):
-    """One credential per name, its password sealed with the passphrase sealed_with[name]."""
+def seed(url, sealed_with, v1_seal=None):
+    """One credential per name, its password sealed with the passphrase sealed_with[name] (at version 1 with v1_seal)."""
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         for name, passphrase in sealed_with.items():
-            connection.execute(sa.insert(Credential).values(
-                name=name, username=name, password=secret_box(passphrase).encrypt(PASSWORDS[name])))
+            token = v1_seal(passphrase, PASSWORDS[name]) if v1_seal else secret_box_for(engine, passphrase).encrypt(PASSWORDS[name])
+            connection.execute(sa.insert(Credential).values(name=name, username=name, password=token))
     engine.dispose()
 
 
@@ -67,7 +68,7 @@ def test_rekey_reseals_old_passwords_once_and_the_old_key_can_go(run_module, sql
     assert (rc, result["changed"], result["rekeyed"]) == (0, True, ["netops", "fallback"])
     after = tokens(sqlite_db_url)
     assert after["fresh"] == before["fresh"] and after["netops"] != before["netops"]
-    new_only = secret_box(NEW)
+    new_only = secret_box_for(sa.create_engine(sqlite_db_url), NEW)
     assert {name: new_only.decrypt(token) for name, token in after.items()} == PASSWORDS
 
     rc, result = run_module(rekey, args)
@@ -92,9 +93,12 @@ def test_a_password_no_key_opens_stops_the_rekey_before_any_write(run_module, sq
     assert LOST not in json.dumps(result) and OLD not in json.dumps(result)
 
 
-def test_the_old_comma_syntax_is_named_with_the_new_variable(run_module, sqlite_db_url):
-    """A rotation written the old way ('new,old' in the key) is refused with the fix, and nothing is written."""
-    seed(sqlite_db_url, {"netops": OLD, "fresh": NEW})
+def test_the_old_comma_syntax_is_named_with_the_new_variable(run_module, sqlite_db_url, v1_seal):
+    """A rotation written the old way ('new,old' in the key) is refused with the fix, and nothing is written.
+
+    The values of that time are version 1 (no prefix, the static salt).
+    """
+    seed(sqlite_db_url, {"netops": OLD, "fresh": NEW}, v1_seal)
     before = tokens(sqlite_db_url)
     rc, result = run_module(rekey, {"db_url": sqlite_db_url, "encryption_key": "%s,%s" % (NEW, OLD)})
     assert rc == 1 and "NETRAVEN_ENCRYPTION_OLD_KEYS" in result["msg"] and "comma" in result["msg"]
@@ -122,7 +126,7 @@ def seed_originals(url, sealed_with):
                 .returning(Device.id)).scalar_one()
             connection.execute(sa.insert(DeviceConfiguration).values(
                 device_id=device_id, config_data="hostname %s\n" % name, data_hash=name,
-                original=secret_box(passphrase).encrypt(ORIGINALS[name]) if passphrase else None))
+                original=secret_box_for(engine, passphrase).encrypt(ORIGINALS[name]) if passphrase else None))
     engine.dispose()
 
 
@@ -153,7 +157,7 @@ def test_rekey_reseals_the_configuration_originals_with_the_passwords(run_module
     after = originals(sqlite_db_url)
     assert (rc, result["originals_rekeyed"], result["rekeyed"]) == (0, 1, ["netops"])
     assert after["r1"] != before["r1"] and after["r2"] == before["r2"] and after["r3"] is None
-    new_only = secret_box(NEW)
+    new_only = secret_box_for(sa.create_engine(sqlite_db_url), NEW)
     assert {name: new_only.decrypt(after[name]) for name in ("r1", "r2")} == {name: ORIGINALS[name] for name in ("r1", "r2")}
 
     rc, again = run_module(rekey, args)
@@ -174,3 +178,37 @@ def test_an_original_no_key_opens_stops_the_rekey_of_passwords_too(run_module, s
                                     "Nothing was re-sealed")
     assert tokens(sqlite_db_url) == before and originals(sqlite_db_url) == before_originals
     assert LOST not in json.dumps(result) and "R2-Comm" not in json.dumps(result)
+
+
+def test_rekey_upgrades_version1_values_all_or_nothing(run_module, sqlite_db_url, monkeypatch, v1_seal):
+    """0.1's values (version 1) open; rekey re-seals them at version 2 under the current key, once."""
+    seed(sqlite_db_url, {"netops": NEW, "fallback": OLD}, v1_seal)
+    seed(sqlite_db_url, {"fresh": NEW})
+    before = tokens(sqlite_db_url)
+    assert not before["netops"].startswith("v2:") and before["fresh"].startswith("v2:")
+    args = {"db_url": sqlite_db_url, "encryption_key": NEW}
+
+    # Without the old passphrase, 'fallback' does not open: nothing is re-sealed, not even 'netops'.
+    monkeypatch.delenv("NETRAVEN_ENCRYPTION_OLD_KEYS", raising=False)
+    rc, result = run_module(rekey, args)
+    assert rc == 1 and "'fallback' (id 2)" in result["msg"] and "Nothing was re-sealed" in result["msg"]
+    assert tokens(sqlite_db_url) == before
+
+    monkeypatch.setenv("NETRAVEN_ENCRYPTION_OLD_KEYS", OLD)
+    rc, result = run_module(rekey, dict(args, _ansible_check_mode=True))
+    assert (rc, result["changed"], result["rekeyed"], result["current"]) == (0, True, ["netops", "fallback"], 1)
+    assert tokens(sqlite_db_url) == before
+
+    rc, result = run_module(rekey, args)
+    assert (rc, result["changed"], result["rekeyed"]) == (0, True, ["netops", "fallback"])
+    after = tokens(sqlite_db_url)
+    assert after["fresh"] == before["fresh"]
+    assert all(token.startswith("v2:") for token in after.values())
+    monkeypatch.delenv("NETRAVEN_ENCRYPTION_OLD_KEYS")
+    new_only = secret_box_for(sa.create_engine(sqlite_db_url), NEW)
+    assert {name: new_only.decrypt(token) for name, token in after.items()} == PASSWORDS
+    assert all(new_only.is_current(token) for token in after.values())
+
+    rc, result = run_module(rekey, args)
+    assert (rc, result["changed"], result["rekeyed"], result["current"]) == (0, False, [], 3)
+    assert tokens(sqlite_db_url) == after

@@ -9,14 +9,14 @@ pytest.importorskip("netmiko")
 
 # pylint: disable=wrong-import-position
 from ansible_collections.netraven.netraven.plugins.module_utils import _backup  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential, Device  # noqa: E402
 
 
 def test_device_type_without_profile_fails_without_login(sqlite_engine, unit_key, monkeypatch):
     with session_scope(sqlite_engine) as session:
-        credential = Credential(name="ops", username="ops", password=secret_box(unit_key).encrypt("pw-no-profile"))
+        credential = Credential(name="ops", username="ops", password=secret_box_for(sqlite_engine, unit_key).encrypt("pw-no-profile"))
         router = Device(hostname="sr1", ip_address="192.0.2.1", device_type="nokia_sros")
         router.credentials = [credential] if hasattr(router, "credentials") else []
         session.add_all([credential, router])
@@ -25,7 +25,7 @@ def test_device_type_without_profile_fails_without_login(sqlite_engine, unit_key
     logins = []
     monkeypatch.setattr(_backup.DeviceSession, "fetch_all", lambda *a, **k: logins.append(a) or ([], 0))
 
-    outcome = _backup.DeviceBackup(sqlite_engine, secret_box(unit_key), _backup.BackupOptions()).run(
+    outcome = _backup.DeviceBackup(sqlite_engine, secret_box_for(sqlite_engine, unit_key), _backup.BackupOptions()).run(
         device_id, [credential_id])
 
     result = outcome.result()
