@@ -8,12 +8,16 @@ cache. The IOS and EOS devices even carry their login password in clear in their
 configuration (no service password-encryption), so the stored configurations prove the
 masking too. Then every output, every table, the cache, the report, the session logs
 and every file under the run's HOME and temp directories are searched for each
-password, the encryption passphrase and the database password.
+password, the encryption passphrase (current and old), the database password, and the
+key derivation's material: the install's salt (outside the database, its one home) and
+every Fernet key derived from the passphrases, at both format versions, as text and hex.
 
 The inputs (the vars file holding the passwords, a vault in real life) live in a
 directory of their own that is not searched.
 """
 
+import base64
+import hashlib
 import json
 
 import sqlalchemy as sa
@@ -24,7 +28,7 @@ from _backup_scenario import dump_all  # pylint: disable=import-error
 from _hardening import BACKUP_PLAYBOOK, file_texts, files_under, hits, netraven_inventory, run  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential, DeviceConfiguration
+from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential, DeviceConfiguration, InstallSecret
 
 PASSPHRASE = "Audit-Key-Passphrase-9d1e"
 # An older passphrase still configured (NETRAVEN_ENCRYPTION_OLD_KEYS), as during a rotation.
@@ -92,6 +96,17 @@ def _lab_specs():
     return specs
 
 
+def _derived_keys(passphrases, salt_hex):
+    """Every key derived from the passphrases (both format versions, and the marker key), as key text and as hex."""
+    keys = []
+    for passphrase in passphrases:
+        for salt, rounds in ((bytes.fromhex(salt_hex), 600000), (b"netraven_salt", 100000)):
+            raw = hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), salt, rounds, 32)
+            keys += [base64.urlsafe_b64encode(raw).decode("ascii"), base64.b64encode(raw).decode("ascii"), raw.hex()]
+        keys.append(hashlib.sha256(b"netraven-secret-marker\0" + passphrase.encode("utf-8")).hexdigest())
+    return keys
+
+
 def _variants(secret):
     """The secret as it would appear raw or JSON-escaped."""
     return {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=True)[1:-1]}
@@ -156,6 +171,7 @@ def test_no_secret_in_any_output_table_or_file(pg_db_url, device_lab_process, tm
         with engine.connect() as conn:
             ciphertexts = [row[0] for row in conn.execute(sa.select(Credential.password))]
             configs = [row[0] for row in conn.execute(sa.select(DeviceConfiguration.config_data))]
+            install_salt = conn.execute(sa.select(InstallSecret.value).where(InstallSecret.name == "kdf_salt")).scalar_one()
     finally:
         engine.dispose()
     assert len(ciphertexts) == 3 and len(configs) == len(DEVICES)
@@ -169,3 +185,8 @@ def test_no_secret_in_any_output_table_or_file(pg_db_url, device_lab_process, tm
     files = list(file_texts(scratch))
     assert hits(secrets, outputs + files + [("database", database)]) == []
     assert hits(ciphertexts, outputs + files) == []
+    # The passwords were sealed at version 2, with this database's salt.
+    assert all(token.startswith("v2:gAAAAA") for token in ciphertexts)
+    derived = _derived_keys([PASSPHRASE] + OLD_PASSPHRASES.splitlines(), install_salt)
+    assert hits(derived, outputs + files + [("database", database)]) == []
+    assert hits([install_salt, install_salt.upper()], outputs + files) == []

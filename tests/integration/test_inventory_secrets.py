@@ -1,7 +1,8 @@
 """No secret in inventory output or cache (docs/architecture.md: "The path of one device"), and the cache itself, on both backends.
 
 The plugin never selects the password column, so neither plaintext nor ciphertext may show
-in --list, --graph, --host or the jsonfile cache; nor may the database URL's password.
+in --list, --graph, --host or the jsonfile cache; nor may the database URL's password, the
+old passphrases of NETRAVEN_ENCRYPTION_OLD_KEYS, or the install's key-derivation salt.
 """
 
 import os
@@ -13,6 +14,16 @@ from _seed import TAG_GUIDE, seed_tag_guide  # pylint: disable=import-error
 
 FERNET_PREFIX = "gAAAAA"  # every Fernet token starts with it (version byte + timestamp)
 URL_PASSWORD = "Cach3Url-Pw"
+OLD_PASSPHRASES = "Inventory-Old-Passphrase-1\nInventory, Older Passphrase 2"
+
+
+def _install_salt(url):
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT value FROM install_secrets WHERE name = 'kdf_salt'")).scalar_one()
+    finally:
+        engine.dispose()
 
 
 def _url_with_password(url):
@@ -39,7 +50,7 @@ def test_no_secret_in_output_or_cache(db_url, ansible_env, tmp_path):
     cache_dir = tmp_path / "cache"
     source = write_config(tmp_path, db_url=url, cache=True, cache_plugin="ansible.builtin.jsonfile",
                           cache_connection=str(cache_dir), cache_timeout=3600)
-    env = dict(ansible_env)
+    env = dict(ansible_env, NETRAVEN_ENCRYPTION_OLD_KEYS=OLD_PASSPHRASES)
     env.pop("NETRAVEN_DB_URL")  # the URL comes from the configuration file here
 
     outputs = [ansible_inventory(env, source, "--list"), ansible_inventory(env, source, "--graph"),
@@ -48,6 +59,7 @@ def test_no_secret_in_output_or_cache(db_url, ansible_env, tmp_path):
     assert "core-switch-a" in cache and "backup_admin" in cache  # the cache really holds the inventory
     haystacks = [proc.stdout + proc.stderr for proc in outputs] + [cache]
     secrets = [c["password"] for c in TAG_GUIDE["credentials"]] + list(seeded.ciphertexts.values())
+    secrets += OLD_PASSPHRASES.splitlines() + [env["NETRAVEN_ENCRYPTION_KEY"], _install_salt(db_url)]
     if url_password:
         secrets.append(url_password)
     for haystack in haystacks:
