@@ -2,7 +2,7 @@
 """Backup throughput: the collection's backup playbook against a plain threaded netmiko script.
 
     python benchmarks/backup_throughput.py [--devices 100] [--forks 20] [--memory-forks 50]
-        [--old-core DIR] [--lockout-threshold 0] [--pg-url URL]
+        [--old-core DIR] [--lockout-threshold 0] [--pg-url URL] [--sealed-as 2]
 
 One command, one device lab (a child process), one database. Two fleets of --devices lab
 devices: "first", where every device accepts the first credential of its chain, and
@@ -24,6 +24,10 @@ fleet at -f MEMORY_FORKS while a sampler records each forked worker's peak RSS a
 adds "playbook (old)" and "one device (old)": the same playbook and core from DIR, run
 alternately with this checkout's, so that one command compares the two on the same load.
 The lab, database and netmiko floor are this checkout's.
+
+--sealed-as 1 seals the credential passwords as release 0.1 did (format version 1, which every
+core opens: use it with --old-core from before versioned ciphertexts); the default, 2, is what
+the credential module writes now.
 
 Not part of the tests: timings on a shared machine are figures, not assertions; compare ratios
 of one run, not absolute figures of two.
@@ -158,6 +162,8 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
                              "the playbook's own default is 5)")
     parser.add_argument("--pg-url", default=os.environ.get("NETRAVEN_TEST_PG_URL"),
                         help="PostgreSQL admin URL (a database is created and dropped); default: embedded SQLite")
+    parser.add_argument("--sealed-as", type=int, choices=(1, 2), default=2,
+                        help="format version of the seeded passwords (1: as 0.1 sealed them, which older cores open)")
     args = parser.parse_args()
     n = args.devices
     workdir = tempfile.mkdtemp(prefix="netraven-bench-")
@@ -168,7 +174,7 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
     lab = LabProcess(spec=lab_specs(n), workdir=os.path.join(workdir, "lab")).start()
     try:
         db_url = factory.new_url()
-        seed(db_url, credentials=fleet.CREDENTIALS, devices=device_rows(lab, n), jobs=[], key=KEY)
+        seed(db_url, credentials=fleet.CREDENTIALS, devices=device_rows(lab, n), jobs=[], key=KEY, sealed_as=args.sealed_as)
         env = ansible_env(workdir, db_url, KEY)
         cores = {"new": env}
         if args.old_core:
@@ -203,8 +209,8 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
                 return 1
             rows[name] = runs
 
-        print("backup throughput: %d lab devices per fleet, -f %d, %s database, lockout threshold %d%s"
-              % (n, args.forks, backend, args.lockout_threshold,
+        print("backup throughput: %d lab devices per fleet, -f %d, %s database, lockout threshold %d, passwords at version %d%s"
+              % (n, args.forks, backend, args.lockout_threshold, args.sealed_as,
                  ", old core %s" % args.old_core if args.old_core else ""))
         print("  fleet 'first': every device accepts the 1st credential; 'half': the odd devices only the 2nd")
         print("  %-6s %-18s %8s %8s %14s %10s" % ("fleet", "contender", "wall s", "CPU s", "CPU s/device", "/ netmiko"))
