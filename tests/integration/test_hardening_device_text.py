@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from ansible_collections.netraven.netraven.plugins.module_utils import _device_session
 from ansible_collections.netraven.netraven.plugins.module_utils._backup import BackupOptions, DeviceBackup
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs import start_job
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
@@ -111,8 +111,8 @@ def records(engine, job_id, device_id):
 
 def test_a_nul_from_the_device_keeps_its_record(estate):
     engine, devices, creds = estate
-    job_id = start_job(engine, secret_box, tags=["core"])["job_id"]
-    backup = DeviceBackup(engine, secret_box(), BackupOptions(connect_timeout=2, command_timeout=5))
+    job_id = start_job(engine, lambda: secret_box_for(engine), tags=["core"])["job_id"]
+    backup = DeviceBackup(engine, secret_box_for(engine), BackupOptions(connect_timeout=2, command_timeout=5))
 
     failed = backup.run(devices["r1"], [creds["ops"]], job_id)
     assert failed.status == "FAILED_SSH", failed.result()
