@@ -18,6 +18,7 @@ from typing import Any, Iterator, Optional
 
 from ansible_collections.netraven.netraven.plugins.module_utils._config_diff import diff_configs
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import EncryptionKeyError, ValidationError, refuse_unknown_tags
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms import GENERIC, profile_for
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     HAS_SQLALCHEMY,
     Device,
@@ -79,7 +80,7 @@ def parse_at(value: str) -> datetime.datetime:
 
 def find_device(connection, device: str) -> Any:
     """The device row for a hostname or id, or one line naming it."""
-    query = sa.select(Device.id, Device.hostname)
+    query = sa.select(Device.id, Device.hostname, Device.device_type)
     condition = Device.hostname == device
     if str(device).isdigit():
         condition = sa.or_(condition, Device.id == int(device))
@@ -137,12 +138,19 @@ def _header(device: Any, row: Any) -> str:
 
 
 def diff_result(connection, device: Any, selected: Any, against: int) -> dict:
-    """The diff from version ``against`` to the selected one, also in Ansible's before/after form."""
+    """The diff from version ``against`` to the selected one, also in Ansible's before/after form.
+
+    Both texts are normalised by the device's platform profile first (volatile lines such as
+    IOS's "! Last configuration change at" dropped), as the job's changed_devices and the
+    report do, so the diff holds exactly the lines that changed and the counts agree everywhere.
+    """
     older = select_version(connection, device, version=against)
-    change = diff_configs(older.config_data, selected.config_data, _header(device, older), _header(device, selected))
+    platform = profile_for(device.device_type) or GENERIC
+    before, after = platform.normalise(older.config_data or ""), platform.normalise(selected.config_data or "")
+    change = diff_configs(before, after, _header(device, older), _header(device, selected))
     return {
         "hostname": device.hostname,
-        "diff": {"before": older.config_data, "after": selected.config_data,
+        "diff": {"before": before, "after": after,
                  "before_header": _header(device, older), "after_header": _header(device, selected)},
         "unified_diff": change.text,
         "diff_stats": change.stats(),
@@ -196,9 +204,9 @@ def search_configs(connection, pattern: "re.Pattern[str]", tags: Optional[list] 
     matches, total = [], 0
     for row in _latest_rows(connection, tags):
         text = row.config_data
-        hit = pattern.search(text) is not None if absent else None
         if absent:
-            if hit:
+            # Line by line, as for matches: a whole-text search would miss '^...$' and match across lines.
+            if any(pattern.search(line) for line in text.splitlines()):
                 continue
             entry = {"hostname": row.hostname}
         else:

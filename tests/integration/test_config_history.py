@@ -11,9 +11,11 @@ import json
 import sqlalchemy as sa
 from _manage_helpers import dump_database, run_playbook  # pylint: disable=import-error
 
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box
 from ansible_collections.netraven.netraven.plugins.module_utils._models import Device, DeviceConfiguration
 
 FIRST = "hostname core-1\ninterface Gi1\n description uplink\n"
+OTHER_KEY = "another-install-passphrase"
 
 
 def _seed(url, marker):
@@ -26,8 +28,10 @@ def _seed(url, marker):
         ids = dict(connection.execute(sa.select(Device.hostname, Device.id)).all())
         for hostname, text in (("core-1", FIRST), ("edge-1", "hostname edge-1\n"), ("edge-2", "hostname edge-2\n"),
                                ("core-1", second)):
+            # edge-1's original is sealed with a passphrase the runs do not know: reveal must say so in one line.
+            original = secret_box(OTHER_KEY).encrypt(text) if hostname == "edge-1" else None
             connection.execute(sa.insert(DeviceConfiguration).values(
-                device_id=ids[hostname], config_data=text, data_hash=str(hash(text))))
+                device_id=ids[hostname], config_data=text, data_hash=str(hash(text)), original=original))
     engine.dispose()
     return second
 
@@ -59,7 +63,14 @@ def test_bad_input_is_one_line_each(ansible_env, db_url, tmp_path):
     cases = [({"search": "("}, "'('"), ({"device": "ghost-9"}, "'ghost-9'"),
              ({"device": "core-1", "version": 5}, "version 5"),
              ({"device": "core-1", "version": 1, "config_id": 1}, "version and config_id"),
-             ({"search": "x", "tags": ["ghost-tag"]}, "ghost-tag")]
+             ({"search": "x", "tags": ["ghost-tag"]}, "ghost-tag"),
+             ({"search": "x", "reveal": True}, "combined with search"),
+             ({"device": "core-1", "reveal": True}, "select it with version, config_id or at"),
+             ({"device": "core-1", "diff_against": 2, "reveal": True}, "combined with diff_against"),
+             ({"device": "core-1", "version": 1, "reveal": True}, "has no sealed original"),
+             ({"device": "edge-1", "version": 1, "reveal": True}, "NETRAVEN_ENCRYPTION_KEY cannot open the sealed original of edge-1"),
+             ({"device": "core-1", "version": 0}, "version 0"),
+             ({"device": "core-1", "at": "yesterday"}, "'yesterday'")]
     results = tmp_path / "bad.json"
     process = run_playbook("../history/bad.yml", ansible_env, "-e", "results_file=%s" % results,
                            "-e", "cases=%s" % json.dumps(json.dumps([case[0] for case in cases])))
@@ -68,3 +79,4 @@ def test_bad_input_is_one_line_each(ansible_env, db_url, tmp_path):
     for (args, culprit), message in zip(cases, messages):
         assert culprit in message and "\n" not in message, (args, message)
     assert "Traceback" not in process.stdout + process.stderr
+    assert len(messages) == len(cases) and OTHER_KEY not in process.stdout + process.stderr

@@ -104,3 +104,44 @@ def test_bad_input_is_one_line_naming_it(run, args, culprit):
     code, result = run(**args)
     assert code == 1 and culprit in result["msg"] and "\n" not in result["msg"]
     assert "Traceback" not in result["msg"] and "exception" not in result
+
+
+def test_absent_is_line_by_line_like_matches(run):
+    """An anchored regex: core-1 has the line, so absent lists only edge-1 (a whole-text search listed both)."""
+    assert [m["hostname"] for m in run(search="^ description new-line$")[1]["matches"]] == ["core-1"]
+    assert [m["hostname"] for m in run(search="^ description new-line$", absent=True)[1]["matches"]] == ["edge-1"]
+
+
+def _seal_original(sqlite_db_url, config_id, text, passphrase):
+    from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box  # pylint: disable=import-outside-toplevel
+    engine = sa.create_engine(sqlite_db_url)
+    with engine.begin() as connection:
+        connection.execute(sa.update(DeviceConfiguration).where(DeviceConfiguration.id == config_id)
+                           .values(original=secret_box(passphrase).encrypt(text)))
+    engine.dispose()
+
+
+def test_reveal_returns_the_original_of_one_version_only(run_module, sqlite_db_url, unit_key):
+    seed(sqlite_db_url)
+    original = SECOND.replace("hostname core-1", "hostname core-1\nenable secret 0 Unit-Plain-Secret")
+    _seal_original(sqlite_db_url, 3, original, unit_key)
+    code, result = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1", "version": 1, "reveal": True})
+    assert code == 0 and result["original"] == original and result["config"] == SECOND
+    code, plain = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1", "version": 1})
+    assert code == 0 and "original" not in plain
+    code, listed = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1"})
+    assert code == 0 and "Unit-Plain-Secret" not in str(listed) and "original" not in str(listed)
+
+
+@pytest.mark.usefixtures("unit_key")
+def test_reveal_without_the_key_that_sealed_it_is_one_line(run_module, sqlite_db_url, monkeypatch):
+    seed(sqlite_db_url)
+    _seal_original(sqlite_db_url, 3, SECOND, "a-different-passphrase")
+    code, result = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1", "version": 1, "reveal": True})
+    assert code == 1 and "\n" not in result["msg"]
+    assert result["msg"].startswith("NETRAVEN_ENCRYPTION_KEY cannot open the sealed original of core-1 config_id 3")
+    monkeypatch.delenv("NETRAVEN_ENCRYPTION_KEY")
+    code, result = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1", "version": 1, "reveal": True})
+    assert code == 1 and result["msg"].startswith("NETRAVEN_ENCRYPTION_KEY is not set")
+    code, result = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1", "version": 1})
+    assert code == 0 and result["config"] == SECOND  # without reveal no key is needed
