@@ -14,7 +14,8 @@ Then each measurement runs in its own spawned Python, so that its peak RSS is it
 - search: the config_info core (config_history) with a regex that one device matches;
 - absent: the same regex with absent: true (every other device is returned).
 
-Printed per backend: wall time, peak RSS, and the ratios search/baseline. Not a test: figures
+Printed per backend: wall time, peak RSS (sampled from /proc every 5 ms while the work runs) and
+its growth over the RSS before the work, and the ratios to the baseline. Not a test: figures
 on a shared machine.
 """
 
@@ -23,9 +24,9 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import resource
 import shutil
 import sys
+import threading
 import time
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -89,13 +90,38 @@ def _latest_query():
                    "JOIN devices d ON d.id = c.device_id WHERE d.enabled ORDER BY d.hostname")
 
 
+def _rss_mb():
+    """The current resident set size of this process, from /proc (ru_maxrss is a lifetime high-water mark)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+class _Sampler(threading.Thread):
+    """Samples the RSS every 5 ms while the work runs: its peak is the work's peak."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak = _rss_mb()
+        self.stop = threading.Event()
+
+    def run(self):
+        while not self.stop.is_set():
+            self.peak = max(self.peak, _rss_mb())
+            time.sleep(0.005)
+
+
 def _measure(kind, url, queue):
     from ansible_collections.netraven.netraven.plugins.module_utils._config_history import config_history  # noqa: E402
     from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine  # noqa: E402
     engine = create_db_engine(url, check_schema=False)
     with engine.connect() as conn:  # connect and warm outside the timing
         conn.execute(sa.text("SELECT 1"))
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_before = _rss_mb()
+    sampler = _Sampler()
+    sampler.start()
     started = time.perf_counter()
     detail = ""
     if kind == "baseline":
@@ -112,8 +138,11 @@ def _measure(kind, url, queue):
         result = config_history(engine, {"search": PATTERN, "absent": kind == "absent", "context": 0, "limit": None})
         detail = "matched %d" % result["matched"]
     elapsed = time.perf_counter() - started
+    sampler.stop.set()
+    sampler.join()
+    peak = max(sampler.peak, _rss_mb())
     engine.dispose()
-    queue.put((elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, rss_before / 1024.0, detail))
+    queue.put((elapsed, peak, rss_before, detail))
 
 
 def measure(kind, url):
@@ -150,10 +179,13 @@ def main():
             for kind in ("baseline", "fetchall", "search", "absent"):
                 figures[kind] = measure(kind, url)
                 seconds, peak, before, detail = figures[kind]
-                print("  %-8s %7.2f s  peak RSS %6.1f MB (%.1f MB before the work)  %s" % (kind, seconds, peak, before, detail))
+                print("  %-8s %7.2f s  peak RSS %6.1f MB, +%.1f MB over the %.1f MB before the work  %s" % (
+                    kind, seconds, peak, peak - before, before, detail))
             base = figures["baseline"]
             for kind in ("search", "absent", "fetchall"):
-                print("  %-8s / baseline: time x%.2f, peak RSS x%.2f" % (kind, figures[kind][0] / base[0], figures[kind][1] / base[1]))
+                print("  %-8s / baseline: time x%.2f, peak RSS x%.2f, RSS growth %+.1f MB vs %+.1f MB" % (
+                    kind, figures[kind][0] / base[0], figures[kind][1] / base[1], figures[kind][1] - figures[kind][2],
+                    base[1] - base[2]))
         finally:
             factory.cleanup()
     shutil.rmtree(workdir, ignore_errors=True)
