@@ -197,20 +197,41 @@ def _matching_lines(lines: list, pattern: "re.Pattern[str]", context: int) -> li
     return found
 
 
+# Constructs whose result depends on what lies outside a line: with them, a line's match may not
+# be a match of the whole text, so the whole-text pre-check below would be unsafe.
+_OUTSIDE_THE_LINE = ("\\A", "\\Z", "(?=", "(?!", "(?<", "(?(")
+
+
+def whole_text_check(pattern: "re.Pattern[str]") -> Optional["re.Pattern[str]"]:
+    """A MULTILINE twin of the line regex, to skip in C the texts where no line can match; None when unsafe.
+
+    A match inside one line is a match of the whole text under MULTILINE (^ and $ at line
+    edges), unless the regex looks outside the line (string anchors, lookarounds,
+    conditionals). The twin may match where no line does (across a newline): it only
+    rules texts out, and the lines are still searched one by one. On a 20 kB text it
+    replaces some 300 Python-level searches by one.
+    """
+    if any(token in pattern.pattern for token in _OUTSIDE_THE_LINE):
+        return None
+    return re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
+
+
 def search_configs(connection, pattern: "re.Pattern[str]", tags: Optional[list] = None, context: int = 0,
                    absent: bool = False, limit: Optional[int] = None) -> dict:
     """Per device the matching lines (or, with absent, the devices without a match), capped by limit."""
     check_tags(connection, tags)
     matches, total = [], 0
+    twin = whole_text_check(pattern)
     for row in _latest_rows(connection, tags):
         text = row.config_data
+        possible = twin is None or twin.search(text) is not None
         if absent:
             # Line by line, as for matches: a whole-text search would miss '^...$' and match across lines.
-            if any(pattern.search(line) for line in text.splitlines()):
+            if possible and any(pattern.search(line) for line in text.splitlines()):
                 continue
             entry = {"hostname": row.hostname}
         else:
-            lines = _matching_lines(text.splitlines(), pattern, context)
+            lines = _matching_lines(text.splitlines(), pattern, context) if possible else []
             if not lines:
                 continue
             entry = {"hostname": row.hostname, "lines": lines}

@@ -206,3 +206,18 @@ def test_no_plaintext_secret_and_no_sealed_original_in_any_output(history):
         for token in history.tokens:
             assert token and token not in text and token[:40] not in text
     assert "Hist-Enable-Plain-9" in _restored(history, "v1")[1].decode()  # the secrets were there to be found
+
+
+def test_docs_show_the_restore_example_verbatim():
+    """docs/history.md quotes both example playbooks as they are, so the documented restore is the tested one."""
+    import yaml  # pylint: disable=import-outside-toplevel
+    with open(os.path.join(REPO_ROOT, "docs", "history.md"), encoding="utf-8") as stream:
+        doc = stream.read()
+    apply_path = os.path.join(REPO_ROOT, "docs", "examples", "restore_apply.yml")
+    for path in (RESTORE, apply_path):
+        with open(path, encoding="utf-8") as stream:
+            text = stream.read()
+        assert "```yaml\n%s```" % text in doc, path
+    with open(apply_path, encoding="utf-8") as stream:
+        [play] = yaml.safe_load(stream)
+    assert play["tasks"][0]["cisco.ios.ios_config"]["src"] == "{{ restore_dir }}/{{ restore_device }}.cfg"

@@ -145,3 +145,16 @@ def test_reveal_without_the_key_that_sealed_it_is_one_line(run_module, sqlite_db
     assert code == 1 and result["msg"].startswith("NETRAVEN_ENCRYPTION_KEY is not set")
     code, result = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1", "version": 1})
     assert code == 0 and result["config"] == SECOND  # without reveal no key is needed
+
+
+@pytest.mark.parametrize("regex, found", [
+    ("^ description new-line$", ["core-1"]),
+    (r"uplink\s+description", []),            # would match across a newline in the whole text: lines only
+    (r"(?<!\S)new-line", ["core-1"]),          # a lookbehind at a line's edge: searched line by line
+    (r"\A description uplink", ["core-1"]),  # \A is each line's start, not the text's
+    (r"192\.0\.2\.1\Z", ["core-1"]),
+])
+def test_search_is_line_by_line_whatever_the_regex(run, regex, found):
+    assert [m["hostname"] for m in run(search=regex)[1]["matches"]] == found
+    assert [m["hostname"] for m in run(search=regex, absent=True)[1]["matches"]] == [
+        name for name in ("core-1", "edge-1") if name not in found]
