@@ -84,7 +84,7 @@ options:
         (Fernet, as credential passwords), so that a backup can be restored; see C(docs/history.md).
       - Only netraven.netraven.config_info with O(netraven.netraven.config_info#module:reveal=true) opens it; every other
         output shows the masked text. With V(false) new versions store no original.
-      - A new version is stored only when the masked text changes: an original that differs only in a
+      - A new version is stored only when the masked text changes. An original that differs only in a
         re-encrypted value does not make a new version.
     type: bool
     default: true

@@ -19,7 +19,7 @@ description:
     device (or of every device with any of O(tags)).
   - The text returned is the stored text, with secrets masked. See C(docs/history.md).
   - With O(reveal=true) it also returns the original of the selected version, unmasked, opened with the
-    encryption key. Put C(no_log: true) on that task.
+    encryption key. Put C(no_log=true) on that task.
 author:
   - NetRaven developers (@netraven)
 options:
@@ -74,9 +74,9 @@ options:
         older passphrases in E(NETRAVEN_ENCRYPTION_OLD_KEYS)). For restores; see C(docs/history.md).
       - Needs one version selected with O(version), O(config_id) or O(at); refused with O(search) and
         O(diff_against), and for a version stored without its original (O(netraven.netraven.backup#module:keep_original=false)).
-      - B(Put C(no_log: true) on the task), so that the unmasked text stays out of the output, the logs and
-        callbacks; then use the registered result in later tasks (C(ansible.builtin.copy) with C(mode: "0600"),
-        also with C(no_log: true)).
+      - B(Put C(no_log=true) on the task), so that the unmasked text stays out of the output, the logs and
+        callbacks; then use the registered result in later tasks (C(ansible.builtin.copy) with C(mode=0600),
+        also with C(no_log=true)).
     type: bool
     default: false
 extends_documentation_fragment:
@@ -174,7 +174,7 @@ lines:
   type: int
 original:
   description:
-    - The selected version as the device printed it, secrets included (unmasked). Use C(no_log: true).
+    - The selected version as the device printed it, secrets included (unmasked). Use C(no_log=true) on the task.
   returned: with O(reveal=true)
   type: str
 diff:
