@@ -100,8 +100,8 @@ def records(engine, job_id, device_id):
         def texts(*columns, where=()):
             return [value for row in session.execute(sa.select(*columns).where(*where)) for value in row]
         return {
-            "connection": texts(ConnectionLog.error_message, where=(ConnectionLog.job_id == job_id,
-                                                                     ConnectionLog.device_id == device_id)),
+            "connection": texts(ConnectionLog.error_message,
+                                where=(ConnectionLog.job_id == job_id, ConnectionLog.device_id == device_id)),
             "logs": texts(JobLog.message, where=(JobLog.job_id == job_id, JobLog.device_id == device_id)),
             "result": session.execute(sa.select(JobResult.status, JobResult.details).where(
                 JobResult.job_id == job_id, JobResult.device_id == device_id)).one(),

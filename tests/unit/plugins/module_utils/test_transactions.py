@@ -10,6 +10,8 @@ is read back rather than assumed.
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 sa = pytest.importorskip("sqlalchemy")
@@ -142,13 +144,16 @@ def test_only_a_connection_refused_for_the_moment_is_retried(sqlite_engine, paus
         assert message.split("\n", maxsplit=1)[0] in str(caught.value)
 
 
+def insert_tag(connection, values):
+    connection.execute(sa.insert(Tag).values(**values))
+
+
 def test_a_value_the_driver_refuses_is_one_line_and_not_retried(sqlite_engine, pauses):
     """sqlite3 raises a plain OverflowError for 2**70 and UnicodeEncodeError for a lone surrogate."""
     cases = ((dict(name="t", id=2 ** 70), "Python int too large to convert to SQLite INTEGER"),
              (dict(name="t", description="a\ud800"), "'utf-8' codec can't encode character '\\ud800' in position 1"))
     for values, text in cases:
-        def work(connection, values=values):
-            connection.execute(sa.insert(Tag).values(**values))
+        work = functools.partial(insert_tag, values=values)
 
         with pytest.raises(DatabaseValueError) as refused:
             _transactions.run_transaction(sqlite_engine, work)
