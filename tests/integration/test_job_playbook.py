@@ -85,6 +85,11 @@ def test_other_statuses_end_to_end(env, db_url, device_lab, tmp_path):
     job = last_job(db_url)[1]
     assert (job["status"], sorted(job["results"])) == ("COMPLETED_SUCCESS", ["ok1", "ok2"])
     assert "  - ok2: credential 'admin' (id 3), required 3 credential attempts" in run.stdout
+    # After the backup no task runs over every device only to test a condition (each would cost a
+    # forked worker per host): a device that succeeded skipped nothing, and the play that fails
+    # the failed devices had no host, without a warning about its pattern.
+    assert {recap(run.stdout)[host]["skipped"] for host in ("ok1", "ok2")} == {0}, run.stdout
+    assert "Could not match supplied host pattern" not in run.stdout + run.stderr
 
     # Every device fails: the finish play still runs (Ansible stops after a play whose hosts all failed).
     inventory = write_inventory(tmp_path / "dead.yml", db_url, hostnames=["dead1"])
