@@ -2,7 +2,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The netraven.netraven.job module: argument spec and docs; the work is in module_utils._jobs."""
+"""The netraven.netraven.job module: docs, and the entry point for a host other than the controller.
+
+On the controller the action plugin of the same name runs the task in-process (module_utils._job_task).
+"""
 
 from __future__ import annotations
 
@@ -301,61 +304,14 @@ report_path:
   type: str
 """
 
-from ansible_collections.netraven.netraven.plugins.module_utils._job_changes import DEFAULT_STALE_DEVICE_HOURS
-from ansible_collections.netraven.netraven.plugins.module_utils._job_report import write_report
-from ansible_collections.netraven.netraven.plugins.module_utils._jobs import (
-    DEFAULT_JOB_NAME,
-    DEFAULT_STALE_AFTER,
-    close_stale_jobs,
-    finish_job,
-    start_job,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._job_task import JOB_ARG_RULES, JOB_ARGSPEC, run_job
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
 
 def main():
-    """Entry point."""
-    module = NetRavenModule(
-        argument_spec=NetRavenModule.argspec(
-            encryption=True,
-            state={"type": "str", "choices": ["started", "finished", "close_stale"], "default": "started"},
-            job_id={"type": "int"},
-            name={"type": "str", "default": DEFAULT_JOB_NAME},
-            tags={"type": "list", "elements": "str"},
-            hostnames={"type": "list", "elements": "str"},
-            device_ids={"type": "list", "elements": "int"},
-            include_disabled={"type": "bool", "default": False},
-            stale_after={"type": "int", "default": DEFAULT_STALE_AFTER},
-            close_pending={"type": "bool", "default": False},
-            report_path={"type": "path"},
-            summary_max_devices={"type": "int", "default": 200},
-            stale_device_hours={"type": "float", "default": DEFAULT_STALE_DEVICE_HOURS},
-        ),
-        supports_check_mode=True,
-        required_if=[("state", "finished", ["job_id"])],
-        mutually_exclusive=[("job_id", "tags"), ("job_id", "hostnames"), ("job_id", "device_ids")],
-    )
-
-    def handler(mod):
-        params = mod.params
-        if params["state"] == "close_stale":
-            closed = close_stale_jobs(mod.engine, params["stale_after"], check_mode=mod.check_mode)
-            return {"changed": bool(closed), "closed_stale": closed,
-                    "msg": "Closed %d stale job(s)" % len(closed)}
-        if params["state"] == "started":
-            return start_job(
-                mod.engine, mod.secret_box, name=params["name"], job_id=params["job_id"], tags=params["tags"],
-                hostnames=params["hostnames"], device_ids=params["device_ids"],
-                include_disabled=params["include_disabled"], stale_after=params["stale_after"],
-                check_mode=mod.check_mode)
-        result = finish_job(mod.engine, params["job_id"], close_pending=params["close_pending"],
-                            check_mode=mod.check_mode, max_lines=params["summary_max_devices"],
-                            stale_device_hours=params["stale_device_hours"])
-        if params["report_path"] and not mod.check_mode:
-            result["report_path"] = write_report(params["report_path"], result["summary"])
-        return result
-
-    module.run(handler)
+    """Entry point (where the action plugin ships the module: a host other than the controller)."""
+    module = NetRavenModule(argument_spec=JOB_ARGSPEC, supports_check_mode=True, **JOB_ARG_RULES)
+    module.run(lambda mod: run_job(mod.engine, mod.secret_box, mod.params, mod.check_mode))
 
 
 if __name__ == "__main__":
