@@ -21,6 +21,7 @@ partitions), so its rules live in the database rather than in a run:
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence
 
 from ansible_collections.netraven.netraven.plugins.module_utils._chains import resolve_chains, select_devices
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import KEY_ENV, OLD_KEYS_ENV
@@ -45,6 +46,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     Job,
     JobResult,
     Tag,
+    Timestamp,
     iso_text,
     utcnow,
 )
@@ -61,6 +63,11 @@ from ansible_collections.netraven.netraven.plugins.module_utils._statuses import
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
     from sqlalchemy import exc as sa_exc
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    from ansible_collections.netraven.netraven.plugins.module_utils._crypto import SecretBox
 
 DEFAULT_JOB_NAME = "netraven backup"
 DEFAULT_STALE_AFTER = 86400
@@ -70,11 +77,11 @@ ABANDONED_MESSAGE = "Never ran: the job was abandoned while this device was stil
 MAX_NAMED_CREDENTIALS = 10
 
 
-def _now(now=None):
+def _now(now: Optional[datetime.datetime] = None) -> datetime.datetime:
     return now or utcnow()
 
 
-def _describe(error, session):
+def _describe(error: BaseException, session: Session) -> str:
     """A one-line, password-free description of whatever the resolution raised."""
     if isinstance(error, NetRavenError):
         return str(error)
@@ -85,7 +92,7 @@ def _describe(error, session):
     return "%s: %s" % (type(error).__name__, mask_text(first_line(error), url))
 
 
-def _job_row(session, job_id, lock=False):
+def _job_row(session: Session, job_id: int, lock: bool = False) -> Job:
     query = sa.select(Job).where(Job.id == job_id)
     if lock:
         query = query.with_for_update()
@@ -95,7 +102,7 @@ def _job_row(session, job_id, lock=False):
     return job
 
 
-def job_state(session, job):
+def job_state(session: Session, job: Job) -> Dict[str, Any]:
     """The fields every job result carries: id, name, status, final and the result counts."""
     return {
         "job_id": job.id,
@@ -108,7 +115,8 @@ def job_state(session, job):
 
 # --------------------------------------------------------------------------- stale jobs
 
-def close_stale_jobs(engine, stale_after=DEFAULT_STALE_AFTER, now=None, check_mode=False):
+def close_stale_jobs(engine: Engine, stale_after: int = DEFAULT_STALE_AFTER, now: Optional[datetime.datetime] = None,
+                     check_mode: bool = False) -> List[Dict[str, Any]]:
     """Close jobs RUNNING for more than stale_after seconds as FAILED_UNEXPECTED; returns them.
 
     A killed ansible-playbook leaves its job RUNNING forever (and sliced jobs wait for a
@@ -150,7 +158,7 @@ def close_stale_jobs(engine, stale_after=DEFAULT_STALE_AFTER, now=None, check_mo
 
 # --------------------------------------------------------------------------- start
 
-def _check_decryptable(session, devices, box_factory):
+def _check_decryptable(session: Session, devices: List[dict], box_factory: Callable[[], SecretBox]) -> int:
     """Open every distinct credential of the chains once; raise when the key cannot.
 
     Finding this at start, rather than device by device, turns a wrong or rotated-out
@@ -177,7 +185,8 @@ def _check_decryptable(session, devices, box_factory):
     return len(ids)
 
 
-def _fix_targets(session, job, devices, box_factory, now):
+def _fix_targets(session: Session, job: Job, devices: List[dict], box_factory: Callable[[], SecretBox],
+                 now: datetime.datetime) -> Dict[str, Any]:
     """Resolve chains, record the targets and settle the job when it cannot run; returns the resolution."""
     total = len(devices)
     if total == 0:
@@ -229,7 +238,7 @@ def _fix_targets(session, job, devices, box_factory, now):
     return {"devices": total, "resolved": resolved, "percent": percent, "credentials": credential_count}
 
 
-def _create_job(session, name, tags, now):
+def _create_job(session: Session, name: Optional[str], tags: Optional[Sequence[str]], now: datetime.datetime) -> Job:
     job = Job(name=name or DEFAULT_JOB_NAME, job_type="backup", status=JobStatus.RUNNING, started_at=now)
     if tags:
         found = {tag.name: tag for tag in session.scalars(sa.select(Tag).where(Tag.name.in_(tags)))}
@@ -240,8 +249,11 @@ def _create_job(session, name, tags, now):
     return job
 
 
-def start_job(engine, box_factory, name=None, job_id=None, tags=None, hostnames=None, device_ids=None,
-              include_disabled=False, stale_after=DEFAULT_STALE_AFTER, check_mode=False, now=None):
+def start_job(engine: Engine, box_factory: Callable[[], SecretBox], name: Optional[str] = None,
+              job_id: Optional[int] = None, tags: Optional[Sequence[str]] = None,
+              hostnames: Optional[Sequence[str]] = None, device_ids: Optional[Sequence[int]] = None,
+              include_disabled: bool = False, stale_after: int = DEFAULT_STALE_AFTER, check_mode: bool = False,
+              now: Optional[datetime.datetime] = None) -> Dict[str, Any]:
     """state=started: create (or join) a job, fix its targets once, settle it when it cannot run.
 
     box_factory() returns the SecretBox; it is only called when some chain is not empty.
@@ -289,7 +301,7 @@ def start_job(engine, box_factory, name=None, job_id=None, tags=None, hostnames=
     return result
 
 
-def _start_message(result):
+def _start_message(result: Dict[str, Any]) -> str:
     resolution = result["resolution"]
     verb = "Created" if result["created"] else "Started"
     if result["status"] == JobStatus.FAILED_CREDENTIAL_RESOLUTION:
@@ -300,7 +312,7 @@ def _start_message(result):
 
 # --------------------------------------------------------------------------- finish
 
-def _final_status_expression(job_id):
+def _final_status_expression(job_id: int):
     """CASE computing the final status from the job's results, evaluated by the finishing UPDATE."""
     total = sa.select(sa.func.count(JobResult.id)).where(JobResult.job_id == job_id).scalar_subquery()
     succeeded = (sa.select(sa.func.count(JobResult.id))
@@ -308,22 +320,28 @@ def _final_status_expression(job_id):
     return final_status_case(succeeded, total)
 
 
-def write_final_status(session, job_id, now=None):
+def write_final_status(session: Session, job_id: int, now: Optional[datetime.datetime] = None) -> bool:
     """Make a RUNNING job final when no target is PENDING; True when this call wrote it.
 
     One statement does it: the WHERE clause (still RUNNING, no PENDING result) and the
     status (from the result counts) are evaluated together, so of concurrent finishers at
     most one matches the row, and the status it writes counts every committed result.
+    completed_at is the later of now and the latest result time: a device's result time
+    is taken in its worker before its commit, so a result committed between this call's
+    now and its statement may carry a later one, and the job must not end before it.
     """
     pending = sa.exists().where(JobResult.job_id == job_id, JobResult.status == DeviceStatus.PENDING)
+    latest = sa.select(sa.func.max(JobResult.result_time)).where(JobResult.job_id == job_id).scalar_subquery()
+    at = sa.literal(_now(now), Timestamp)
     written = session.execute(
         sa.update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING, ~pending)
-        .values(status=_final_status_expression(job_id), completed_at=_now(now))
+        .values(status=_final_status_expression(job_id), completed_at=sa.case((latest > at, latest), else_=at))
         .execution_options(synchronize_session=False))
     return written.rowcount == 1
 
 
-def close_pending_targets(session, job_id, now=None, message=NEVER_RAN_MESSAGE):
+def close_pending_targets(session: Session, job_id: int, now: Optional[datetime.datetime] = None,
+                          message: str = NEVER_RAN_MESSAGE) -> int:
     """Mark the still PENDING targets of a RUNNING job FAILED_UNEXPECTED (never ran); returns how many."""
     running = sa.exists().where(Job.id == job_id, Job.status == JobStatus.RUNNING)
     return session.execute(
@@ -333,8 +351,9 @@ def close_pending_targets(session, job_id, now=None, message=NEVER_RAN_MESSAGE):
         .execution_options(synchronize_session=False)).rowcount
 
 
-def finish_job(engine, job_id, close_pending=False, check_mode=False, now=None, max_lines=None,
-               stale_device_hours=DEFAULT_STALE_DEVICE_HOURS):
+def finish_job(engine: Engine, job_id: int, close_pending: bool = False, check_mode: bool = False,
+               now: Optional[datetime.datetime] = None, max_lines: Optional[int] = None,
+               stale_device_hours: float = DEFAULT_STALE_DEVICE_HOURS) -> Dict[str, Any]:
     """state=finished: write the final status once every target has a result; idempotent.
 
     close_pending is for a run that created its own job: its targets that never ran count

@@ -119,11 +119,21 @@ extends_documentation_fragment:
   - netraven.netraven.attributes.no_diff
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
+  - ansible.builtin.action_common_attributes.flow
 attributes:
+  action:
+    support: full
+    details: On the controller the job runs in Ansible's worker process; on any other host this module runs there.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
   check_mode:
     details: Everything is computed in a transaction that is rolled back; a job it would create has RV(job_id) null.
 notes:
   - In a play over the devices, run it once with C(delegate_to) and C(run_once).
+  - On the controller (C(delegate_to=localhost), or a play over localhost) an action plugin runs the task in
+    Ansible's worker process, without starting a module; the options, check mode and results are the same.
   - The encryption key is needed only to check the chains at O(state=started).
   - The playbook C(netraven.netraven.backup) uses this module around the backup of every device.
 seealso:

@@ -236,6 +236,28 @@ def test_the_final_update_refuses_a_second_writer(estate, box_factory):
     assert job_status(estate, job_id) == JobStatus.COMPLETED_PARTIAL_FAILURE
 
 
+def test_the_job_never_ends_before_its_last_result(estate, box_factory):
+    """A result committed while the finish ran may carry a later time than the finish's own now."""
+    job_id = _jobs.start_job(estate, box_factory, tags=["core"])["job_id"]
+    set_result(estate, job_id, "r1", DeviceStatus.SUCCESS)
+    set_result(estate, job_id, "r2", DeviceStatus.SUCCESS)
+    earlier = utcnow() - datetime.timedelta(seconds=5)
+    with session_scope(estate) as session:
+        assert _jobs.write_final_status(session, job_id, now=earlier) is True
+    with session_scope(estate) as session:
+        completed = session.get(Job, job_id).completed_at
+        latest = session.execute(sa.select(sa.func.max(JobResult.result_time)).where(JobResult.job_id == job_id)).scalar_one()
+    assert completed == latest and completed > earlier.replace(tzinfo=None)
+    later = utcnow() + datetime.timedelta(seconds=5)
+    second = _jobs.start_job(estate, box_factory, tags=["core"])["job_id"]
+    set_result(estate, second, "r1", DeviceStatus.SUCCESS)
+    set_result(estate, second, "r2", DeviceStatus.SUCCESS)
+    with session_scope(estate) as session:
+        assert _jobs.write_final_status(session, second, now=later) is True
+    with session_scope(estate) as session:
+        assert session.get(Job, second).completed_at == later.replace(tzinfo=None)
+
+
 def test_stale_running_jobs_are_closed_at_start(estate, box_factory):
     stale_id = _jobs.start_job(estate, box_factory, tags=["core"])["job_id"]
     fresh_id = _jobs.start_job(estate, box_factory, hostnames=["r1"])["job_id"]
