@@ -17,14 +17,16 @@ there as before.
 
 from __future__ import annotations
 
-import os
-
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 from ansible.utils.collection_loader import resource_from_fqcr
 
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import HAS_CRYPTOGRAPHY, KEY_ENV, secret_box
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import (
+    HAS_CRYPTOGRAPHY,
+    secret_box_for,
+    warm_default_database,
+)
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
 from ansible_collections.netraven.netraven.plugins.module_utils._job_task import JOB_ARG_RULES, JOB_ARGSPEC, run_job
@@ -32,6 +34,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import H
 from ansible_collections.netraven.netraven.plugins.module_utils._statements import precompile
 
 precompile()  # The job logs' statements, before the fork.
+# The database's salt and the derived keys (600,000 PBKDF2 rounds), once, before the fork: the
+# start's worker checks the chains with them, and the backup's workers inherit them too.
+warm_default_database()
 
 
 class ActionModule(ActionBase):
@@ -57,7 +62,7 @@ class ActionModule(ActionBase):
         engine = None
         try:
             engine = create_db_engine(args.get("db_url"))
-            result.update(run_job(engine, lambda: secret_box(args.get("encryption_key") or os.environ.get(KEY_ENV, "")),
+            result.update(run_job(engine, lambda: secret_box_for(engine, args.get("encryption_key")),
                                   args, bool(self._task.check_mode)))
         except NetRavenError as error:
             result.update(failed=True, changed=False, msg=str(error))

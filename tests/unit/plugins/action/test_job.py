@@ -22,8 +22,9 @@ from ansible.errors import AnsibleActionFail  # noqa: E402
 from ansible.plugins.action import ActionBase  # noqa: E402
 
 from ansible_collections.netraven.netraven.plugins.action import job  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Device, Job, Tag  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential, Device, Job, Tag  # noqa: E402
 
 
 def make_action(args, transport="local", check_mode=False):
@@ -45,7 +46,13 @@ def no_base_run(monkeypatch):
 def db(sqlite_db_url, unit_key):
     engine = create_db_engine(sqlite_db_url)
     with session_scope(engine) as session:
-        session.add(Device(hostname="device1", ip_address="192.0.2.1", device_type="cisco_ios", tags=[Tag(name="core")]))
+        core, lab = Tag(name="core"), Tag(name="lab")
+        session.add_all([
+            Device(hostname="device1", ip_address="192.0.2.1", device_type="cisco_ios", tags=[core]),
+            Device(hostname="device2", ip_address="192.0.2.2", device_type="cisco_ios", tags=[lab]),
+            # Sealed as the collection seals it: with the database's own salt.
+            Credential(name="ops", username="ops", password=secret_box_for(engine).encrypt("pw"), tags=[lab]),
+        ])
     yield sqlite_db_url, engine
     engine.dispose()
 
@@ -62,6 +69,13 @@ def test_start_and_finish_run_in_process(db):
     finished = make_action({"db_url": url, "state": "finished", "job_id": started["job_id"]}).run(task_vars={})
     assert (finished["status"], finished["final"]) == ("COMPLETED_NO_CREDENTIALS", True)
     assert jobs(engine) == [(started["job_id"], "COMPLETED_NO_CREDENTIALS")]
+
+
+def test_the_start_opens_the_chains_with_the_databases_key(db):
+    url, engine = db
+    started = make_action({"db_url": url, "state": "started", "tags": ["lab"]}).run(task_vars={})
+    assert (started["status"], started["resolution"]["credentials"]) == ("RUNNING", 1), started
+    assert jobs(engine) == [(started["job_id"], "RUNNING")]
 
 
 def test_check_mode_writes_nothing(db):
