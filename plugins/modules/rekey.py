@@ -15,8 +15,8 @@ description:
     ones in the E(NETRAVEN_ENCRYPTION_OLD_KEYS) environment variable (one per line), every stored
     password that only an old passphrase opens is encrypted again under the new one. Afterwards
     the old passphrases can be dropped.
-  - It also upgrades the sealing format. Passwords sealed by release 0.1 (format version 1: 100,000
-    PBKDF2 rounds, a salt shared by every install) are sealed again at version 2 (600,000 rounds, the
+  - It also upgrades the sealing format. Passwords sealed by release 0.1 (format version 1, with 100,000
+    PBKDF2 rounds and a salt shared by every install) are sealed again at version 2 (600,000 rounds and the
     random salt of this database), even when the passphrase did not change. Run it once after upgrading.
   - The device passwords themselves are not needed and do not change.
   - The sealed originals of stored configurations (see O(netraven.netraven.backup#module:keep_original)) are
