@@ -56,8 +56,8 @@ def _stale_originals(session, secret_box):
     query = (sa.select(DeviceConfiguration.id, Device.hostname, DeviceConfiguration.original)
              .join(Device, Device.id == DeviceConfiguration.device_id)
              .where(DeviceConfiguration.original.isnot(None)).order_by(DeviceConfiguration.id))
-    for config_id, hostname, token in session.execute(query, execution_options={"stream_results": True,
-                                                                                 "yield_per": BATCH}):
+    streamed = {"stream_results": True, "yield_per": BATCH}
+    for config_id, hostname, token in session.execute(query, execution_options=streamed):
         total += 1
         if secret_box.is_current(token):
             continue

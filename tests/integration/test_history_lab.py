@@ -197,8 +197,8 @@ def test_no_plaintext_secret_and_no_sealed_original_in_any_output(history):
         configs = connection.execute(sa.select(*[DeviceConfiguration.__table__.c[name] for name in others])).all()
     engine.dispose()
     texts.append(repr(configs))
-    texts.append("\n".join(line for line in history.dump_before_rekey.splitlines()
-                            if not line.startswith("device_configurations ")))
+    dump = [line for line in history.dump_before_rekey.splitlines() if not line.startswith("device_configurations ")]
+    texts.append("\n".join(dump))
     assert len(history.outputs) >= 8 and all(len(text) > 100 for text in history.outputs)
     for text in texts:
         for secret in SECRETS:

@@ -113,11 +113,12 @@ def test_absent_is_line_by_line_like_matches(run):
 
 
 def _seal_original(sqlite_db_url, config_id, text, passphrase):
-    from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box  # pylint: disable=import-outside-toplevel
+    from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # pylint: disable=import-outside-toplevel
     engine = sa.create_engine(sqlite_db_url)
+    box = secret_box_for(engine, passphrase)  # the database's install salt, as the backup seals
     with engine.begin() as connection:
         connection.execute(sa.update(DeviceConfiguration).where(DeviceConfiguration.id == config_id)
-                           .values(original=secret_box(passphrase).encrypt(text)))
+                           .values(original=box.encrypt(text)))
     engine.dispose()
 
 
