@@ -435,9 +435,10 @@ class DeviceBackup:
             try:
                 password = self.secret_box.decrypt(ciphertext)
                 output, printed = self._fetch(session, platform, username, password)
-                if not platform.is_complete(output):
+                # The configuration itself must be complete; the fact comments above it are not part of that check.
+                if not platform.is_complete(printed):
                     raise AttemptError(ErrorType.TRUNCATED, "The configuration is incomplete (%d bytes, no proper end)"
-                                       % len(output))
+                                       % len(printed))
             except AttemptError as error:
                 attempt = dataclasses.replace(trail.in_flight, error_type=error.error_type, message=error.message)
                 if not attempt.rejected:
@@ -501,7 +502,7 @@ class DeviceBackup:
         without NetRaven's fact comments: the original that a restore needs.
         """
         outputs, _seconds = session.fetch_all(username, password, platform.facts + platform.commands,
-                                              pre_commands=platform.pre_commands)
+                                              pre_commands=platform.pre_commands, enable=platform.enable)
         facts, config = outputs[:len(platform.facts)], outputs[len(platform.facts):]
         printed = "\n".join(config)
         return platform.facts_block(facts) + printed, printed

@@ -166,7 +166,8 @@ def prompt_pattern(base_prompt):
     Anchored to the line start, a configuration line that merely contains the prompt's
     text ("description uplink to router1#") never matches.
     """
-    return re.compile("\n" + _LEADING_ESCAPES + re.escape(base_prompt) + r"[^\n]{0,64}[>#%$][ \t]*$")
+    # ">#%$" end the exec prompts, "]" the system view of Huawei and Comware ("[host]").
+    return re.compile("\n" + _LEADING_ESCAPES + re.escape(base_prompt) + r"[^\n]{0,64}[>#%$\]][ \t]*$")
 
 
 def _ends_on_prompt(prompt, tail, whole):
@@ -266,8 +267,12 @@ class DeviceSession:
         outputs, seconds = self.fetch_all(username, password, (command,))
         return outputs[0], seconds
 
-    def fetch_all(self, username, password, commands, pre_commands=()):
-        """One login: run pre_commands (output dropped), then each of commands; returns ([outputs], seconds)."""
+    def fetch_all(self, username, password, commands, pre_commands=(), enable=True):
+        """One login: run pre_commands (output dropped), then each of commands; returns ([outputs], seconds).
+
+        ``enable`` False keeps the session where it logged in: netmiko's enable on Comware is
+        system-view, a configuration mode a backup has no business in.
+        """
         started = time.monotonic()
         secrets = (password,)
         if not knows_device_type(self.device_type):
@@ -284,7 +289,7 @@ class DeviceSession:
         try:
             decode_as_stream(connection)
             try:
-                if not connection.check_enable_mode():
+                if enable and not connection.check_enable_mode():
                     connection.enable()
             except Exception:  # pylint: disable=broad-except
                 pass  # Platforms without an enable mode (JunOS) or accounts that land privileged.

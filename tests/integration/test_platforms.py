@@ -53,8 +53,6 @@ USER_SECRETS = [r"password (\S+) level", r"encrypted (\S+)$", r'community "([^"]
 # Values a device re-encrypts on every read: never stored, never shown, in any form.
 REENCRYPTED = re.compile(r"ENC [A-Za-z0-9+/]{24,}|-AQ==[A-Za-z0-9+/]{8,}")
 CLASSIC = {"cisco_ios", "cisco_xe", "arista_eos", "juniper_junos", "juniper"}
-NEEDS_13A = pytest.mark.xfail(reason="needs the platform profiles of issue 13a (plugins/module_utils/_platforms/), "
-                                     "not on main when these tests merged", strict=False)
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -140,31 +138,45 @@ def fleet(request, database_factories, tmp_path_factory):
         platforms_file = _platforms_file(os.path.join(str(workdir), "platforms.yml"))
         report = os.path.join(str(workdir), "report.html")
         common = ("-e", "netraven_platforms_file=%s" % platforms_file)
-        run1, results1 = _run(env, workdir, "run1", inventory, seeded.jobs["run1"], "--diff", *common,
-                              "-e", "netraven_report_path=%s" % report)
+        first = {n: lab.config(n) for n in names}
         engine = create_db_engine(url)
+        runs = {}
+
+        def backup(label, *extra):
+            proc, results = _run(env, workdir, label, inventory, seeded.jobs[label], "--diff", *common, *extra)
+            with open(os.path.join(str(workdir), label + ".out"), "w", encoding="utf-8") as stream:
+                stream.write(proc.stdout + proc.stderr)
+            # What the job recorded per device (a failed host's task result has no status of its own).
+            recorded = {n: scenario.job_results(engine, seeded.jobs[label], seeded.devices[n]) for n in names}
+            stored = {n: scenario.configurations(engine, seeded.devices[n]) for n in names}
+            runs[label] = (proc, results, recorded, stored)
+
+        backup("run1", "-e", "netraven_report_path=%s" % report)
         # Only volatile lines differ now, plus the overridden IOS profile's extra volatile line.
         lab.set_config(_name("cisco_ios"), text=lab.config(_name("cisco_ios")).replace(
             "snmp-server location Lab rack", "snmp-server location Moved rack"))
-        run2, results2 = _run(env, workdir, "run2", inventory, seeded.jobs["run2"], "--diff", *common)
+        backup("run2")
         before_change = {n: lab.config(n) for n in names}
         for name in names:
             if not name.startswith("cut-"):
                 lab.set_config(name, text=_change(lab.config(name)))
-        run3, results3 = _run(env, workdir, "run3", inventory, seeded.jobs["run3"], "--diff", *common)
+        backup("run3")
         with open(report, encoding="utf-8") as stream:
             page = stream.read()
-        yield Fleet(url=url, engine=engine, lab=lab, seeded=seeded, run1=run1, run2=run2, run3=run3,
-                    results1=results1, results2=results2, results3=results3, report=page,
-                    before_change=before_change, dump=scenario.dump_all(engine))
+        fields = {}
+        for number in (1, 2, 3):
+            proc, results, recorded, stored = runs["run%d" % number]
+            fields.update({"run%d" % number: proc, "results%d" % number: results, "recorded%d" % number: recorded,
+                           "stored%d" % number: stored})
+        yield Fleet(url=url, engine=engine, lab=lab, seeded=seeded, report=page, first=first,
+                    before_change=before_change, dump=scenario.dump_all(engine), **fields)
         engine.dispose()
     finally:
         lab.stop()
 
 
 def _params(types):
-    # Even the classic platforms need 13a's masking (EOS sha512, JunOS community) and override support.
-    return [pytest.param(t, marks=NEEDS_13A) for t in types]
+    return list(types)
 
 
 def _secrets(fleet, device_type, patterns):
@@ -174,14 +186,27 @@ def _secrets(fleet, device_type, patterns):
     return values
 
 
+def _diff_of(stdout, name):
+    """The --diff hunk the run printed for one device ('' when none)."""
+    section = stdout.split("+++ after: %s (device)" % name, 1)
+    return section[1].split("+++ after:", 1)[0].split("TASK [", 1)[0] if len(section) == 2 else ""
+
+
+def _recorded(fleet, number, name):
+    """The job_results row of one device in run 1, 2 or 3, as the database holds it."""
+    [row] = getattr(fleet, "recorded%d" % number)[name]
+    return row
+
+
 @pytest.mark.parametrize("device_type", _params(PLATFORMS))
 def test_success_with_the_complete_configuration_stored(fleet, device_type):
     name = _name(device_type)
     result = fleet.results1[name]
-    assert result["status"] == "SUCCESS", result
-    stored = scenario.configurations(fleet.engine, fleet.seeded.devices[name])
+    assert result.get("status") == "SUCCESS", result
+    assert _recorded(fleet, 1, name)["status"] == "SUCCESS"
+    stored = fleet.stored1[name]
     assert len(stored) == 1
-    body = [ln for ln in fleet.before_change[name].splitlines() if ln.strip() and "ENC" not in ln
+    body = [ln for ln in fleet.first[name].splitlines() if ln.strip() and "ENC" not in ln
             and "-AQ==" not in ln and not re.match(r"^[A-Za-z0-9+/=]{40,}$", ln)]
     # Every non-secret line of the device's configuration is in the stored text.
     secrets = _secrets(fleet, device_type, PLATFORMS[device_type][0])
@@ -205,8 +230,11 @@ def test_no_secret_value_anywhere(fleet, device_type):
 @pytest.mark.parametrize("device_type", _params(list(PLATFORMS) + [USER_TYPE]))
 def test_only_volatile_changes_store_nothing_new(fleet, device_type):
     name = _name(device_type)
-    assert fleet.results2[name]["status"] == "SUCCESS", fleet.results2[name]
-    assert fleet.results2[name]["changed"] is False, fleet.results2[name]
+    diff = _diff_of(fleet.run2.stdout, name)
+    assert fleet.results2[name].get("status") == "SUCCESS", (fleet.results2[name], _recorded(fleet, 2, name))
+    assert fleet.results2[name]["changed"] is False, diff
+    assert not diff
+    assert len(fleet.stored2[name]) == 1
     assert len(scenario.configurations(fleet.engine, fleet.seeded.devices[name])) == 2  # run3's change is the 2nd
 
 
@@ -214,14 +242,13 @@ def test_only_volatile_changes_store_nothing_new(fleet, device_type):
 def test_a_real_change_stores_one_version_and_diff_shows_just_it(fleet, device_type):
     name = _name(device_type)
     result = fleet.results3[name]
-    assert result["status"] == "SUCCESS" and result["changed"] is True, result
-    stored = scenario.configurations(fleet.engine, fleet.seeded.devices[name])
+    assert result.get("status") == "SUCCESS" and result["changed"] is True, (result, _recorded(fleet, 3, name))
+    stored = fleet.stored3[name]
     assert len(stored) == 2 and stored[1]["id"] == result["config_id"]
     match = _ADDRESS.search(fleet.before_change[name])
     old, new = match.group(0), match.group(1) + "200"
-    section = fleet.run3.stdout.split("+++ after: %s (device)" % name, 1)
-    assert len(section) == 2, fleet.run3.stdout[-2000:]
-    hunk = section[1].split("+++ after:", 1)[0].split("TASK [", 1)[0]
+    hunk = _diff_of(fleet.run3.stdout, name)
+    assert hunk, fleet.run3.stdout[-2000:]
     changed = [ln for ln in hunk.splitlines() if re.match(r"^\s*[-+][^-+]", ln.strip("\"',"))]
     assert changed and all(old in ln or new in ln for ln in changed), changed
 
@@ -229,11 +256,13 @@ def test_a_real_change_stores_one_version_and_diff_shows_just_it(fleet, device_t
 @pytest.mark.parametrize("device_type", _params([t for t, (_p, marker) in PLATFORMS.items() if marker]))
 def test_session_cut_mid_output_is_failed_truncated(fleet, device_type):
     name = _name(device_type, "cut")
-    assert fleet.results1[name]["status"] == "FAILED_TRUNCATED", fleet.results1[name]
+    row = _recorded(fleet, 1, name)
+    assert row["status"] == "FAILED_TRUNCATED", (row, fleet.results1[name])
+    assert row["details"]["error_type"] == "TRUNCATED" and row["details"]["error_message"], row
+    assert fleet.stored1[name] == []
     assert scenario.configurations(fleet.engine, fleet.seeded.devices[name]) == []
 
 
-@NEEDS_13A
 def test_user_profile_backs_up_a_type_without_a_built_in_profile(fleet):
     name = _name(USER_TYPE)
     assert fleet.results1[name]["status"] == "SUCCESS", fleet.results1[name]
@@ -242,7 +271,10 @@ def test_user_profile_backs_up_a_type_without_a_built_in_profile(fleet):
     assert "<secret:" in stored["config_data"]  # the user profile's secret rules masked it
 
 
-@NEEDS_13A
 def test_user_override_adds_a_volatile_line(fleet):
     name = _name("cisco_ios")
+    # The line did change between the runs: only the override's volatile rule keeps it from counting.
+    assert "snmp-server location Lab rack" in fleet.first[name] and "snmp-server location Lab rack" not in fleet.before_change[name]
+    assert "snmp-server location Lab rack" in fleet.stored1[name][0]["config_data"]
     assert fleet.results2[name]["changed"] is False, fleet.results2[name]
+    assert len(fleet.stored2[name]) == 1

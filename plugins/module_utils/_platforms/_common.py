@@ -6,25 +6,35 @@
 Each rule finds its keyword anywhere on the line; the value is the named group secret.
 """
 
-_TYPE = r"(?:(?:sha512|[0-9]{1,2}|encrypted) )?"
+_TYPE = r"(?:(?:sha512|[0-9]{1,2}|encrypted|clear) )?"
+# IS-IS on IOS-XR: "lsp-password hmac-md5 encrypted X", "hello-password text clear X"
+_ALGORITHM = r"(?:(?:hmac-md5|text) )?"
 
 CISCO_LIKE_SECRETS = (
     # username ... secret 5 X / password 7 X / password X encrypted / enable secret level 15 5 X / ppp chap password 7 X
-    r"\b(?:secret|password)(?! encryption\b)(?: level \d+)? " + _TYPE + r"(?P<secret>\S+)",
+    # not the keywords "password encryption aes", NX-OS "password strength-check", "password policy"/"prompt"
+    r"\b(?:secret|password)(?! (?:encryption|strength-check|policy|prompt)\b)(?: level \d+)? " + _ALGORITHM + _TYPE
+    + r"(?P<secret>\S+)",
     r"\bpasswd (?P<secret>\S+)",
-    r"\bkey-string " + _TYPE + r"(?P<secret>\S+)",
+    # IOS-XR: "key-string password 0822455D0A16"
+    r"\bkey-string (?:password )?" + _TYPE + r"(?P<secret>\S+)",
     r"\bauthentication text (?P<secret>\S+)",
     # tacacs/radius/server-private/isakmp key; not "key 1" (a key chain entry), "key chain", "crypto key generate"
     r"(?<![\w-])key (?!chain\b|config-key\b|generate\b|zeroize\b|\d+\s*$)" + _TYPE + r"(?P<secret>\S+)",
     # IOS-XR writes "encrypted" or "clear" before the value
-    r"\b(?:authentication-key|message-digest-key \d+ md5)(?: \d+)?(?: md5)?(?: encrypted| clear)? " + _TYPE
+    r"\b(?:authentication-key|message-digest-key \d+ (?:md5|sha\d*))(?: \d+)?(?: md5)?(?: encrypted| clear)? " + _TYPE
     + r"(?P<secret>\S+)",
     r"\bsnmp-server community (?P<secret>\S+)",
     r"\bsnmp-server host \S+ (?:(?:informs|traps) )?(?:version (?:1|2c|3 \S+) )?(?!\S+ community\b)(?P<secret>\S+)",
     # ASA: snmp-server host <interface> <address> community <string> [version 2c]
     r"\bsnmp-server host .*?\bcommunity (?:0 |8 )?(?P<secret>\S+)",
-    r"\bauth (?:md5|sha\S*) (?P<secret>\S+)",
-    r"\bpriv (?:(?:des|3des|aes(?:-?\d+)?(?: \d+)?) )?(?P<secret>\S+)",
+    # SNMPv3 users; IOS-XR writes "encrypted" or "clear" before each value
+    r"\bauth (?:md5|sha\S*) (?:encrypted |clear )?(?P<secret>\S+)",
+    r"\bpriv (?:(?:des|3des|aes(?:-?\d+)?(?: \d+)?) )?(?:encrypted |clear )?(?P<secret>\S+)",
     r"\bpre-shared-key (?:address \S+(?: \S+)? key |local |remote )?" + _TYPE + r"(?P<secret>\S+)",
     r"\bwpa-psk ascii " + _TYPE + r"(?P<secret>\S+)",
+    # NX-OS: the community of a community-map; IOS DMVPN: the NHRP key; HSRP plain-text authentication
+    r"\bsnmp-server mib community-map (?P<secret>\S+)",
+    r"\bnhrp authentication (?P<secret>\S+)",
+    r"\bstandby (?:\d+ )?authentication (?!md5\b|text\b)(?P<secret>\S+)",
 )

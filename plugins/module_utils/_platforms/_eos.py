@@ -11,6 +11,8 @@ PROFILE = Profile(
     device_types=("arista_eos",),
     commands=("show running-config",),
     end=r"^end$",
+    facts=("show version",),
+    fact_volatile=(r"^Uptime:", r"^Free memory:"),
     volatile=(r"^! Command: show running-config", r"^! Time: ", r"^! Startup-config last modified at ",
               r"^! Last configuration change at ",
               r"^ntp clock-period "),

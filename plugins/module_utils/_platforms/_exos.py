@@ -11,9 +11,11 @@ PROFILE = Profile(
     commands=("show configuration",),
     comment="#",
     secrets=(
-        r"\bencrypted (?:auth-key |priv-key )?(?P<secret>\"[^\"]*\"|\S+)",
+        r"(?<![\w-])encrypted (?:auth-key |priv-key )?(?P<secret>\"[^\"]*\"|\S+)",
         r"\b(?:shared-secret|community|auth-key|priv-key) (?!encrypted\b)(?P<secret>\"[^\"]*\"|\S+)",
         # the community's name repeats the community string
         r"\bsnmpv3 add community .*?\bname (?:encrypted )?(?P<secret>\"[^\"]*\"|\S+)",
+        # snmpv3 add user ... authentication md5 auth-encrypted localized-key 7a:... privacy privacy-encrypted localized-key ...
+        r"\blocalized-key (?P<secret>\S+)",
     ),
 )

@@ -16,8 +16,11 @@ PROFILE = Profile(
         r"\bset (?:password|passwd|psksecret|secret|key|auth-pwd|priv-pwd|community|sso-password|"
         r"passphrase|ppk-secret|authentication-key|md5-key|auth-password|private-key-password|wifi-passphrase|"
         r"radius-secret) (?!ENC )(?P<secret>\"[^\"]*\"|\S+)",
+        # An admin's password is a salted hash (ENC SH2...), the same on every read: it changes only with the password.
+        r"\bset \S+ ENC (?P<secret>SH2\S+)",
     ),
-    reencrypted=(r"\bset \S+ ENC (?P<secret>\S+)",),
+    # Every other ENC value is encrypted with a fresh IV on every read.
+    reencrypted=(r"\bset \S+ ENC (?!SH2)(?P<secret>\S+)",),
     # An SNMP v1/v2c community's name is its secret.
     section_start=r"^\s*config ",
     section_secrets=((r"^\s*config system snmp community\b", (r"\bset name (?P<secret>\"[^\"]*\"|\S+)",)),),

@@ -13,11 +13,14 @@ PROFILE = Profile(
     commands=("show configuration",),
     end="braces",
     comment="#",
+    facts=("show version",),
     volatile=(r"^## Last commit: ", r"^## Last changed: ", r"^## Image name: "),
     secrets=(
         r"(?<![\w-])(?:encrypted-password|secret|authentication-key|simple-password|hello-authentication-key|"
         r"authentication-password|privacy-password|key|password) " + _VALUE,
         r"\bpre-shared-key (?:ascii-text|hexadecimal) " + _VALUE,
         r"^\s*community " + _VALUE,
+        # Any reversible $9$ string, e.g. "authentication-key 1 type md5 value "$9$..."; ## SECRET-DATA"
+        r'(?P<secret>"\$9\$[^"]*")',
     ),
 )

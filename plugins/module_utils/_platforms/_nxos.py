@@ -10,6 +10,8 @@ PROFILE = Profile(
     name="nxos",
     device_types=("cisco_nxos",),
     commands=("show running-config",),
+    facts=("show version",),
+    fact_volatile=(r"[Uu]ptime is",),
     volatile=(r"^!Time: ", r"^!Running configuration last done at: ", r"^!Command: show running-config",
               r"^ntp clock-period "),
     secrets=CISCO_LIKE_SECRETS,

@@ -17,6 +17,8 @@ PROFILE = Profile(
         r"\b(?:sha1|plaintext|sha256) " + _VALUE,
         r"\bsnmp-server community " + _VALUE,
         r"(?<![\w-])key " + _VALUE,
+        # with encrypt-credentials on: radius-server host 192.0.2.5 encrypted-key "base64"
+        r"\bencrypted-key " + _VALUE,
         r"\b(?:auth (?:md5|sha)|priv (?:des|aes)) " + _VALUE,
     ),
 )

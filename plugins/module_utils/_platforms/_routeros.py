@@ -12,8 +12,10 @@ PROFILE = Profile(
     comment="#",
     volatile=(r"^# \S+ \d\d:\d\d:\d\d by RouterOS ", r"^# \d{4}-\d\d-\d\d \d\d:\d\d:\d\d by RouterOS "),
     secrets=(
-        r"(?<![\w-])(?:password|secret|authentication-key|wpa-pre-shared-key|wpa2-pre-shared-key|passphrase|"
-        r"private-key|preshared-key|auth-key|priv-key|key)=(?P<secret>\"[^\"]*\"|\S+)",
+        # Every property named ...password, ...secret, ...passphrase or ...key (authentication-password=,
+        # encryption-password=, tcp-md5-key=, ipsec-secret=, shared-secret=, wpa2-pre-shared-key=), but a
+        # WireGuard peer's public-key= is public.
+        r"(?<![\w-])(?!public-key=)(?:[\w-]*-)?(?:password|secret|passphrase|key)=(?P<secret>\"[^\"]*\"|\S+)",
     ),
     # An SNMP community's name is its secret; elsewhere name= is just a name.
     section_start=r"^/",

@@ -27,8 +27,9 @@ LIST_FIELDS = ("device_types", "commands", "pre_commands", "facts", "fact_volati
 # Rules an ``extends`` profile adds to its base's; every other field replaces the base's value.
 ADDED_FIELDS = ("fact_volatile", "volatile", "secrets", "reencrypted")
 TEXT_FIELDS = ("end", "comment")
+BOOL_FIELDS = ("enable",)
 REGEX_FIELDS = ("fact_volatile", "volatile", "secrets", "reencrypted")
-FIELDS = frozenset(LIST_FIELDS + TEXT_FIELDS + ("extends",))
+FIELDS = frozenset(LIST_FIELDS + TEXT_FIELDS + BOOL_FIELDS + ("extends",))
 
 _CACHE: Dict[Tuple[str, int, int], Dict[str, Profile]] = {}
 _CACHE_LOCK = threading.Lock()
@@ -113,6 +114,10 @@ def _field_value(where: str, field: str, value):
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise ValidationError("%s, field '%s': must be a list of strings" % (where, field))
         return tuple(value)
+    if field in BOOL_FIELDS:
+        if not isinstance(value, bool):
+            raise ValidationError("%s, field '%s': must be true or false" % (where, field))
+        return value
     if value is not None and not isinstance(value, str):
         raise ValidationError("%s, field '%s': must be a string" % (where, field))
     return value

@@ -16,5 +16,7 @@ PROFILE = Profile(
         r"\b(?:cipher|irreversible-cipher|simple|shared-key(?: cipher)?|password) (?!cipher\b|irreversible-cipher\b|simple\b)"
         r"(?P<secret>\S+)",
         r"\bcommunity (?:read|write) (?:cipher )?(?P<secret>\S+)",
+        # WLAN: "security wpa2 psk pass-phrase X aes"
+        r"\bpass-phrase (?:cipher |simple )?(?P<secret>\S+)",
     ),
 )
