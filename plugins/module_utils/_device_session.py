@@ -166,8 +166,8 @@ def prompt_pattern(base_prompt):
     Anchored to the line start, a configuration line that merely contains the prompt's
     text ("description uplink to router1#") never matches.
     """
-    # ">#%$" end the exec prompts, "]" the system view of Huawei and Comware ("[host]").
-    return re.compile("\n" + _LEADING_ESCAPES + re.escape(base_prompt) + r"[^\n]{0,64}[>#%$\]][ \t]*$")
+    # Huawei and Comware print "<host>" and, in the system view, "[host]"; netmiko's base prompt is "host".
+    return re.compile("\n" + _LEADING_ESCAPES + r"[<\[]?" + re.escape(base_prompt) + r"[^\n]{0,64}[>#%$\]][ \t]*$")
 
 
 def _ends_on_prompt(prompt, tail, whole):

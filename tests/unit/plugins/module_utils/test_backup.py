@@ -53,8 +53,8 @@ class FakeSession:
             raise AttemptError("AUTH", "Authentication failed for %s" % username)
         return CONFIG, 0.01
 
-    def fetch_all(self, username, password, commands, pre_commands=()):
-        del pre_commands
+    def fetch_all(self, username, password, commands, pre_commands=(), enable=True):
+        del pre_commands, enable
         output, seconds = self.fetch(username, password, None)
         return [""] * (len(commands) - 1) + [output], seconds
 
