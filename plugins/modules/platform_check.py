@@ -36,6 +36,8 @@ options:
       - Your platforms file (docs/platforms.md). Defaults to E(NETRAVEN_PLATFORMS_FILE); without either,
         only the built-in profiles are known.
     type: path
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full

@@ -3,11 +3,13 @@
 ``<S>`` stands for a keyed marker ``<secret:16 hex>``; ``<E>`` for the constant re-encrypted marker.
 """
 
+import dataclasses
 import re
 
 import pytest
 
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import profile_for
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
 
 KEY = b"corpus-key-0123456789abcdef01234"
 
@@ -231,3 +233,18 @@ def test_fortios_snmp_community_names_are_masked_in_nested_sections():
     masked = forti.mask_secrets(text, KEY)
     assert "forti-ro-1" not in masked and "forti-ro-2" not in masked
     assert 'set name "wan"' in masked and "set ip 192.0.2.1" in masked
+
+
+@pytest.mark.parametrize("device_type", sorted({entry[0] for entry in CORPUS}))
+def test_the_needle_filter_masks_exactly_what_every_rule_on_every_line_masks(device_type):
+    """The fast path (only lines holding a rule's literal words) against the plain per-line loop.
+
+    A rule without literal words (the NUL class below, which never matches) sends the profile
+    down the loop that tries every rule on every line; both must give the same text.
+    """
+    profile = profile_for(device_type)
+    fields = {f.name: getattr(profile, f.name) for f in dataclasses.fields(Profile) if f.init}
+    plain = Profile(**dict(fields, secrets=tuple(profile.secrets) + (r"(?P<secret>[\x00])",)))
+    text = "\n".join([line for t, line, _e in CORPUS if t == device_type] + ["", "hostname r1", " description uplink"] * 3)
+    assert profile.mask_secrets(text, KEY) == plain.mask_secrets(text, KEY)
+    assert profile.mask_secrets(text, KEY) != text
