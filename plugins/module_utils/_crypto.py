@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 import re
 import threading
@@ -98,16 +99,21 @@ def derive_fernet_key(passphrase: str, salt, rounds: int = PBKDF2_ROUNDS) -> byt
     return base64.urlsafe_b64encode(kdf.derive(passphrase.encode("utf-8")))
 
 
-def _fernet(version: int, passphrase: str, salt) -> "Fernet":
-    """The cipher of one (version, passphrase, salt), derived once per process."""
+def _derived_key(version: int, passphrase: str, salt) -> bytes:
+    """The Fernet key of one (version, passphrase, salt), stretched once per process."""
     cache_key = (version, passphrase, salt)
     with _CACHE_LOCK:
-        cipher = _DERIVED.get(cache_key)
-    if cipher is None:
-        cipher = Fernet(derive_fernet_key(passphrase, salt, ROUNDS[version]))
+        key = _DERIVED.get(cache_key)
+    if key is None:
+        key = derive_fernet_key(passphrase, salt, ROUNDS[version])
         with _CACHE_LOCK:
-            cipher = _DERIVED.setdefault(cache_key, cipher)
-    return cipher
+            key = _DERIVED.setdefault(cache_key, key)
+    return key
+
+
+def _fernet(version: int, passphrase: str, salt) -> "Fernet":
+    """The cipher of one (version, passphrase, salt); the stretching is cached, the cipher object is cheap."""
+    return Fernet(_derived_key(version, passphrase, salt))
 
 
 def token_version(token) -> int:
@@ -147,11 +153,6 @@ class SecretBox:
         self._install_salt = install_salt
         self._phrases = [passphrase] + [p for p in dict.fromkeys(old_passphrases) if p and p != passphrase]
         self.key_count = len(self._phrases)
-        # Masked secrets in stored configurations carry an HMAC under this key (docs/platforms.md):
-        # equal secrets on two installs get different markers, and no dictionary reverses them.
-        # It stays a hash of the passphrase alone, as before versioning: a new salt or format
-        # must not change every stored configuration's markers (and so its hash) once more.
-        self._marker_key = hashlib.sha256(b"netraven-secret-marker\0" + passphrase.encode("utf-8")).digest()
         self._legacy = None
 
     def _ciphers(self, version: int, current_only: bool = False):
@@ -170,8 +171,19 @@ class SecretBox:
                 pass
 
     def marker_key(self) -> bytes:
-        """The key of the secret markers, derived from the current encryption passphrase."""
-        return self._marker_key
+        """The key of the secret markers in stored configurations (docs/platforms.md, docs/hardening.md).
+
+        An HMAC of the current passphrase's version-2 key, which the install's salt and the
+        600,000 rounds stretch: equal secrets on two installs get different markers, no
+        dictionary reverses them, and a known masked value (a default SNMP community) gives
+        no shortcut to testing passphrase guesses. It changes with the passphrase, as a
+        rotation already changes every marker.
+        """
+        if self._install_salt is None:
+            raise EncryptionKeyError("Cannot key the secret markers without the database's key-derivation salt: "
+                                     "build the SecretBox with secret_box_for(engine)")
+        stretched = _derived_key(CURRENT_VERSION, self._passphrase, self._install_salt)
+        return hmac.new(stretched, b"netraven-secret-marker", hashlib.sha256).digest()
 
     def opened_by_comma_parts(self, token: str) -> bool:
         """True when the comma-split parts of a key holding a comma open the token (the old rotation syntax).

@@ -13,6 +13,7 @@ warm-up neither queries the database for the salt nor derives a key.
 from __future__ import annotations
 
 import json
+import hashlib
 import os
 
 import pytest
@@ -161,14 +162,21 @@ def test_a_box_without_the_install_salt_opens_version_1_and_refuses_to_seal(v1_s
     assert_one_line(caught.value, KEY, PLAINTEXT)
 
 
-def test_the_marker_key_depends_on_the_passphrase_only(tmp_path):
-    """Stored masked configurations keep their markers across the format change and across installs' salts."""
+def test_the_marker_key_is_stretched_and_per_install(tmp_path):
+    """Markers come from the install's stretched key: two installs differ, a box without the salt refuses."""
     first = create_db_engine(make_database(tmp_path / "m1.db", os.urandom(16).hex()))
     second = create_db_engine(make_database(tmp_path / "m2.db", os.urandom(16).hex()))
     try:
-        assert secret_box_for(first, KEY).marker_key() == secret_box_for(second, KEY).marker_key()
-        assert secret_box_for(first, KEY).marker_key() == SecretBox(KEY, ()).marker_key()
-        assert secret_box_for(first, KEY).marker_key() != secret_box_for(first, OLD).marker_key()
+        marker = secret_box_for(first, KEY).marker_key()
+        assert len(marker) == 32
+        assert secret_box_for(first, KEY).marker_key() == marker
+        assert secret_box_for(second, KEY).marker_key() != marker
+        assert secret_box_for(first, OLD).marker_key() != marker
+        assert hashlib.sha256(b"netraven-secret-marker\0" + KEY.encode("utf-8")).digest() != marker
+        with pytest.raises(EncryptionKeyError) as caught:
+            SecretBox(KEY, ()).marker_key()
+        assert "secret_box_for" in str(caught.value)
+        assert_one_line(caught.value, KEY)
     finally:
         first.dispose()
         second.dispose()
