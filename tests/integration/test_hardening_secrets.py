@@ -18,6 +18,7 @@ directory of their own that is not searched.
 
 import base64
 import hashlib
+import hmac
 import json
 
 import sqlalchemy as sa
@@ -103,7 +104,9 @@ def _derived_keys(passphrases, salt_hex):
         for salt, rounds in ((bytes.fromhex(salt_hex), 600000), (b"netraven_salt", 100000)):
             raw = hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), salt, rounds, 32)
             keys += [base64.urlsafe_b64encode(raw).decode("ascii"), base64.b64encode(raw).decode("ascii"), raw.hex()]
-        keys.append(hashlib.sha256(b"netraven-secret-marker\0" + passphrase.encode("utf-8")).hexdigest())
+            if rounds == 600000:  # the marker key: an HMAC of the stretched version-2 key
+                fernet_key = base64.urlsafe_b64encode(raw)
+                keys.append(hmac.new(fernet_key, b"netraven-secret-marker", hashlib.sha256).hexdigest())
     return keys
 
 
