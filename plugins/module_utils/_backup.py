@@ -502,7 +502,8 @@ class DeviceBackup:
         without NetRaven's fact comments: the original that a restore needs.
         """
         outputs, _seconds = session.fetch_all(username, password, platform.facts + platform.commands,
-                                              pre_commands=platform.pre_commands, enable=platform.enable)
+                                              pre_commands=platform.pre_commands, enable=platform.enable,
+                                              ended=platform.end_found)
         facts, config = outputs[:len(platform.facts)], outputs[len(platform.facts):]
         printed = "\n".join(config)
         return platform.facts_block(facts) + printed, printed

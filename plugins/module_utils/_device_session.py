@@ -175,7 +175,14 @@ def _ends_on_prompt(prompt, tail, whole):
     return prompt.search(("\n" if whole else "") + tail.replace("\r", "\n")) is not None
 
 
-def read_command_output(connection, command, timeout):
+def _ended_before_prompt(ended, chunks):
+    """True when the text before the prompt line already ends as a complete configuration does."""
+    text = "".join(chunks).replace("\r", "\n").rstrip()
+    body = text.rsplit("\n", 1)[0] if "\n" in text else ""
+    return ended(body) is True
+
+
+def read_command_output(connection, command, timeout, ended=None):
     """Send command and read until the prompt returns, noticing a dropped session at once.
 
     netmiko's send_command keeps polling a closed channel until its read timeout, so a
@@ -189,6 +196,10 @@ def read_command_output(connection, command, timeout):
     once by the rest of the output, while the real prompt is followed by silence.
     Platforms without an end marker would otherwise store the cut configuration as
     complete.
+
+    ``ended`` (the profile's end_found) spares that wait where the platform has an end
+    marker: a prompt on its own line right after the configuration's proper end is the
+    real prompt, and the read ends at once (the wait cost about 0.24 s per device).
     """
     prompt = prompt_pattern(connection.base_prompt)
     connection.write_channel(command + connection.RETURN)
@@ -204,6 +215,8 @@ def read_command_output(connection, command, timeout):
             length += len(data)
             tail = (tail + data)[-512:]
             quiet_until = time.monotonic() + PROMPT_QUIET_SECONDS if _ends_on_prompt(prompt, tail, length <= 512) else None
+            if quiet_until is not None and ended is not None and _ended_before_prompt(ended, chunks):
+                break
             continue
         if quiet_until is not None and (time.monotonic() >= quiet_until or _channel_closed(connection)):
             break
@@ -267,8 +280,11 @@ class DeviceSession:
         outputs, seconds = self.fetch_all(username, password, (command,))
         return outputs[0], seconds
 
-    def fetch_all(self, username, password, commands, pre_commands=(), enable=True):
+    def fetch_all(self, username, password, commands, pre_commands=(), enable=True, ended=None):
         """One login: run pre_commands (output dropped), then each of commands; returns ([outputs], seconds).
+
+        ``ended`` (the profile's end_found) applies to the last command, the one whose output
+        ends the configuration: its read ends on the prompt at once after a proper end.
 
         ``enable`` False keeps the session where it logged in: netmiko's enable on Comware is
         system-view, a configuration mode a backup has no business in.
@@ -295,8 +311,10 @@ class DeviceSession:
                 pass  # Platforms without an enable mode (JunOS) or accounts that land privileged.
             for command in pre_commands:
                 read_command_output(connection, command, self.command_timeout)
-            outputs = [clean_output(read_command_output(connection, command, self.command_timeout))
-                       for command in commands]
+            last = len(commands) - 1
+            outputs = [clean_output(read_command_output(connection, command, self.command_timeout,
+                                                        ended if index == last else None))
+                       for index, command in enumerate(commands)]
         except Exception as error:  # pylint: disable=broad-except
             raise classify(error, "fetch", secrets) from None
         finally:

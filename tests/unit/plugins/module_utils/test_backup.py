@@ -53,7 +53,7 @@ class FakeSession:
             raise AttemptError("AUTH", "Authentication failed for %s" % username)
         return CONFIG, 0.01
 
-    def fetch_all(self, username, password, commands, pre_commands=(), enable=True):
+    def fetch_all(self, username, password, commands, pre_commands=(), enable=True, ended=None):
         del pre_commands, enable
         output, seconds = self.fetch(username, password, None)
         return [""] * (len(commands) - 1) + [output], seconds

@@ -22,6 +22,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._device_session 
     read_command_output,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms import profile_for  # noqa: E402
 
 paramiko = pytest.importorskip("paramiko")
 netmiko_exceptions = pytest.importorskip("netmiko.exceptions")
@@ -141,3 +142,22 @@ def test_the_prompt_on_its_own_line_ends_the_read_once_the_channel_is_quiet(fast
     connection = FakeConnection(["show clock\r\n12:00:00 UTC\r\n\x1b[1mr1(config)#  "])
     assert read_command_output(connection, "show clock", timeout=5) == "12:00:00 UTC"
     assert connection.written == ["show clock\n"]
+
+
+def test_a_prompt_right_after_the_proper_end_ends_the_read_without_the_quiet_wait(fast_polls, monkeypatch):
+    """With the profile's end marker seen before the prompt, the read needs no quiet period."""
+    monkeypatch.setattr(_device_session, "PROMPT_QUIET_SECONDS", 30, raising=False)
+    ios = profile_for("cisco_ios")
+    chunks = ["show running-config\r\nhostname r1\r\n", "interface Gi0/1\r\nend\r\n", "r1#"]
+    started = _device_session.time.monotonic()
+    output = read_command_output(FakeConnection(chunks), "show running-config", timeout=60, ended=ios.end_found)
+    assert _device_session.time.monotonic() - started < 5
+    assert output.split("\n") == ["hostname r1", "interface Gi0/1", "end"]
+
+
+def test_a_prompt_like_line_before_the_end_still_waits_for_the_rest(fast_polls):
+    """A banner line 'r1#' ending a read is not after the end marker: the read goes on to the real end."""
+    ios = profile_for("cisco_ios")
+    chunks = ["show running-config\r\nhostname r1\r\nbanner motd ^C\r\nr1#", "\r\n^C\r\nend\r\nr1#"]
+    output = read_command_output(FakeConnection(chunks), "show running-config", timeout=5, ended=ios.end_found)
+    assert output.split("\n") == ["hostname r1", "banner motd ^C", "r1#", "^C", "end"]
