@@ -8,7 +8,8 @@ this one says how the NetRaven modules support them. Ansible merges attributes k
 the module's own ``attributes`` and then the first fragment listed keep a value. So a module
 states only what differs (the details of its check mode), lists these fragments before the
 builtin ones (whose ``membership: []`` and ``support: N/A`` would otherwise win), and takes diff
-mode from exactly one of DIFF or NO_DIFF.
+mode from exactly one of DIFF or NO_DIFF. The action-backed modules (backup, migrate) take ACTION
+alone: they are not members of the action group and run per host, not only where the database is.
 """
 
 
@@ -45,6 +46,20 @@ options: {}
 attributes:
   diff_mode:
     support: none
+"""
+
+    # The modules an action plugin of the same name runs (backup, migrate): no async, one task per host.
+    ACTION = r"""
+options: {}
+attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  platform:
+    platforms: posix
 """
 
     # The modules that only read (config_info, device_info).

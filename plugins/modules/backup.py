@@ -24,25 +24,18 @@ description:
 author:
   - NetRaven developers (@netraven)
 extends_documentation_fragment:
+  - netraven.netraven.attributes.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - netraven.netraven.database
   - netraven.netraven.database.encryption
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
     support: full
     details: Connects and fetches the configuration, but writes nothing to the database.
   diff_mode:
     support: full
     details: Shows the difference between the stored and the fetched (normalised) configuration.
-  platform:
-    platforms: posix
 options:
   device_id:
     description:

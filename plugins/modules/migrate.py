@@ -26,23 +26,16 @@ description:
 author:
   - NetRaven developers (@netraven)
 extends_documentation_fragment:
+  - netraven.netraven.attributes.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - netraven.netraven.database
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
     support: full
     details: Reports whether migrations are pending (C(changed)) and which, without applying them.
   diff_mode:
     support: none
-  platform:
-    platforms: posix
 options:
   revision:
     description:
