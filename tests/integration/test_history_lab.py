@@ -1,5 +1,5 @@
 """Configuration history through the device lab: real playbooks/backup.yml runs, then config_info, the lookup,
-reveal, the restore example (docs/examples/restore.yml) and rekey, on SQLite and PostgreSQL.
+reveal, the restore example (docs/history/restore.yml) and rekey, on SQLite and PostgreSQL.
 
 One fleet per backend: three IOS devices; hist-r1's configuration carries plaintext secrets and a
 templated string. Back up (at -vvvv), add a line to hist-r1 in the lab, back up again, then read the
@@ -30,7 +30,7 @@ NEW_KEY = "rotated-history-passphrase"
 LOGIN = {"username": "histops", "password": "Hist-Login-Pa55!", "privilege": 15}
 SECRETS = ("Hist-Enable-Plain-9", "Hist-User-Plain-7", "Hist-Comm-Plain-5", LOGIN["password"])
 ADDED = "logging host 192.0.2.77"
-RESTORE = os.path.join(REPO_ROOT, "docs", "examples", "restore.yml")
+RESTORE = os.path.join(REPO_ROOT, "docs", "history", "restore.yml")
 READ = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "history", "read.yml")
 
 
@@ -213,7 +213,7 @@ def test_docs_show_the_restore_example_verbatim():
     import yaml  # pylint: disable=import-outside-toplevel
     with open(os.path.join(REPO_ROOT, "docs", "history.md"), encoding="utf-8") as stream:
         doc = stream.read()
-    apply_path = os.path.join(REPO_ROOT, "docs", "examples", "restore_apply.yml")
+    apply_path = os.path.join(REPO_ROOT, "docs", "history", "restore_apply.yml")
     for path in (RESTORE, apply_path):
         with open(path, encoding="utf-8") as stream:
             text = stream.read()
