@@ -32,6 +32,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._backup_store im
     DeviceContext,
     claim_attempt,
     force_claim,
+    note_guarded,
     load_context,
     record_outcome,
     record_rejection,
@@ -359,6 +360,11 @@ class DeviceBackup:
         context = load_context(db, device_id=device_id, credential_ids=chain_ids, job_id=job_id,
                                lockout_threshold=self.options.lockout_threshold)
         usable, skipped = usable_chain(context, chain_ids, self.options.max_attempts)
+        if self._claims(job_id):
+            for skip in skipped:
+                if skip.reason == SKIP_GUARDED:
+                    note_guarded(db, job_id, {"id": skip.credential_id, "username": context.credentials[skip.credential_id][0]},
+                                 self.options.lockout_threshold)
         first_claim = None
         if usable and self._claims(job_id):
             first = usable[0]

@@ -289,6 +289,16 @@ def force_claim(session, job_id: int, device_id: int, credential_id: int) -> Non
     CLAIM_INSERT.execute(session, job_id=job_id, credential_id=credential_id, device_id=device_id, now=utcnow())
 
 
+def note_guarded(session, job_id: int, credential: Dict[str, Any], threshold: int) -> None:
+    """The job-level WARNING for a credential the device's context already found guarded (once per job).
+
+    A device that starts after the K-th rejection skips the credential at once, without a
+    claim: the warning must not depend on some device still reaching the claim.
+    """
+    counts = dict(CLAIM_COUNTS_SELECT.rows(session, job_id=job_id, credential_id=credential["id"]))
+    _log_guard_once(session, job_id, credential, counts.get(REJECTED, 0), threshold)
+
+
 def _log_guard_once(session, job_id: int, credential: Dict[str, Any], rejected: int, threshold: int) -> None:
     """The job-level WARNING of a guarded credential, written by whichever fork meets it first."""
     marker = {"error_type": ErrorType.LOCKOUT_GUARD, "credential_id": credential["id"]}

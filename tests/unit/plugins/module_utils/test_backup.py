@@ -146,6 +146,9 @@ def test_lockout_guard_skips_a_credential_rejected_on_enough_devices(lab):
     third = lab.run(lab.devices[2], [lab.cred["bad1"]], lockout_threshold=1)
     assert (third.status, third.error_type, third.attempts) == ("FAILED_AUTH", "LOCKOUT_GUARD", ())
     assert FakeSession.logins == ["bad1", "good"]
+    # Both later devices skipped bad1 from their context, without a claim: the job still warns, once.
+    warnings = [log["message"] for log in rows(lab.engine, JobLog) if log["level"] == "WARNING" and log["device_id"] is None]
+    assert len([w for w in warnings if w.startswith("Lockout guard: credential 'bad1'")]) == 1
 
 
 def test_max_attempts_caps_the_chain(lab):
