@@ -39,4 +39,6 @@ def test_a_password_in_the_remote_is_masked_in_the_result_and_the_invocation(run
     assert code == 0 and result["exported"] == "push_failed" and result["changed"] is True
     assert "push to https://netops:***@127.0.0.1:9/configs.git" in result["msg"]
     assert SECRET not in json.dumps(result)
-    assert result["invocation"]["module_args"]["remote"] == "https://netops:********@127.0.0.1:9/configs.git"
+    # ansible-core 2.19 returns the invocation; newer releases leave it out unless asked (the secret check above covers both).
+    if "invocation" in result:
+        assert result["invocation"]["module_args"]["remote"] == "https://netops:********@127.0.0.1:9/configs.git"
