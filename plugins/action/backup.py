@@ -6,26 +6,27 @@
 A module would start a fresh Python per host and import netmiko and SQLAlchemy again
 (about 0.8 s of CPU per host, docs/architecture.md). An action plugin runs in the forked worker,
 and its module-level imports happen once in the parent, before the fork: the core is
-imported here at module level, and the database's salt is read and the encryption keys
-derived too (_crypto.warm_default_database). The
-database connection is opened after the fork (the engine uses NullPool), so no
+imported here at module level, and the database's engine is made and first connected, its
+salt read and the encryption keys derived too (_prefork.prepare_before_fork). Each
+worker opens its own database connections after the fork (the engine pools nothing), so no
 connection ever crosses a fork.
 """
 
 from __future__ import annotations
 
 import os
-import types
 
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.netraven.netraven.plugins.module_utils._backup import BackupOptions, DeviceBackup
 from ansible_collections.netraven.netraven.plugins.module_utils._backup_args import BACKUP_ARGSPEC, tunable_error
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for, warm_default_database
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, verify_schema
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
+from ansible_collections.netraven.netraven.plugins.module_utils._database import process_engine, verify_schema
 from ansible_collections.netraven.netraven.plugins.module_utils._device_session import HAS_NETMIKO
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import DatabaseUnavailableError, NetRavenError
 from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY
@@ -33,44 +34,18 @@ from ansible_collections.netraven.netraven.plugins.module_utils._platforms._user
     load_platforms_file,
     platforms_file_path,
 )
+from ansible_collections.netraven.netraven.plugins.module_utils._prefork import prepare_before_fork
 from ansible_collections.netraven.netraven.plugins.module_utils._session_log import ensure_log_directory
-from ansible_collections.netraven.netraven.plugins.module_utils._statements import precompile
 
 
-def _preload_dialects():
-    """Import the database drivers in the parent too: each forked worker would import them again."""
-    for name in ("sqlalchemy.dialects.postgresql.psycopg2", "sqlalchemy.dialects.sqlite.pysqlite", "psycopg2"):
-        try:
-            __import__(name)
-        except ImportError:
-            pass
+prepare_before_fork(netmiko=True)
 
-
-def _warm_key_cache():
-    """Read the salt and derive the keys once in the parent process so every forked worker inherits them."""
-    warm_default_database()
-
-
-def _warm_regex_cache():
-    """Compile netmiko's fixed output patterns in the parent: Python's re cache is inherited by every fork.
-
-    netmiko cleans every read with about 35 re.sub patterns given as strings; compiled
-    afresh in each worker they cost about 10 ms of CPU per device. Only an optimisation:
-    a netmiko that changed these methods just skips it.
-    """
-    try:
-        from netmiko.base_connection import BaseConnection  # pylint: disable=import-outside-toplevel
-        stub = types.SimpleNamespace(RETURN="\n", RESPONSE_RETURN="\n")
-        BaseConnection.strip_ansi_escape_codes(stub, "\x1b[K")
-        BaseConnection.normalize_linefeeds(stub, "\r\n")
-    except Exception:  # pylint: disable=broad-except
-        pass
-
-
-_preload_dialects()
-_warm_key_cache()
-_warm_regex_cache()
-precompile()  # Every SQL statement of the backup, for SQLite and PostgreSQL, before the fork.
+# Options that a variable netraven_<option> fills when the task does not set them. The playbook
+# passes its tunables this way rather than as templated options: Ansible compiles each templated
+# option with Jinja afresh in every device's worker, which cost more CPU per device than the
+# database work (docs/architecture.md, "Why the backup task has no templated options").
+VARIABLE_OPTIONS = ("connect_timeout", "command_timeout", "lockout_threshold", "host_key_checking",
+                    "known_hosts_file", "session_log_dir", "platforms_file", "keep_original")
 
 
 class ActionModule(ActionBase):
@@ -78,6 +53,31 @@ class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
     _requires_connection = False
+
+    def _validated_args(self, task_vars):
+        """The task's options, with netraven_<option> variables for the VARIABLE_OPTIONS it leaves out, validated.
+
+        A bad variable is named as the variable, in one line, like a bad option.
+        """
+        args = dict(self._task.args)
+        from_vars = {}
+        for name in VARIABLE_OPTIONS:
+            value = task_vars.get("netraven_" + name)
+            if args.get(name) is None and value is not None:
+                if isinstance(value, str) and "{{" in value:
+                    value = self._templar.template(value)
+                args[name] = from_vars[name] = value
+        validation = ArgumentSpecValidator(BACKUP_ARGSPEC).validate(args)
+        if validation.error_messages:
+            message = validation.errors.msg
+            if isinstance(validation.errors[0], UnsupportedError):
+                message = "Unsupported parameters for (%s) module: %s" % (self._load_name, message)
+            for name in from_vars:
+                if "'%s'" % name in message:
+                    message = "variable netraven_%s: %s" % (name, message)
+                    break
+            raise AnsibleActionFail(message, obj=self._task.args)
+        return validation.validated_parameters
 
     def _var(self, task_vars, name):
         """A variable's value, templated when a play defines it as a template (never inventory data)."""
@@ -105,9 +105,7 @@ class ActionModule(ActionBase):
         if not HAS_SQLALCHEMY or not HAS_NETMIKO:
             raise AnsibleActionFail("netraven.netraven.backup needs netmiko and SQLAlchemy on the controller: "
                                     "pip install -r requirements.txt from the collection")
-        validation, args = self.validate_argument_spec(argument_spec=BACKUP_ARGSPEC)
-        del validation
-        args = self._defaults_from_vars(dict(args), task_vars)
+        args = self._defaults_from_vars(self._validated_args(task_vars), task_vars)
         if args.get("device_id") is None:
             raise AnsibleActionFail("device_id is required (or the host variable netraven_device_id from the "
                                     "netraven.netraven.netraven inventory)")
@@ -132,7 +130,8 @@ class ActionModule(ActionBase):
         try:
             # The schema is verified by the job's start, once; per host it would cost a
             # reflection round trip. A missing table still gets the clear message below.
-            engine = create_db_engine(args.get("db_url"), check_schema=False)
+            # The engine is the controller's, made before the fork (never disposed here).
+            engine = process_engine(args.get("db_url"))
             box = secret_box_for(engine, args.get("encryption_key"))
             outcome = DeviceBackup(engine, box, options).run(args["device_id"], args.get("credentials") or [],
                                                              args.get("job_id"))
@@ -142,14 +141,11 @@ class ActionModule(ActionBase):
         except NetRavenError as error:
             result.update(failed=True, msg=str(error), status="FAILED_UNEXPECTED", changed=False)
             return result
-        finally:
-            if engine is not None:
-                engine.dispose()
         result.update(outcome.result())
         return result
 
     def _host_key_checking(self, args, task_vars):
-        """The option, else Ansible's own host key checking (variable, then configuration)."""
+        """The option (or netraven_host_key_checking), else Ansible's own (variable, then configuration)."""
         if args.get("host_key_checking") is not None:
             return bool(args["host_key_checking"])
         for name in ("ansible_host_key_checking", "ansible_ssh_host_key_checking"):

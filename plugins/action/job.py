@@ -22,21 +22,14 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 from ansible.utils.collection_loader import resource_from_fqcr
 
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import (
-    HAS_CRYPTOGRAPHY,
-    secret_box_for,
-    warm_default_database,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import HAS_CRYPTOGRAPHY, secret_box_for
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
 from ansible_collections.netraven.netraven.plugins.module_utils._job_task import JOB_ARG_RULES, JOB_ARGSPEC, run_job
 from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY
-from ansible_collections.netraven.netraven.plugins.module_utils._statements import precompile
+from ansible_collections.netraven.netraven.plugins.module_utils._prefork import prepare_before_fork
 
-precompile()  # The job logs' statements, before the fork.
-# The database's salt and the derived keys (600,000 PBKDF2 rounds), once, before the fork: the
-# start's worker checks the chains with them, and the backup's workers inherit them too.
-warm_default_database()
+prepare_before_fork()  # The job logs' statements, the engine and the keys, before the fork.
 
 
 class ActionModule(ActionBase):

@@ -45,8 +45,8 @@ import threading
 import traceback
 
 from ansible_collections.netraven.netraven.plugins.module_utils._database import (
-    create_db_engine,
     describe_engine,
+    process_engine,
     read_scope,
     resolve_db_url,
 )
@@ -347,17 +347,13 @@ def warm_default_database() -> bool:
     """
     if not HAS_CRYPTOGRAPHY or not HAS_SQLALCHEMY or not os.environ.get(KEY_ENV):
         return False
-    engine = None
     try:
         raw_url = resolve_db_url(None)
         url = sa.engine.make_url(raw_url)
         if url.get_backend_name() == "sqlite" and (not url.database or not os.path.exists(url.database)):
             return False
-        engine = create_db_engine(raw_url, check_schema=False)
+        engine = process_engine(raw_url)  # kept, first-connected, for the workers (_database.process_engine)
         secret_box_for(engine).warm(legacy=has_older_values(engine))
         return True
     except Exception:  # pylint: disable=broad-except
         return False  # Reported properly (one line, no secret) when a task needs the key.
-    finally:
-        if engine is not None:
-            engine.dispose()

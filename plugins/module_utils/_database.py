@@ -70,6 +70,16 @@ def resolve_db_url(db_url: str | None = None) -> str:
     return "sqlite:///" + default_sqlite_path()
 
 
+def default_backend() -> str | None:
+    """The backend name (sqlite, postgresql) of the default database, or None when its URL does not parse."""
+    if not HAS_SQLALCHEMY:
+        return None
+    try:
+        return sa.engine.make_url(resolve_db_url(None)).get_backend_name()
+    except (sa_exc.ArgumentError, ValueError):
+        return None
+
+
 # A whole URL: scheme://rest. Its userinfo ends at the first '@' followed by a plausible
 # host[:port] and then '/', '?' or the end, so a password with a space, ':', '/' or an
 # unencoded '@' is masked whole. A port has digits: "@z:/" inside a password is no host.
@@ -229,6 +239,25 @@ def create_db_engine(db_url: str | None = None, check_schema: bool = True):
         _configure_sqlite(engine, parsed.database)
     if check_schema:
         verify_schema(engine)
+    return engine
+
+
+_PROCESS_ENGINES: dict = {}
+
+
+def process_engine(db_url: str | None = None):
+    """The engine of the resolved URL for this process and its forks, made on first use (schema not checked).
+
+    The backup's workers are forks of the controller. The engine that warm_default_database
+    makes there, before the fork, has already run the dialect's first-connect initialisation,
+    so each device's worker is spared create_engine and that initialisation. Sharing it is
+    safe because it pools nothing (NullPool): no connection is open at the fork, and each
+    worker opens its own. Never dispose it: an engine made by a worker ends with the worker.
+    """
+    url = resolve_db_url(db_url)
+    engine = _PROCESS_ENGINES.get(url)
+    if engine is None:
+        engine = _PROCESS_ENGINES[url] = create_db_engine(url, check_schema=False)
     return engine
 
 

@@ -11,9 +11,10 @@ each worker makes its own engine (a pooled connection must never cross a fork). 
 cost about 40 ms of CPU per device, more than the device itself.
 
 So each statement of the hot path is a module-level ``Statement``: a Core construct
-written once (a function that builds it), with named ``bindparam``s, that ``precompile()`` compiles for the SQLite
-(pysqlite) and PostgreSQL (psycopg2) dialects in the parent (the action plugins call it
-at import); another dialect is compiled on first use in the worker. A worker then runs the compiled text with ``Connection.exec_driver_sql`` and
+written once (a function that builds it), with named ``bindparam``s, that ``precompile()`` compiles in
+the parent for the dialect of the default database (the action plugins call it at import: SQLite's
+pysqlite or PostgreSQL's psycopg2); another dialect, such as a task's own db_url on the other
+backend, is compiled on first use in the worker. A worker then runs the compiled text with ``Connection.exec_driver_sql`` and
 applies the columns' own type processors to the parameters and the rows.
 
 Why this, rather than warming SQLAlchemy's compiled cache in the parent: that cache is
@@ -46,11 +47,16 @@ IN_SLOTS = 8
 _REGISTRY: List["Statement"] = []
 
 
-def _dialect_classes():
-    """The dialects compiled before the fork: what create_db_engine makes for sqlite:// and postgresql:// URLs."""
+# The dialects create_db_engine makes for sqlite:// and postgresql:// URLs, by backend name.
+DIALECTS = {"sqlite": ("sqlalchemy.dialects.sqlite.pysqlite", "SQLiteDialect_pysqlite"),
+            "postgresql": ("sqlalchemy.dialects.postgresql.psycopg2", "PGDialect_psycopg2")}
+
+
+def _dialect_classes(backends: Optional[Iterable[str]] = None):
+    """The dialect classes of backends (default: all of DIALECTS)."""
     classes = []
-    for module, name in (("sqlalchemy.dialects.sqlite.pysqlite", "SQLiteDialect_pysqlite"),
-                         ("sqlalchemy.dialects.postgresql.psycopg2", "PGDialect_psycopg2")):
+    for backend in DIALECTS if backends is None else backends:
+        module, name = DIALECTS[backend]
         try:
             classes.append(getattr(__import__(module, fromlist=[name]), name))
         except ImportError:  # pragma: no cover - SQLAlchemy always ships both
@@ -201,15 +207,16 @@ class Statement:
         return self.execute(target, **params).rowcount
 
 
-def precompile() -> int:
-    """Compile every Statement defined so far for the dialects of create_db_engine; returns how many.
+def precompile(backends: Optional[Iterable[str]] = None) -> int:
+    """Compile every Statement defined so far for the dialects of backends (default: both); returns how many.
 
-    Called at import by the action plugins, in the parent, so every forked worker inherits
-    the compiled text.
+    Called at import by the action plugins, in the parent, with the backend of the default
+    database (_prefork.prepare_before_fork), so every forked worker inherits the compiled
+    text; importing and compiling for PostgreSQL too would add about 0.1 s to every SQLite run.
     """
     if not HAS_SQLALCHEMY:
         return 0
-    classes = _dialect_classes()
+    classes = _dialect_classes(backends)
     for statement in _REGISTRY:
         for dialect_class in classes:
             if dialect_class not in statement._compiled:  # pylint: disable=protected-access

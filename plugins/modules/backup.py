@@ -55,11 +55,15 @@ options:
         log and the configuration are recorded.
     type: int
   connect_timeout:
-    description: Seconds to wait for the TCP connection, the SSH banner and authentication.
+    description:
+      - Seconds to wait for the TCP connection, the SSH banner and authentication.
+      - When the task does not set it, the variable C(netraven_connect_timeout).
     type: int
     default: 10
   command_timeout:
-    description: Seconds to wait for the configuration command to finish.
+    description:
+      - Seconds to wait for the configuration command to finish.
+      - When the task does not set it, the variable C(netraven_command_timeout).
     type: int
     default: 60
   max_attempts:
@@ -79,6 +83,7 @@ options:
         output shows the masked text. With V(false) new versions store no original.
       - A new version is stored only when the masked text changes. An original that differs only in a
         re-encrypted value does not make a new version.
+      - When the task does not set it, the variable C(netraven_keep_original).
     type: bool
     default: true
   session_log_dir:
@@ -87,6 +92,7 @@ options:
         created 0600 and refused when its name is a symbolic link.
       - The login password is filtered out by netmiko and every line is masked with the platform's secret
         rules before it is written; the log still holds the rest of the configuration and the session.
+      - When the task does not set it, the variable C(netraven_session_log_dir).
     type: path
   platforms_file:
     description:
@@ -94,12 +100,13 @@ options:
         (C(docs/platforms.md), "Your own profiles"). Without it, E(NETRAVEN_PLATFORMS_FILE); without either,
         only the built-in profiles.
       - A bad file fails every device in one line naming the profile and the field, before any login.
-      - The playbook passes the variable C(netraven_platforms_file).
+      - When the task does not set it, the variable C(netraven_platforms_file) (before E(NETRAVEN_PLATFORMS_FILE)).
     type: path
   lockout_threshold:
     description:
       - Lockout guard. Within one job, a credential rejected on this many distinct devices, and accepted
         on none, is not tried on further devices. C(0) disables the guard.
+      - When the task does not set it, the variable C(netraven_lockout_threshold).
     type: int
     default: 5
   host_key_checking:
@@ -107,12 +114,14 @@ options:
       - Verify the device's SSH host key against O(known_hosts_file) (or the user's
         C(~/.ssh/known_hosts) and the system's known hosts) and refuse unknown or changed keys,
         which fail the device with status C(FAILED_SSH) without trying further credentials.
-      - When not set, Ansible's own setting applies (the C(ansible_host_key_checking) variable, else
-        the C(host_key_checking) configuration / E(ANSIBLE_HOST_KEY_CHECKING), which defaults to C(true)).
+      - When the task does not set it, the variable C(netraven_host_key_checking); without either, Ansible's
+        own setting applies (the C(ansible_host_key_checking) variable, else the C(host_key_checking)
+        configuration / E(ANSIBLE_HOST_KEY_CHECKING), which defaults to C(true)).
     type: bool
   known_hosts_file:
     description:
       - A known_hosts file to verify host keys against, in addition to the user's and the system's.
+      - When the task does not set it, the variable C(netraven_known_hosts_file).
     type: path
 seealso:
   - plugin: netraven.netraven.netraven
@@ -120,14 +129,17 @@ seealso:
   - module: netraven.netraven.job
 notes:
   - Passwords never appear in results, logs, warnings or session logs.
+  - The C(netraven_*) variables of the options above are read by the action itself, so a play can set them
+    once (extra vars, group_vars) and leave the task without templated options. Ansible compiles each
+    templated option again in every host's worker, which costs more CPU per device than the backup's
+    database work.
 requirements:
   - netmiko >= 4.3
 """
 
 EXAMPLES = r"""
-- name: Back up every device of the inventory
-  netraven.netraven.backup:
-    job_id: "{{ netraven_job_id }}"
+- name: Back up every device of the inventory (job id, timeouts and the rest from netraven_* variables)
+  netraven.netraven.backup: {}
 
 - name: Back up one device with an explicit chain and tighter timeouts
   netraven.netraven.backup:

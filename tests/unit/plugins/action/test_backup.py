@@ -49,6 +49,47 @@ def test_only_the_job_id_is_templated(action):
     action._templar.template.assert_called_once_with("{{ job }}")
 
 
+def _with_task_args(action, args):
+    action._task = mock.Mock(args=args)
+    action._load_name = "netraven.netraven.backup"
+    return action
+
+
+def test_netraven_variables_fill_the_options_the_task_leaves_out(action):
+    """playbooks/backup.yml passes no option: its -e netraven_* tunables reach the action as variables."""
+    task_vars = {"netraven_connect_timeout": "3", "netraven_session_log_dir": "/tmp/logs", "netraven_keep_original": "no",
+                 "netraven_host_key_checking": True, "netraven_max_attempts": 1}
+    args = _with_task_args(action, {"command_timeout": 7})._validated_args(task_vars)
+    assert (args["connect_timeout"], args["command_timeout"], args["session_log_dir"]) == (3, 7, "/tmp/logs")
+    assert args["keep_original"] is False and args["host_key_checking"] is True
+    assert args["max_attempts"] is None and args["lockout_threshold"] == 5  # not a variable option; the default
+
+
+def test_an_option_the_task_sets_wins_over_its_variable(action):
+    args = _with_task_args(action, {"connect_timeout": 4})._validated_args({"netraven_connect_timeout": 30})
+    assert args["connect_timeout"] == 4
+
+
+def test_a_templated_variable_is_rendered(action):
+    args = _with_task_args(action, {})._validated_args({"netraven_platforms_file": "{{ playbook_dir }}/p.yml"})
+    assert args["platforms_file"] == "42"
+    action._templar.template.assert_called_once_with("{{ playbook_dir }}/p.yml")
+
+
+def test_a_bad_variable_is_named_in_one_line(action):
+    with pytest.raises(backup.AnsibleActionFail) as raised:
+        _with_task_args(action, {})._validated_args({"netraven_connect_timeout": "soon"})
+    message = str(raised.value.message)
+    assert message.startswith("variable netraven_connect_timeout: ") and "connect_timeout" in message
+    assert "\n" not in message
+
+
+def test_an_unknown_option_is_refused_as_ansible_does(action):
+    with pytest.raises(backup.AnsibleActionFail) as raised:
+        _with_task_args(action, {"connect_timeuot": 4})._validated_args({})
+    assert "Unsupported parameters for (netraven.netraven.backup) module: connect_timeuot" in str(raised.value.message)
+
+
 def test_an_empty_job_id_means_no_job(action):
     assert "job_id" not in action._defaults_from_vars({}, {"netraven_job_id": ""})
 
