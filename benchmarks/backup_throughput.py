@@ -2,7 +2,7 @@
 """Backup throughput: the collection's backup playbook against a plain threaded netmiko script.
 
     python benchmarks/backup_throughput.py [--devices 100] [--forks 20] [--memory-forks 50]
-        [--old-core DIR] [--lockout-threshold 0] [--pg-url URL] [--sealed-as 2]
+        [--old-core DIR] [--rounds 1] [--lockout-threshold 0] [--pg-url URL] [--sealed-as 2]
 
 One command, one device lab (a child process), one database. Two fleets of --devices lab
 devices: "first", where every device accepts the first credential of its chain, and
@@ -14,6 +14,13 @@ devices: "first", where every device accepts the first credential of its chain, 
   the backup of every device, job finish), a new job per run;
 * one device: the same playbook for one device of the fleet: the fixed cost;
 * debug: a playbook with one ``debug`` task over the same hosts: Ansible's own per-host cost.
+
+Before every playbook run the devices' last working credentials are cleared, so that each
+"half" device does need its second credential every time. Before the timed runs, one
+untimed playbook run per fleet stores every configuration, so
+that every timed run sees them unchanged, the nightly case (otherwise the first contender
+alone would store a new version per device). With --rounds N every contender runs N
+times, the rounds in turn, and each figure is the median of its N runs.
 
 It prints wall seconds, CPU seconds (user + system of the child processes), CPU seconds per
 device beyond the one-device run ((playbook CPU - one-device CPU) / (devices - 1)) and each
@@ -151,12 +158,42 @@ def collections_tree(workdir, label, checkout):
     return tree
 
 
+def forget_last_credentials(db_url):
+    """Clear every device's last working credential, which the inventory puts first in its chain.
+
+    Without this, the run after the warm-up would find each "half" device's second credential
+    first in its chain and log in once, where the netmiko floor always tries both.
+    """
+    import sqlalchemy as sa  # pylint: disable=import-outside-toplevel
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("UPDATE devices SET last_credential_id = NULL"))
+    finally:
+        engine.dispose()
+
+
+def medians(figures):
+    """{label: (median wall, median CPU)} of (label, wall, cpu) triples, in the labels' first order."""
+    runs = {}
+    for label, wall, cpu in figures:
+        runs.setdefault(label, []).append((wall, cpu))
+
+    def median(values):
+        values = sorted(values)
+        middle = len(values) // 2
+        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2.0
+
+    return {label: (median([w for w, _c in pairs]), median([c for _w, c in pairs])) for label, pairs in runs.items()}
+
+
 def main():  # pylint: disable=too-many-locals,too-many-statements
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--devices", type=int, default=100)
     parser.add_argument("--forks", type=int, default=20)
     parser.add_argument("--memory-forks", type=int, default=50)
     parser.add_argument("--old-core", metavar="DIR", help="a checkout of another commit, run alternately with this one")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of every contender, in turn; figures are medians")
     parser.add_argument("--lockout-threshold", type=int, default=0,
                         help="the playbook's netraven_lockout_threshold (default 0: the script has no guard either; "
                              "the playbook's own default is 5)")
@@ -183,6 +220,7 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
         extra = ["-e", "netraven_lockout_threshold=%d" % args.lockout_threshold]
 
         def playbook(core, tag, forks=args.forks, sampler=None):
+            forget_last_credentials(db_url)
             inventory = write(os.path.join(workdir, "%s.netraven.yml" % tag), "plugin: netraven.netraven.netraven\ntags: [%s]\n" % tag)
             return timed(["ansible-playbook", "-i", inventory, "netraven.netraven.backup", "-f", str(forks)] + extra,
                          env=cores[core], sampler=sampler)
@@ -194,14 +232,17 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
                        "chain": [{"username": c["username"], "password": c["password"]} for c in fleet.CREDENTIALS]}
                       for i in range(n)]
             baseline = write(os.path.join(workdir, name + ".json"), json.dumps(chains))
-            runs = [("netmiko", timed([sys.executable, os.path.join(REPO_ROOT, "benchmarks", "_netmiko_baseline.py"),
-                                       baseline, str(args.forks)]))]
-            for core in sorted(cores, reverse=True):  # "old" first, then "new": alternating per fleet
-                label = "" if core == "new" else " (old)"
-                runs.append(("playbook" + label, playbook(core, name)))
-                runs.append(("one device" + label, playbook(core, "solo-" + name)))
-            inventory = os.path.join(workdir, "%s.netraven.yml" % name)
-            runs.append(("debug", timed(["ansible-playbook", "-i", inventory, debug_book, "-f", str(args.forks)], env=env)))
+            _w, _c, warm = playbook("new", name)  # stores every configuration: no timed run stores one
+            runs = [("warm-up", (0.0, 0.0, warm))]
+            for _round in range(args.rounds):
+                runs.append(("netmiko", timed([sys.executable, os.path.join(REPO_ROOT, "benchmarks", "_netmiko_baseline.py"),
+                                               baseline, str(args.forks)])))
+                for core in sorted(cores, reverse=True):  # "old" first, then "new": alternating per fleet
+                    label = "" if core == "new" else " (old)"
+                    runs.append(("playbook" + label, playbook(core, name)))
+                    runs.append(("one device" + label, playbook(core, "solo-" + name)))
+                inventory = os.path.join(workdir, "%s.netraven.yml" % name)
+                runs.append(("debug", timed(["ansible-playbook", "-i", inventory, debug_book, "-f", str(args.forks)], env=env)))
             failed = [(label, proc) for label, (_w, _c, proc) in runs if proc.returncode]
             for label, proc in failed:
                 sys.stderr.write("%s exited %d:\n%s%s\n" % (label, proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
@@ -209,13 +250,13 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
                 return 1
             rows[name] = runs
 
-        print("backup throughput: %d lab devices per fleet, -f %d, %s database, lockout threshold %d, passwords at version %d%s"
-              % (n, args.forks, backend, args.lockout_threshold, args.sealed_as,
-                 ", old core %s" % args.old_core if args.old_core else ""))
+        print("backup throughput: %d lab devices per fleet, -f %d, %s database, lockout threshold %d, passwords at version %d, "
+              "median of %d round(s)%s" % (n, args.forks, backend, args.lockout_threshold, args.sealed_as, args.rounds,
+                                           ", old core %s" % args.old_core if args.old_core else ""))
         print("  fleet 'first': every device accepts the 1st credential; 'half': the odd devices only the 2nd")
         print("  %-6s %-18s %8s %8s %14s %10s" % ("fleet", "contender", "wall s", "CPU s", "CPU s/device", "/ netmiko"))
         for name, runs in rows.items():
-            results = dict((label, (wall, cpu)) for label, (wall, cpu, _p) in runs)
+            results = medians((label, wall, cpu) for label, (wall, cpu, _p) in runs if label != "warm-up")
             floor = results["netmiko"][0]
             for label, (wall, cpu) in results.items():
                 per_device = ""
