@@ -28,6 +28,7 @@ from pgserver import Supervisor  # noqa: E402  pylint: disable=wrong-import-posi
 def run(name: str, command: list[str]) -> int:
     print(f'== {name}: {" ".join(command)}', flush=True)
     started = time.monotonic()
+    started_at = time.time()
     sup = Supervisor(polite=False, term_after=90, kill_after=120)
     sup.install()
     try:
@@ -48,7 +49,7 @@ def run(name: str, command: list[str]) -> int:
     timings = os.environ.get('STAGE_TIMINGS')
     if timings:
         with open(timings, 'a', encoding='utf-8') as handle:
-            handle.write(f'{name}\t{elapsed:.1f}\t{status}\n')
+            handle.write(f'{name}\t{elapsed:.1f}\t{status}\t{started_at:.1f}\t{time.time():.1f}\n')
     return rc
 
 
@@ -70,9 +71,14 @@ def summary(patterns: list[str]) -> int:
         with open(timings, encoding='utf-8') as handle:
             rows = [line.rstrip('\n').split('\t') for line in handle if line.strip()]
         print('== stage times', flush=True)
-        for name, seconds, status in rows:
+        for name, seconds, status, *_span in rows:
             print(f'   {name:<15} {float(seconds):8.1f}s  {status}')
-        print(f'   {"total":<15} {sum(float(row[1]) for row in rows):8.1f}s')
+        # Some stages run side by side (sanity and sanity-newest): their sum is not the time taken.
+        print(f'   {"sum of stages":<15} {sum(float(row[1]) for row in rows):8.1f}s')
+        spans = [(float(row[3]), float(row[4])) for row in rows if len(row) == 5]
+        if spans:
+            wall = max(end for _start, end in spans) - min(start for start, _end in spans)
+            print(f'   {"wall":<15} {wall:8.1f}s  (first stage start to last stage end)')
     totals = [0, 0, 0]
     for path in sorted({p for pattern in patterns for p in glob.glob(pattern)}):
         counts = junit_counts(path)
