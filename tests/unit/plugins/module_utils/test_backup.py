@@ -187,8 +187,9 @@ def close_job(engine, job_id, status="FAILED_UNEXPECTED"):
         session.execute(sa.update(Job).where(Job.id == job_id).values(status=status))
 
 
-def test_a_job_closed_during_the_login_gets_nothing_of_the_device(lab, monkeypatch):
-    """The job closes (stale-job rule) while the device is logged into: the final transaction writes nothing."""
+@pytest.fixture
+def job_closes_during_the_login(lab, monkeypatch):
+    """Every fetch first closes the job (as the stale-job rule would), then runs as usual."""
     real_fetch = FakeSession.fetch
 
     def closing_fetch(self, username, password, command):
@@ -196,6 +197,11 @@ def test_a_job_closed_during_the_login_gets_nothing_of_the_device(lab, monkeypat
         return real_fetch(self, username, password, command)
 
     monkeypatch.setattr(FakeSession, "fetch", closing_fetch)
+
+
+@pytest.mark.usefixtures("job_closes_during_the_login")
+def test_a_job_closed_during_the_login_gets_nothing_of_the_device(lab, monkeypatch):
+    """The job closes (stale-job rule) while the device is logged into: the final transaction writes nothing."""
     calls = count_transactions(monkeypatch)
     with pytest.raises(JobClosedError, match=r"^Job %d is closed \(FAILED_UNEXPECTED\): nothing of device 'r1' \(id \d+\) was recorded$" % lab.job):
         lab.run(lab.devices[0], [lab.cred["good"]])
@@ -206,14 +212,8 @@ def test_a_job_closed_during_the_login_gets_nothing_of_the_device(lab, monkeypat
     assert [d["last_seen"] for d in rows(lab.engine, Device)] == [None, None, None]
 
 
-def test_a_rejection_after_the_job_closed_ends_the_chain_with_nothing_written(lab, monkeypatch):
-    real_fetch = FakeSession.fetch
-
-    def closing_fetch(self, username, password, command):
-        close_job(lab.engine, lab.job)
-        return real_fetch(self, username, password, command)
-
-    monkeypatch.setattr(FakeSession, "fetch", closing_fetch)
+@pytest.mark.usefixtures("job_closes_during_the_login")
+def test_a_rejection_after_the_job_closed_ends_the_chain_with_nothing_written(lab):
     with pytest.raises(JobClosedError, match=r"^Job %d is closed \(FAILED_UNEXPECTED\)" % lab.job):
         lab.run(lab.devices[0], [lab.cred["bad1"], lab.cred["good"]])
     assert FakeSession.logins == ["bad1"]  # the chain stops: the good credential is not tried
