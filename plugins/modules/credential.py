@@ -190,35 +190,37 @@ from ansible_collections.netraven.netraven.plugins.module_utils._manage_common i
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
 
+# The module and its action plugin (plugins/action/credential.py, which runs handler in the controller's
+# worker) share the spec, the rules and the handler.
+ARGUMENT_SPEC = NetRavenModule.argspec(
+    encryption=True,
+    tagging=True,
+    name={"type": "str"},
+    username={"type": "str"},
+    password={"type": "str", "no_log": True},
+    update_password={"type": "str", "choices": ["always", "on_create"], "default": "on_create", "no_log": False},
+    priority={"type": "int"},
+    description={"type": "str"},
+    is_system={"type": "bool"},
+    state={"type": "str", "choices": ["present", "absent"], "default": "present"},
+)
+RULES = {"required_one_of": [("name", "username")]}
+
+
+def handler(mod):
+    """The module's work, given a NetRavenModule or the action's InProcessModule."""
+    params = mod.params
+    result = ensure_credential(
+        mod.engine, mod.secret_box, name=params["name"], username=params["username"], password=params["password"],
+        update_password=params["update_password"], priority=params["priority"], description=params["description"],
+        is_system=params["is_system"], tags=params["tags"], purge_tags=params["purge_tags"],
+        create_tags=params["create_tags"], state=params["state"], check_mode=mod.check_mode)
+    return module_result(mod, result)
+
+
 def main():
     """Entry point."""
-    module = NetRavenModule(
-        argument_spec=NetRavenModule.argspec(
-            encryption=True,
-            tagging=True,
-            name={"type": "str"},
-            username={"type": "str"},
-            password={"type": "str", "no_log": True},
-            update_password={"type": "str", "choices": ["always", "on_create"], "default": "on_create", "no_log": False},
-            priority={"type": "int"},
-            description={"type": "str"},
-            is_system={"type": "bool"},
-            state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-        ),
-        required_one_of=[("name", "username")],
-        supports_check_mode=True,
-    )
-
-    def handler(mod):
-        params = mod.params
-        result = ensure_credential(
-            mod.engine, mod.secret_box, name=params["name"], username=params["username"], password=params["password"],
-            update_password=params["update_password"], priority=params["priority"], description=params["description"],
-            is_system=params["is_system"], tags=params["tags"], purge_tags=params["purge_tags"],
-            create_tags=params["create_tags"], state=params["state"], check_mode=mod.check_mode)
-        return module_result(mod, result)
-
-    module.run(handler)
+    NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).run(handler)
 
 
 if __name__ == "__main__":

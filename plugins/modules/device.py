@@ -160,32 +160,35 @@ from ansible_collections.netraven.netraven.plugins.module_utils._manage_common i
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
 
+# The module and its action plugin (plugins/action/device.py, which runs handler in the controller's
+# worker) share the spec, the rules and the handler.
+ARGUMENT_SPEC = NetRavenModule.argspec(
+    tagging=True,
+    hostname={"type": "str", "required": True, "aliases": ["name"]},
+    ip_address={"type": "str"},
+    device_type={"type": "str"},
+    port={"type": "int"},
+    description={"type": "str"},
+    enabled={"type": "bool"},
+    state={"type": "str", "choices": ["present", "absent"], "default": "present"},
+)
+RULES: dict = {}
+
+
+def handler(mod):
+    """The module's work, given a NetRavenModule or the action's InProcessModule."""
+    params = mod.params
+    result = ensure_device(
+        mod.engine, params["hostname"], state=params["state"], ip_address=params["ip_address"],
+        device_type=params["device_type"], port=params["port"], description=params["description"],
+        enabled=params["enabled"], tags=params["tags"], purge_tags=params["purge_tags"],
+        create_tags=params["create_tags"], check_mode=mod.check_mode)
+    return module_result(mod, result)
+
+
 def main():
     """Entry point."""
-    module = NetRavenModule(
-        argument_spec=NetRavenModule.argspec(
-            tagging=True,
-            hostname={"type": "str", "required": True, "aliases": ["name"]},
-            ip_address={"type": "str"},
-            device_type={"type": "str"},
-            port={"type": "int"},
-            description={"type": "str"},
-            enabled={"type": "bool"},
-            state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-        ),
-        supports_check_mode=True,
-    )
-
-    def handler(mod):
-        params = mod.params
-        result = ensure_device(
-            mod.engine, params["hostname"], state=params["state"], ip_address=params["ip_address"],
-            device_type=params["device_type"], port=params["port"], description=params["description"],
-            enabled=params["enabled"], tags=params["tags"], purge_tags=params["purge_tags"],
-            create_tags=params["create_tags"], check_mode=mod.check_mode)
-        return module_result(mod, result)
-
-    module.run(handler)
+    NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).run(handler)
 
 
 if __name__ == "__main__":

@@ -95,25 +95,28 @@ from ansible_collections.netraven.netraven.plugins.module_utils._manage_common i
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
 
+# The module and its action plugin (plugins/action/tag.py, which runs handler in the controller's
+# worker) share the spec, the rules and the handler.
+ARGUMENT_SPEC = NetRavenModule.argspec(
+    name={"type": "str", "required": True},
+    type={"type": "str"},
+    description={"type": "str"},
+    state={"type": "str", "choices": ["present", "absent"], "default": "present"},
+)
+RULES: dict = {}
+
+
+def handler(mod):
+    """The module's work, given a NetRavenModule or the action's InProcessModule."""
+    params = mod.params
+    result = ensure_tag(mod.engine, params["name"], state=params["state"], type=params["type"],
+                        description=params["description"], check_mode=mod.check_mode)
+    return module_result(mod, result)
+
+
 def main():
     """Entry point."""
-    module = NetRavenModule(
-        argument_spec=NetRavenModule.argspec(
-            name={"type": "str", "required": True},
-            type={"type": "str"},
-            description={"type": "str"},
-            state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-        ),
-        supports_check_mode=True,
-    )
-
-    def handler(mod):
-        params = mod.params
-        result = ensure_tag(mod.engine, params["name"], state=params["state"], type=params["type"],
-                            description=params["description"], check_mode=mod.check_mode)
-        return module_result(mod, result)
-
-    module.run(handler)
+    NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).run(handler)
 
 
 if __name__ == "__main__":
