@@ -19,7 +19,6 @@ import os
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
@@ -36,6 +35,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._platforms._user
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._prefork import prepare_before_fork
 from ansible_collections.netraven.netraven.plugins.module_utils._session_log import ensure_log_directory
+from ansible_collections.netraven.netraven.plugins.plugin_utils._controller_module import validation_error
 
 
 prepare_before_fork(netmiko=True)
@@ -68,10 +68,8 @@ class ActionModule(ActionBase):
                     value = self._templar.template(value)
                 args[name] = from_vars[name] = value
         validation = ArgumentSpecValidator(BACKUP_ARGSPEC).validate(args)
-        if validation.error_messages:
-            message = validation.errors.msg
-            if isinstance(validation.errors[0], UnsupportedError):
-                message = "Unsupported parameters for (%s) module: %s" % (self._load_name, message)
+        message = validation_error(validation, self._load_name)
+        if message:
             for name in from_vars:
                 if "'%s'" % name in message:
                     message = "variable netraven_%s: %s" % (name, message)

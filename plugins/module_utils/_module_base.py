@@ -69,18 +69,15 @@ def argspec(encryption: bool = False, tagging: bool = False, **options: dict) ->
     return spec
 
 
-class NetRavenModule(AnsibleModule):
-    """AnsibleModule with library checks, the engine and one-line errors; the spec comes from argspec()."""
+class DatabaseAccess:
+    """The engine and SecretBox of params' db_url / encryption_key, for a handler in a module or in the worker.
 
-    argspec = staticmethod(argspec)
+    NetRavenModule and the actions' InProcessModule (plugin_utils._controller_module) both
+    give a handler these; run_handler disposes the engine afterwards.
+    """
 
-    def __init__(self, argument_spec, **kwargs):
-        super().__init__(argument_spec=argument_spec, **kwargs)
-        if not HAS_SQLALCHEMY:
-            self.fail_json(msg=missing_required_lib("SQLAlchemy"), exception=SQLALCHEMY_IMPORT_ERROR)
-        if "encryption_key" in argument_spec and not HAS_CRYPTOGRAPHY:
-            self.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
-        self._engine = None
+    params: dict
+    _engine = None
 
     @property
     def engine(self):
@@ -93,20 +90,43 @@ class NetRavenModule(AnsibleModule):
         """The SecretBox of the database (its install salt) for encryption_key / NETRAVEN_ENCRYPTION_KEY."""
         return secret_box_for(self.engine, self.params.get("encryption_key"))
 
-    def run(self, handler):
-        """Call handler(self) -> result dict, exit with it, or fail in one line on a NetRavenError.
+    def dispose_engine(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
 
-        A driver error that a handler let through (a read on its own connection) is
-        turned into its NetRavenError first; any other exception keeps its traceback.
-        """
+
+def run_handler(handler, module: DatabaseAccess) -> dict:
+    """handler(module) -> its result, the engine disposed after.
+
+    A driver error that a handler let through (a read on its own connection) is turned into
+    its one-line NetRavenError; any other exception keeps its traceback.
+    """
+    try:
         try:
-            try:
-                result = handler(self)
-            except DRIVER_ERRORS as error:
-                raise_driver_error(error, self.engine)
+            return handler(module)
+        except DRIVER_ERRORS as error:
+            raise_driver_error(error, module.engine)
+    finally:
+        module.dispose_engine()
+
+
+class NetRavenModule(DatabaseAccess, AnsibleModule):
+    """AnsibleModule with library checks, the engine and one-line errors; the spec comes from argspec()."""
+
+    argspec = staticmethod(argspec)
+
+    def __init__(self, argument_spec, **kwargs):
+        super().__init__(argument_spec=argument_spec, **kwargs)
+        if not HAS_SQLALCHEMY:
+            self.fail_json(msg=missing_required_lib("SQLAlchemy"), exception=SQLALCHEMY_IMPORT_ERROR)
+        if "encryption_key" in argument_spec and not HAS_CRYPTOGRAPHY:
+            self.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
+        self._engine = None
+
+    def run(self, handler):
+        """Call handler(self) (run_handler), exit with its result, or fail in one line on a NetRavenError."""
+        try:
+            result = run_handler(handler, self)
         except NetRavenError as error:
             self.fail_json(msg=str(error))
-        finally:
-            if self._engine is not None:
-                self._engine.dispose()
         self.exit_json(**result)

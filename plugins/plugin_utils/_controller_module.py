@@ -25,39 +25,33 @@ from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 from ansible.utils.collection_loader import resource_from_fqcr
 
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import HAS_CRYPTOGRAPHY, secret_box_for
-from ansible_collections.netraven.netraven.plugins.module_utils._database import DRIVER_ERRORS, create_db_engine, raise_driver_error
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import HAS_CRYPTOGRAPHY
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
 from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY
+from ansible_collections.netraven.netraven.plugins.module_utils._module_base import DatabaseAccess, run_handler
 
 
-class InProcessModule:
-    """The part of NetRavenModule a handler uses, for a handler run in the worker."""
+class InProcessModule(DatabaseAccess):
+    """The part of NetRavenModule a handler uses (DatabaseAccess, params, modes, warn), for a handler in the worker."""
 
     def __init__(self, params: dict, check_mode: bool, diff: bool) -> None:
         self.params = params
         self.check_mode = check_mode
         self._diff = diff
-        self._engine = None
         self.warnings: list = []
-
-    @property
-    def engine(self):
-        """The database engine, created on first use from db_url / NETRAVEN_DB_URL (schema verified)."""
-        if self._engine is None:
-            self._engine = create_db_engine(self.params.get("db_url"))
-        return self._engine
-
-    def secret_box(self):
-        """The SecretBox of the database for encryption_key / NETRAVEN_ENCRYPTION_KEY."""
-        return secret_box_for(self.engine, self.params.get("encryption_key"))
 
     def warn(self, warning: str) -> None:
         self.warnings.append(warning)
 
-    def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
+
+def validation_error(validation, module_name: str) -> str | None:
+    """The one-line message of a failed ArgumentSpecValidator validation, worded as ansible-core's; None when valid."""
+    if not validation.error_messages:
+        return None
+    message = validation.errors.msg
+    if isinstance(validation.errors[0], UnsupportedError):
+        message = "Unsupported parameters for (%s) module: %s" % (module_name, message)
+    return message
 
 
 def no_log_values(argument_spec: dict, params: dict) -> set:
@@ -93,22 +87,15 @@ class ControllerModuleAction(ActionBase):
                                     "pip install -r requirements.txt from the collection" % self.MODULE)
         validation = ArgumentSpecValidator(self.ARGUMENT_SPEC, **self.RULES).validate(self._task.args)
         secrets = no_log_values(self.ARGUMENT_SPEC, validation.validated_parameters)
-        if validation.error_messages:
-            message = validation.errors.msg
-            if isinstance(validation.errors[0], UnsupportedError):
-                message = "Unsupported parameters for (%s) module: %s" % (self.MODULE, message)
+        message = validation_error(validation, self.MODULE)
+        if message:
             result.update(failed=True, changed=False, msg=message)
             return remove_values(result, secrets)
         module = InProcessModule(validation.validated_parameters, bool(self._task.check_mode), bool(self._task.diff))
         try:
-            try:
-                result.update(self.HANDLER(module))  # pylint: disable=not-callable
-            except DRIVER_ERRORS as error:
-                raise_driver_error(error, module.engine)
+            result.update(run_handler(self.HANDLER, module))
         except NetRavenError as error:
             result.update(failed=True, changed=False, msg=str(error))
-        finally:
-            module.close()
         if module.warnings:
             result["warnings"] = module.warnings
         return remove_values(result, secrets) if secrets else result
