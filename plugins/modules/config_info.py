@@ -219,6 +219,8 @@ truncated:
 from ansible_collections.netraven.netraven.plugins.module_utils._config_history import config_history
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
+# The module and its action plugin (plugins/action/config_info.py, which runs handler in the controller's
+# worker) share the spec, the rules and the handler.
 ARGUMENT_SPEC = NetRavenModule.argspec(
     device={"type": "str"},
     limit={"type": "int"},
@@ -233,12 +235,17 @@ ARGUMENT_SPEC = NetRavenModule.argspec(
     reveal={"type": "bool", "default": False},
     encryption=True,
 )
+RULES: dict = {}
+
+
+def handler(mod):
+    """The module's work, given a NetRavenModule or the action's InProcessModule."""
+    return config_history(mod.engine, mod.params, mod.secret_box)
 
 
 def main():
     """Entry point."""
-    module = NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    module.run(lambda mod: config_history(mod.engine, mod.params, mod.secret_box))
+    NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).run(handler)
 
 
 if __name__ == "__main__":

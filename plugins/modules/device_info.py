@@ -77,32 +77,36 @@ msg:
   type: str
 """
 
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._job_changes import (
     DEFAULT_STALE_DEVICE_HOURS,
     stale_devices,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
+# The module and its action plugin (plugins/action/device_info.py, which runs handler in the controller's
+# worker) share the spec, the rules and the handler.
 ARGUMENT_SPEC = NetRavenModule.argspec(
     stale_device_hours={"type": "float", "default": DEFAULT_STALE_DEVICE_HOURS},
     job_id={"type": "int"},
 )
+RULES: dict = {}
 
 
-def _run(module):
-    hours = module.params["stale_device_hours"]
+def handler(mod):
+    """The module's work, given a NetRavenModule or the action's InProcessModule."""
+    hours = mod.params["stale_device_hours"]
     if hours < 0:
-        module.fail_json(msg="stale_device_hours must be 0 or more")
-    with module.engine.connect() as connection:
-        stale = stale_devices(connection, hours=hours, job_id=module.params["job_id"])
+        raise ValidationError("stale_device_hours must be 0 or more")
+    with mod.engine.connect() as connection:
+        stale = stale_devices(connection, hours=hours, job_id=mod.params["job_id"])
     return {"changed": False, "stale_devices": stale,
             "msg": "%d stale device%s (no successful backup for %g h)" % (len(stale), "" if len(stale) == 1 else "s", hours)}
 
 
 def main():
     """Entry point."""
-    module = NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    module.run(_run)
+    NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).run(handler)
 
 
 if __name__ == "__main__":

@@ -126,6 +126,8 @@ msg:
 from ansible_collections.netraven.netraven.plugins.module_utils._git_export import export, remote_secrets
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
+# The module and its action plugin (plugins/action/git_export.py, which runs handler in the controller's
+# worker) share the spec, the rules and the handler.
 ARGUMENT_SPEC = NetRavenModule.argspec(
     git_dir={"type": "path", "required": True},
     job_id={"type": "int"},
@@ -136,19 +138,28 @@ ARGUMENT_SPEC = NetRavenModule.argspec(
     author_name={"type": "str", "default": "NetRaven"},
     author_email={"type": "str", "default": "netraven@localhost"},
 )
+RULES: dict = {"required_if": [("layout", "tag", ("tag_type",))]}
+
+
+def secrets(params):
+    """A password or token in the remote URL: masked in the result (and a module's invocation) too."""
+    return remote_secrets(params.get("remote"))
+
+
+def handler(mod):
+    """The module's work, given a NetRavenModule or the action's InProcessModule."""
+    params = mod.params
+    return export(
+        mod.engine, params["git_dir"], job_id=params["job_id"], replay=params["replay"], layout=params["layout"],
+        tag_type=params["tag_type"], author=(params["author_name"], params["author_email"]),
+        remote=params["remote"], check_mode=mod.check_mode)
 
 
 def main():
     """Entry point."""
-    module = NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
-                            required_if=[("layout", "tag", ("tag_type",))])
-    params = module.params
-    # A password or token in the remote URL: Ansible masks it in the result and the invocation too.
-    module.no_log_values.update(remote_secrets(params["remote"]))
-    module.run(lambda mod: export(
-        mod.engine, params["git_dir"], job_id=params["job_id"], replay=params["replay"], layout=params["layout"],
-        tag_type=params["tag_type"], author=(params["author_name"], params["author_email"]),
-        remote=params["remote"], check_mode=mod.check_mode))
+    module = NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES)
+    module.no_log_values.update(secrets(module.params))
+    module.run(handler)
 
 
 if __name__ == "__main__":

@@ -88,30 +88,34 @@ msg:
   type: str
 """
 
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 from ansible_collections.netraven.netraven.plugins.module_utils._prune import AGE_KEYS, DEFAULT_BATCH, prune
 
+# The module and its action plugin (plugins/action/prune.py, which runs handler in the controller's
+# worker) share the spec, the rules and the handler.
 ARGUMENT_SPEC = NetRavenModule.argspec(
     keep_versions={"type": "int"},
     keep_days={"type": "dict", "default": {}, "options": {key: {"type": "int"} for key in AGE_KEYS}},
     batch_size={"type": "int", "default": DEFAULT_BATCH},
 )
+RULES: dict = {}
 
 
-def _run(module):
-    params = module.params
+def handler(mod):
+    """The module's work, given a NetRavenModule or the action's InProcessModule."""
+    params = mod.params
     if params["keep_versions"] is not None and params["keep_versions"] < 1:
-        module.fail_json(msg="keep_versions must be at least 1 (the latest configuration is always kept)")
+        raise ValidationError("keep_versions must be at least 1 (the latest configuration is always kept)")
     if any(days is not None and days < 0 for days in params["keep_days"].values()) or params["batch_size"] < 1:
-        module.fail_json(msg="keep_days values must be 0 or more and batch_size at least 1")
-    return prune(module.engine, keep_days=params["keep_days"], keep_versions=params["keep_versions"],
-                 batch_size=params["batch_size"], check_mode=module.check_mode)
+        raise ValidationError("keep_days values must be 0 or more and batch_size at least 1")
+    return prune(mod.engine, keep_days=params["keep_days"], keep_versions=params["keep_versions"],
+                 batch_size=params["batch_size"], check_mode=mod.check_mode)
 
 
 def main():
     """Entry point."""
-    module = NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    module.run(_run)
+    NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).run(handler)
 
 
 if __name__ == "__main__":

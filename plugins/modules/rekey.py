@@ -93,11 +93,20 @@ originals_total:
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 from ansible_collections.netraven.netraven.plugins.module_utils._rekey import rekey_credentials
 
+# The module and its action plugin (plugins/action/rekey.py, which runs handler in the controller's
+# worker) share the spec, the rules and the handler.
+ARGUMENT_SPEC = NetRavenModule.argspec(encryption=True)
+RULES: dict = {}
+
+
+def handler(mod):
+    """The module's work, given a NetRavenModule or the action's InProcessModule."""
+    return rekey_credentials(mod.engine, mod.secret_box(), check_mode=mod.check_mode)
+
 
 def main():
     """Entry point."""
-    module = NetRavenModule(argument_spec=NetRavenModule.argspec(encryption=True), supports_check_mode=True)
-    module.run(lambda mod: rekey_credentials(mod.engine, mod.secret_box(), check_mode=mod.check_mode))
+    NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).run(handler)
 
 
 if __name__ == "__main__":

@@ -64,7 +64,8 @@ class ControllerModuleAction(ActionBase):
     """The action of a management module: its handler in the worker on the controller, the module elsewhere.
 
     A subclass names the module (MODULE) and gives its ARGUMENT_SPEC, RULES (required_one_of
-    and the like) and HANDLER, imported from the module file so that both paths share them.
+    and the like) and HANDLER, imported from the module file so that both paths share them,
+    and SECRETS where a value holds a secret that no_log cannot mark (a password in a URL).
     """
 
     TRANSFERS_FILES = False
@@ -73,6 +74,7 @@ class ControllerModuleAction(ActionBase):
     ARGUMENT_SPEC: dict = {}
     RULES: dict = {}
     HANDLER = None
+    SECRETS = None
 
     def _on_controller(self) -> bool:
         return resource_from_fqcr(self._connection.transport) == "local"
@@ -87,6 +89,8 @@ class ControllerModuleAction(ActionBase):
                                     "pip install -r requirements.txt from the collection" % self.MODULE)
         validation = ArgumentSpecValidator(self.ARGUMENT_SPEC, **self.RULES).validate(self._task.args)
         secrets = no_log_values(self.ARGUMENT_SPEC, validation.validated_parameters)
+        if self.SECRETS:
+            secrets.update(self.SECRETS(validation.validated_parameters))
         message = validation_error(validation, self.MODULE)
         if message:
             result.update(failed=True, changed=False, msg=message)

@@ -127,14 +127,16 @@ def test_git_export_through_backup_runs(ansible_env, db_url, device_lab, tmp_pat
 
     # A password in the remote URL: the push fails (nothing listens), the password shows nowhere.
     result_file = tmp_path / "secret-remote.json"
-    run = run_playbook(dict(ansible_env, ANSIBLE_VERBOSITY="3"), tmp_path / "all.yml", {  # -vvv: the invocation too
+    run = run_playbook(dict(ansible_env, ANSIBLE_VERBOSITY="3"), tmp_path / "all.yml", {  # -vvv: the whole result
         "git_dir": str(repo), "job_id": job2, "remote": "https://netops:Url-S3cret@127.0.0.1:9/configs.git",
         "result_file": str(result_file)}, playbook=EXPORT_PLAYBOOK)
     assert run.returncode == 0, run.stdout + run.stderr
     masked = json.loads(result_file.read_text(encoding="utf-8"))
     assert masked["exported"] == "push_failed" and "push to https://netops:***@127.0.0.1:9/configs.git" in masked["msg"]
     assert "Url-S3cret" not in result_file.read_text(encoding="utf-8") + run.stdout + run.stderr
-    assert '"remote": "https://netops:********@127.0.0.1:9/configs.git"' in run.stdout
+    # On the controller the action runs the module's handler: no module invocation to mask. Shipped
+    # to another host the module masks the remote there (tests/unit/plugins/modules/test_git_export_module.py).
+    assert "invocation" not in masked
 
     prune_history(ansible_env, db_url, tmp_path)
 

@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The tag, device and credential actions: the module's handler in the worker on the controller.
+"""The management and history actions: the module's handler in the worker on the controller.
+
+tag, device, credential, config_info, device_info, prune, rekey and git_export.
 
 The handlers' work is the modules', tested in tests/unit/plugins/modules/ and end to end by the
 estate playbooks; these pin what plugin_utils._controller_module adds: the module's spec and
@@ -21,9 +23,17 @@ pytest.importorskip("cryptography")
 # pylint: disable=wrong-import-position
 from ansible.plugins.action import ActionBase  # noqa: E402
 
-from ansible_collections.netraven.netraven.plugins.action import credential, device, tag  # noqa: E402
+import datetime  # noqa: E402
+import json  # noqa: E402
+import shutil  # noqa: E402
+
+import sqlalchemy as sa  # noqa: E402
+
+from ansible_collections.netraven.netraven.plugins.action import (  # noqa: E402
+    config_info, credential, device, device_info, git_export, prune, rekey, tag)
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential, Tag  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
+    Credential, Device, DeviceConfiguration, Job, JobResult, Tag)
 from ansible_collections.netraven.netraven.plugins.plugin_utils._controller_module import no_log_values  # noqa: E402
 
 PASSWORD = "Unit-Pa55word!"
@@ -107,8 +117,85 @@ def test_no_log_values_are_the_set_no_log_options():
     assert no_log_values(spec, {"db_url": "sqlite:///x", "password": None, "name": "n"}) == {"sqlite:///x"}
 
 
-def test_a_remote_host_gets_the_module():
-    action = make_action(tag, {"name": "core"}, transport="ssh")
+@pytest.mark.parametrize("plugin", [tag, device, credential, config_info, device_info, prune, rekey, git_export])
+def test_a_remote_host_gets_the_module(plugin):
+    action = make_action(plugin, {"name": "core"}, transport="ssh")
     assert action.run(task_vars={"x": 1}) == {"shipped": True}
-    action._execute_module.assert_called_once_with(module_name="netraven.netraven.tag", module_args={"name": "core"},
-                                                   task_vars={"x": 1})
+    module = "netraven.netraven." + plugin.__name__.rsplit(".", 1)[-1]
+    action._execute_module.assert_called_once_with(module_name=module, module_args={"name": "core"}, task_vars={"x": 1})
+
+
+WHEN = datetime.datetime(2026, 12, 1, 2, 0, 0)
+
+
+def seed_one_backup(url):
+    """Device r1 with one stored configuration from job 1 (COMPLETED_SUCCESS)."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(Device).values(id=1, hostname="r1", ip_address="192.0.2.1", device_type="cisco_ios"))
+        conn.execute(sa.insert(Job).values(id=1, name="nightly", status="COMPLETED_SUCCESS", completed_at=WHEN))
+        conn.execute(sa.insert(JobResult).values(job_id=1, device_id=1, status="SUCCESS", result_time=WHEN))
+        conn.execute(sa.insert(DeviceConfiguration).values(device_id=1, job_id=1, config_data="hostname r1\n",
+                                                           data_hash="h", retrieved_at=WHEN))
+    engine.dispose()
+
+
+def test_config_info_reads_the_history(sqlite_db_url):
+    seed_one_backup(sqlite_db_url)
+    listed = make_action(config_info, {"db_url": sqlite_db_url, "device": "r1"}).run(task_vars={})
+    assert "failed" not in listed and listed["changed"] is False, listed
+    assert [version["config_id"] for version in listed["versions"]] == [1]
+    shown = make_action(config_info, {"db_url": sqlite_db_url, "device": "r1", "version": 1}).run(task_vars={})
+    assert "hostname r1" in json.dumps(shown), shown
+    unknown = make_action(config_info, {"db_url": sqlite_db_url, "device": "r9"}).run(task_vars={})
+    assert unknown["failed"] is True and "r9" in unknown["msg"] and "\n" not in unknown["msg"]
+
+
+def test_device_info_and_prune_refuse_bad_numbers_in_one_line(sqlite_db_url):
+    stale = make_action(device_info, {"db_url": sqlite_db_url, "stale_device_hours": -1}).run(task_vars={})
+    assert stale["failed"] is True and stale["msg"] == "stale_device_hours must be 0 or more"
+    keep = make_action(prune, {"db_url": sqlite_db_url, "keep_versions": 0}).run(task_vars={})
+    assert keep["failed"] is True and keep["msg"].startswith("keep_versions must be at least 1")
+
+
+def test_device_info_lists_a_device_never_backed_up(sqlite_db_url):
+    seed_one_backup(sqlite_db_url)
+    result = make_action(device_info, {"db_url": sqlite_db_url, "stale_device_hours": 1}).run(task_vars={})
+    assert [entry["hostname"] for entry in result["stale_devices"]] == ["r1"], result
+
+
+def test_prune_counts_in_check_mode_and_deletes_for_real(sqlite_db_url):
+    seed_one_backup(sqlite_db_url)
+    args = {"db_url": sqlite_db_url, "keep_days": {"jobs": 0, "configurations": 0}}
+    planned = make_action(prune, args, check_mode=True).run(task_vars={})
+    engine = sa.create_engine(sqlite_db_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(Job)).scalar_one() == 1
+        done = make_action(prune, args).run(task_vars={})
+        assert "failed" not in done and "failed" not in planned, (planned, done)
+        assert done["changed"] is True and planned["changed"] is True
+        with engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(Job)).scalar_one() == 0
+    finally:
+        engine.dispose()
+
+
+def test_rekey_in_check_mode_reseals_nothing(sqlite_db_url, unit_key):
+    made = make_action(credential, {"db_url": sqlite_db_url, "name": "ops", "username": "ops", "password": PASSWORD})
+    assert "failed" not in made.run(task_vars={})
+    result = make_action(rekey, {"db_url": sqlite_db_url}, check_mode=True).run(task_vars={})
+    assert "failed" not in result and result["changed"] is False and result["rekeyed"] == [], result
+    assert PASSWORD not in str(result) and unit_key not in str(result)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="the git executable is needed (bindep.txt)")
+def test_git_export_masks_a_password_in_the_remote(sqlite_db_url, tmp_path):
+    seed_one_backup(sqlite_db_url)
+    secret = "S3cret-in-url"
+    args = {"db_url": sqlite_db_url, "git_dir": str(tmp_path / "configs"), "job_id": 1,
+            "remote": "https://netops:%s@127.0.0.1:9/configs.git" % secret}
+    result = make_action(git_export, args).run(task_vars={})
+    assert result["exported"] == "push_failed" and result["changed"] is True, result
+    assert "push to https://netops:***@127.0.0.1:9/configs.git" in result["msg"]
+    assert secret not in json.dumps(result)
