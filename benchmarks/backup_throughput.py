@@ -13,7 +13,11 @@ devices: "first", where every device accepts the first credential of its chain, 
 * playbook: ``ansible-playbook netraven.netraven.backup`` (playbooks/backup.yml: job start,
   the backup of every device, job finish), a new job per run;
 * one device: the same playbook for one device of the fleet: the fixed cost;
-* debug: a playbook with one ``debug`` task over the same hosts: Ansible's own per-host cost.
+* debug: a playbook with one ``debug`` task over the same hosts: Ansible's own per-host cost;
+* debug (static): the same over a static YAML inventory of the same hosts: Ansible's per-host
+  cost without the collection's inventory plugin (and SQLAlchemy) in the controller;
+* bare: one ``debug`` task on the implicit localhost: ansible-playbook's own fixed cost, which
+  the "one device" row is also given as a ratio of.
 
 Before every playbook run the devices' last working credentials are cleared, so that each
 "half" device does need its second credential every time. Before the timed runs, one
@@ -67,6 +71,7 @@ from devicelab import LabProcess  # noqa: E402 pylint: disable=wrong-import-posi
 KEY = "benchmark-passphrase"
 FLEETS = ("first", "half")
 DEBUG_BOOK = "- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug:\n        msg: hi\n"
+BARE_BOOK = DEBUG_BOOK.replace("hosts: all", "hosts: localhost")
 
 
 def device_name(fleet_name, index):
@@ -158,6 +163,13 @@ def collections_tree(workdir, label, checkout):
     return tree
 
 
+def static_inventory(path, lab, fleet_name, count):
+    """A YAML inventory of the fleet's hosts with their addresses and ports, as the plugin gives them."""
+    hosts = {device_name(fleet_name, i): {"ansible_host": lab.address(device_name(fleet_name, i)),
+                                          "ansible_port": lab.port(device_name(fleet_name, i))} for i in range(count)}
+    return write(path, json.dumps({"all": {"hosts": hosts}}))  # JSON is YAML
+
+
 def forget_last_credentials(db_url):
     """Clear every device's last working credential, which the inventory puts first in its chain.
 
@@ -217,6 +229,7 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
         if args.old_core:
             cores["old"] = dict(env, ANSIBLE_COLLECTIONS_PATH=collections_tree(workdir, "old", args.old_core))
         debug_book = write(os.path.join(workdir, "debug.yml"), DEBUG_BOOK)
+        bare_book = write(os.path.join(workdir, "bare.yml"), BARE_BOOK)
         extra = ["-e", "netraven_lockout_threshold=%d" % args.lockout_threshold]
 
         def playbook(core, tag, forks=args.forks, sampler=None):
@@ -232,6 +245,7 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
                        "chain": [{"username": c["username"], "password": c["password"]} for c in fleet.CREDENTIALS]}
                       for i in range(n)]
             baseline = write(os.path.join(workdir, name + ".json"), json.dumps(chains))
+            static = static_inventory(os.path.join(workdir, name + ".static.yml"), lab, name, n)
             _w, _c, warm = playbook("new", name)  # stores every configuration: no timed run stores one
             runs = [("warm-up", (0.0, 0.0, warm))]
             for _round in range(args.rounds):
@@ -243,6 +257,9 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
                     runs.append(("one device" + label, playbook(core, "solo-" + name)))
                 inventory = os.path.join(workdir, "%s.netraven.yml" % name)
                 runs.append(("debug", timed(["ansible-playbook", "-i", inventory, debug_book, "-f", str(args.forks)], env=env)))
+                runs.append(("debug (static)", timed(["ansible-playbook", "-i", static, debug_book, "-f", str(args.forks)],
+                                                     env=env)))
+                runs.append(("bare", timed(["ansible-playbook", bare_book], env=env)))
             failed = [(label, proc) for label, (_w, _c, proc) in runs if proc.returncode]
             for label, proc in failed:
                 sys.stderr.write("%s exited %d:\n%s%s\n" % (label, proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
@@ -263,9 +280,11 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
                 if label.startswith("playbook"):
                     solo = results["one device" + label[len("playbook"):]][1]
                     per_device = "%.3f beyond 1" % ((cpu - solo) / max(n - 1, 1))
-                elif label in ("netmiko", "debug"):
+                elif label in ("netmiko", "debug", "debug (static)"):
                     per_device = "%.3f" % (cpu / n)
-                print("  %-6s %-18s %8.1f %8.1f %14s %9.2fx" % (name, label, wall, cpu, per_device, wall / floor))
+                against_bare = "  %.2fx bare" % (wall / results["bare"][0]) if label.startswith("one device") else ""
+                print("  %-6s %-18s %8.1f %8.1f %14s %9.2fx%s" % (name, label, wall, cpu, per_device, wall / floor,
+                                                                  against_bare))
 
         for core in sorted(cores, reverse=True):
             sampler = WorkerMemory()
