@@ -16,7 +16,7 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
-from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError, refuse_unknown_tags
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import UnknownJobError, refuse_unknown_tags
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     HAS_SQLALCHEMY,
     Credential,
@@ -40,6 +40,12 @@ DEVICE_COLUMNS = ("id", "hostname", "ip_address", "port", "device_type", "descri
                   "last_credential_id", "last_seen")
 
 
+def require_job(session, job_id: int) -> None:
+    """Raise UnknownJobError unless job_id names a job (one indexed read; a Session or a Connection)."""
+    if session.execute(sa.select(Job.id).where(Job.id == job_id)).first() is None:
+        raise UnknownJobError(job_id)
+
+
 def _device_filter(session: Session, tags: Optional[Iterable[str]] = None, job_id: Optional[int] = None,
                    device_ids: Optional[Iterable[int]] = None, hostnames: Optional[Iterable[str]] = None,
                    include_disabled: bool = False) -> list:
@@ -47,8 +53,7 @@ def _device_filter(session: Session, tags: Optional[Iterable[str]] = None, job_i
     clauses = []
     tag_ids = None
     if job_id is not None:
-        if session.execute(sa.select(Job.id).where(Job.id == job_id)).first() is None:
-            raise ValidationError("Job %s does not exist in the NetRaven database" % job_id)
+        require_job(session, job_id)
         tag_ids = [row[0] for row in session.execute(sa.select(job_tags.c.tag_id).where(job_tags.c.job_id == job_id))]
     if tags:
         wanted = sorted(set(tags))

@@ -61,6 +61,13 @@ class ValidationError(NetRavenError):
     """User input is invalid (unknown tag, device type, duplicate address, ...)."""
 
 
+class UnknownJobError(ValidationError):
+    """A job id that names no job: a joined job, an inventory's job_id, device_info's job_id."""
+
+    def __init__(self, job_id):
+        super().__init__("Job %s does not exist in the NetRaven database" % job_id)
+
+
 class DatabaseValueError(ValidationError):
     """The database driver cannot send a value: a number too large, text that is not valid Unicode, a NUL."""
 

@@ -34,6 +34,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._database import
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import (
     EncryptionKeyError,
     NetRavenError,
+    UnknownJobError,
     ValidationError,
     refuse_unknown_tags,
 )
@@ -98,7 +99,7 @@ def _job_row(session: Session, job_id: int, lock: bool = False) -> Job:
         query = query.with_for_update()
     job = session.scalars(query).one_or_none()
     if job is None:
-        raise ValidationError("Job %s does not exist in the NetRaven database" % job_id)
+        raise UnknownJobError(job_id)
     return job
 
 

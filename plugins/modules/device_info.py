@@ -25,7 +25,7 @@ options:
     default: 48
   job_id:
     description:
-      - Only the devices this job targeted. Without it, every enabled device.
+      - Only the devices this job targeted. Without it, every enabled device. A job id that names no job fails the task.
     type: int
 extends_documentation_fragment:
   - netraven.netraven.database

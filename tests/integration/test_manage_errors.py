@@ -94,7 +94,7 @@ def test_values_the_drivers_refuse_are_one_line_errors(ansible_env, db_url, encr
         "job_join_huge": (refused, too_large) if sqlite else ("Job 1180591620717411303424 does not exist",),
         "credential_huge": (refused, too_large) if sqlite else (refused, "integer out of range"),
         "config_info_huge": (refused, too_large) if sqlite else ("Device r1 has no config_id 1180591620717411303424",),
-        "device_info_huge": (refused, too_large) if sqlite else ("0 stale devices",),
+        "device_info_huge": (refused, too_large) if sqlite else ("Job 1180591620717411303424 does not exist",),
         # SQLite stores a NUL like any character; psycopg2 refuses it.
         "tag_nul": None if sqlite else (refused, nul),
         "device_nul": None if sqlite else (refused, nul),

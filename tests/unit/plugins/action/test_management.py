@@ -199,3 +199,11 @@ def test_git_export_masks_a_password_in_the_remote(sqlite_db_url, tmp_path):
     assert result["exported"] == "push_failed" and result["changed"] is True, result
     assert "push to https://netops:***@127.0.0.1:9/configs.git" in result["msg"]
     assert secret not in json.dumps(result)
+
+
+def test_device_info_names_a_job_that_does_not_exist(sqlite_db_url):
+    seed_one_backup(sqlite_db_url)
+    known = make_action(device_info, {"db_url": sqlite_db_url, "job_id": 1, "stale_device_hours": 1}).run(task_vars={})
+    assert [entry["hostname"] for entry in known["stale_devices"]] == ["r1"], known
+    unknown = make_action(device_info, {"db_url": sqlite_db_url, "job_id": 4242}).run(task_vars={})
+    assert unknown["failed"] is True and unknown["msg"] == "Job 4242 does not exist in the NetRaven database"
