@@ -11,7 +11,7 @@ shipped there as before.
 from __future__ import annotations
 
 from ansible_collections.netraven.netraven.plugins.module_utils._prefork import prepare_before_fork
-from ansible_collections.netraven.netraven.plugins.modules.credential import ARGUMENT_SPEC, RULES, handler
+from ansible_collections.netraven.netraven.plugins.modules import credential
 from ansible_collections.netraven.netraven.plugins.plugin_utils._controller_module import ControllerModuleAction
 
 prepare_before_fork()  # the salt and the derived key, once: each loop item's worker inherits them
@@ -20,7 +20,4 @@ prepare_before_fork()  # the salt and the derived key, once: each loop item's wo
 class ActionModule(ControllerModuleAction):
     """netraven.netraven.credential in the controller's worker."""
 
-    MODULE = "netraven.netraven.credential"
-    ARGUMENT_SPEC = ARGUMENT_SPEC
-    RULES = RULES
-    HANDLER = staticmethod(handler)
+    MODULE_FILE = credential

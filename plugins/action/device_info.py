@@ -10,14 +10,11 @@ shipped there as before.
 
 from __future__ import annotations
 
-from ansible_collections.netraven.netraven.plugins.modules.device_info import ARGUMENT_SPEC, RULES, handler
+from ansible_collections.netraven.netraven.plugins.modules import device_info
 from ansible_collections.netraven.netraven.plugins.plugin_utils._controller_module import ControllerModuleAction
 
 
 class ActionModule(ControllerModuleAction):
     """netraven.netraven.device_info in the controller's worker."""
 
-    MODULE = "netraven.netraven.device_info"
-    ARGUMENT_SPEC = ARGUMENT_SPEC
-    RULES = RULES
-    HANDLER = staticmethod(handler)
+    MODULE_FILE = device_info

@@ -10,15 +10,11 @@ shipped there as before.
 
 from __future__ import annotations
 
-from ansible_collections.netraven.netraven.plugins.modules.git_export import ARGUMENT_SPEC, RULES, handler, secrets
+from ansible_collections.netraven.netraven.plugins.modules import git_export
 from ansible_collections.netraven.netraven.plugins.plugin_utils._controller_module import ControllerModuleAction
 
 
 class ActionModule(ControllerModuleAction):
     """netraven.netraven.git_export in the controller's worker."""
 
-    MODULE = "netraven.netraven.git_export"
-    ARGUMENT_SPEC = ARGUMENT_SPEC
-    RULES = RULES
-    HANDLER = staticmethod(handler)
-    SECRETS = staticmethod(secrets)
+    MODULE_FILE = git_export

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime
 from typing import Iterable, List, Optional
 
-from ansible_collections.netraven.netraven.plugins.module_utils._chains import require_job
 from ansible_collections.netraven.netraven.plugins.module_utils._config_diff import diff_configs
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import GENERIC, profile_for
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (
@@ -89,9 +88,8 @@ def stale_devices(session, hours: float = DEFAULT_STALE_DEVICE_HOURS, job_id: Op
                   device_ids: Optional[Iterable[int]] = None, now=None) -> List[dict]:
     """Devices whose last SUCCESS is older than ``hours`` (or that never had one), by hostname.
 
-    With job_id, among the job's targeted devices (what this run is answerable for), and a
-    job id that names no job is an UnknownJobError, not "no stale device"; else among the
-    enabled devices, or the given device_ids. One grouped query.
+    With job_id, among the job's targeted devices (what this run is answerable for); else
+    among the enabled devices, or the given device_ids. One grouped query.
     Entry keys: device_id, hostname, last_success (ISO time or None), hours_since (or None).
     """
     now = now or utcnow()
@@ -103,7 +101,6 @@ def stale_devices(session, hours: float = DEFAULT_STALE_DEVICE_HOURS, job_id: Op
              .where(sa.or_(last.c.last_success.is_(None), last.c.last_success < cutoff))
              .order_by(Device.hostname))
     if job_id is not None:
-        require_job(session, job_id)
         query = query.where(Device.id.in_(sa.select(JobResult.device_id).where(JobResult.job_id == job_id)))
     elif device_ids is not None:
         query = query.where(Device.id.in_(sorted(set(device_ids))))

@@ -77,6 +77,7 @@ msg:
   type: str
 """
 
+from ansible_collections.netraven.netraven.plugins.module_utils._chains import require_job
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._job_changes import (
     DEFAULT_STALE_DEVICE_HOURS,
@@ -98,8 +99,11 @@ def handler(mod):
     hours = mod.params["stale_device_hours"]
     if hours < 0:
         raise ValidationError("stale_device_hours must be 0 or more")
+    job_id = mod.params["job_id"]
     with mod.engine.connect() as connection:
-        stale = stale_devices(connection, hours=hours, job_id=mod.params["job_id"])
+        if job_id is not None:  # a job that does not exist is an error, not "0 stale devices"
+            require_job(connection, job_id)
+        stale = stale_devices(connection, hours=hours, job_id=job_id)
     return {"changed": False, "stale_devices": stale,
             "msg": "%d stale device%s (no successful backup for %g h)" % (len(stale), "" if len(stale) == 1 else "s", hours)}
 

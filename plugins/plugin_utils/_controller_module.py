@@ -63,18 +63,27 @@ def no_log_values(argument_spec: dict, params: dict) -> set:
 class ControllerModuleAction(ActionBase):
     """The action of a management module: its handler in the worker on the controller, the module elsewhere.
 
-    A subclass names the module (MODULE) and gives its ARGUMENT_SPEC, RULES (required_one_of
-    and the like) and HANDLER, imported from the module file so that both paths share them,
-    and SECRETS where a value holds a secret that no_log cannot mark (a password in a URL).
+    A subclass gives MODULE_FILE, the module's Python module, whose ARGUMENT_SPEC, RULES
+    (required_one_of and the like) and handler both paths share, and its ``secrets(params)``
+    where a value holds a secret that no_log cannot mark (a password in a URL).
     """
 
     TRANSFERS_FILES = False
     _supports_check_mode = True
+    MODULE_FILE = None
     MODULE = ""
     ARGUMENT_SPEC: dict = {}
     RULES: dict = {}
     HANDLER = None
     SECRETS = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        module = cls.MODULE_FILE
+        cls.MODULE = "netraven.netraven." + module.__name__.rsplit(".", 1)[-1]
+        cls.ARGUMENT_SPEC, cls.RULES = module.ARGUMENT_SPEC, module.RULES
+        cls.HANDLER = staticmethod(module.handler)
+        cls.SECRETS = staticmethod(module.secrets) if hasattr(module, "secrets") else None
 
     def _on_controller(self) -> bool:
         return resource_from_fqcr(self._connection.transport) == "local"

@@ -14,6 +14,7 @@ test proves models and migrations agree) and much faster.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import os
 from unittest import mock
@@ -127,6 +128,25 @@ def sqlite_db_url(tmp_path, monkeypatch):
         connection.exec_driver_sql("INSERT INTO install_secrets (name, value) VALUES ('kdf_salt', '%s')" % UNIT_INSTALL_SALT)
     engine.dispose()
     return url
+
+
+@pytest.fixture
+def one_backup_db_url(sqlite_db_url):
+    """sqlite_db_url with device r1, job 1 (COMPLETED_SUCCESS, 2026-12-01 02:00) and r1's one stored configuration."""
+    sa = pytest.importorskip("sqlalchemy")
+    from ansible_collections.netraven.netraven.plugins.module_utils._models import (
+        Device, DeviceConfiguration, Job, JobResult)
+
+    when = datetime.datetime(2026, 12, 1, 2, 0, 0)
+    engine = sa.create_engine(sqlite_db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(Device).values(id=1, hostname="r1", ip_address="192.0.2.1", device_type="cisco_ios"))
+        conn.execute(sa.insert(Job).values(id=1, name="nightly", status="COMPLETED_SUCCESS", completed_at=when))
+        conn.execute(sa.insert(JobResult).values(job_id=1, device_id=1, status="SUCCESS", result_time=when))
+        conn.execute(sa.insert(DeviceConfiguration).values(device_id=1, job_id=1, config_data="hostname r1\n",
+                                                           data_hash="h", retrieved_at=when))
+    engine.dispose()
+    return sqlite_db_url
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ pytest.importorskip("cryptography")
 # pylint: disable=wrong-import-position
 from ansible.plugins.action import ActionBase  # noqa: E402
 
-import datetime  # noqa: E402
 import json  # noqa: E402
 import shutil  # noqa: E402
 
@@ -33,7 +32,7 @@ from ansible_collections.netraven.netraven.plugins.action import (  # noqa: E402
     config_info, credential, device, device_info, git_export, prune, rekey, tag)
 from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
-    Credential, Device, DeviceConfiguration, Job, JobResult, Tag)
+    Credential, Job, Tag)
 from ansible_collections.netraven.netraven.plugins.plugin_utils._controller_module import no_log_values  # noqa: E402
 
 PASSWORD = "Unit-Pa55word!"
@@ -125,29 +124,13 @@ def test_a_remote_host_gets_the_module(plugin):
     action._execute_module.assert_called_once_with(module_name=module, module_args={"name": "core"}, task_vars={"x": 1})
 
 
-WHEN = datetime.datetime(2026, 12, 1, 2, 0, 0)
-
-
-def seed_one_backup(url):
-    """Device r1 with one stored configuration from job 1 (COMPLETED_SUCCESS)."""
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.insert(Device).values(id=1, hostname="r1", ip_address="192.0.2.1", device_type="cisco_ios"))
-        conn.execute(sa.insert(Job).values(id=1, name="nightly", status="COMPLETED_SUCCESS", completed_at=WHEN))
-        conn.execute(sa.insert(JobResult).values(job_id=1, device_id=1, status="SUCCESS", result_time=WHEN))
-        conn.execute(sa.insert(DeviceConfiguration).values(device_id=1, job_id=1, config_data="hostname r1\n",
-                                                           data_hash="h", retrieved_at=WHEN))
-    engine.dispose()
-
-
-def test_config_info_reads_the_history(sqlite_db_url):
-    seed_one_backup(sqlite_db_url)
-    listed = make_action(config_info, {"db_url": sqlite_db_url, "device": "r1"}).run(task_vars={})
+def test_config_info_reads_the_history(one_backup_db_url):
+    listed = make_action(config_info, {"db_url": one_backup_db_url, "device": "r1"}).run(task_vars={})
     assert "failed" not in listed and listed["changed"] is False, listed
     assert [version["config_id"] for version in listed["versions"]] == [1]
-    shown = make_action(config_info, {"db_url": sqlite_db_url, "device": "r1", "version": 1}).run(task_vars={})
+    shown = make_action(config_info, {"db_url": one_backup_db_url, "device": "r1", "version": 1}).run(task_vars={})
     assert "hostname r1" in json.dumps(shown), shown
-    unknown = make_action(config_info, {"db_url": sqlite_db_url, "device": "r9"}).run(task_vars={})
+    unknown = make_action(config_info, {"db_url": one_backup_db_url, "device": "r9"}).run(task_vars={})
     assert unknown["failed"] is True and "r9" in unknown["msg"] and "\n" not in unknown["msg"]
 
 
@@ -158,17 +141,15 @@ def test_device_info_and_prune_refuse_bad_numbers_in_one_line(sqlite_db_url):
     assert keep["failed"] is True and keep["msg"].startswith("keep_versions must be at least 1")
 
 
-def test_device_info_lists_a_device_never_backed_up(sqlite_db_url):
-    seed_one_backup(sqlite_db_url)
-    result = make_action(device_info, {"db_url": sqlite_db_url, "stale_device_hours": 1}).run(task_vars={})
+def test_device_info_lists_a_device_backed_up_longer_ago_than_the_hours(one_backup_db_url):
+    result = make_action(device_info, {"db_url": one_backup_db_url, "stale_device_hours": 1}).run(task_vars={})
     assert [entry["hostname"] for entry in result["stale_devices"]] == ["r1"], result
 
 
-def test_prune_counts_in_check_mode_and_deletes_for_real(sqlite_db_url):
-    seed_one_backup(sqlite_db_url)
-    args = {"db_url": sqlite_db_url, "keep_days": {"jobs": 0, "configurations": 0}}
+def test_prune_counts_in_check_mode_and_deletes_for_real(one_backup_db_url):
+    args = {"db_url": one_backup_db_url, "keep_days": {"jobs": 0, "configurations": 0}}
     planned = make_action(prune, args, check_mode=True).run(task_vars={})
-    engine = sa.create_engine(sqlite_db_url)
+    engine = sa.create_engine(one_backup_db_url)
     try:
         with engine.connect() as conn:
             assert conn.execute(sa.select(sa.func.count()).select_from(Job)).scalar_one() == 1
@@ -190,10 +171,9 @@ def test_rekey_in_check_mode_reseals_nothing(sqlite_db_url, unit_key):
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="the git executable is needed (bindep.txt)")
-def test_git_export_masks_a_password_in_the_remote(sqlite_db_url, tmp_path):
-    seed_one_backup(sqlite_db_url)
+def test_git_export_masks_a_password_in_the_remote(one_backup_db_url, tmp_path):
     secret = "S3cret-in-url"
-    args = {"db_url": sqlite_db_url, "git_dir": str(tmp_path / "configs"), "job_id": 1,
+    args = {"db_url": one_backup_db_url, "git_dir": str(tmp_path / "configs"), "job_id": 1,
             "remote": "https://netops:%s@127.0.0.1:9/configs.git" % secret}
     result = make_action(git_export, args).run(task_vars={})
     assert result["exported"] == "push_failed" and result["changed"] is True, result
@@ -201,9 +181,8 @@ def test_git_export_masks_a_password_in_the_remote(sqlite_db_url, tmp_path):
     assert secret not in json.dumps(result)
 
 
-def test_device_info_names_a_job_that_does_not_exist(sqlite_db_url):
-    seed_one_backup(sqlite_db_url)
-    known = make_action(device_info, {"db_url": sqlite_db_url, "job_id": 1, "stale_device_hours": 1}).run(task_vars={})
+def test_device_info_names_a_job_that_does_not_exist(one_backup_db_url):
+    known = make_action(device_info, {"db_url": one_backup_db_url, "job_id": 1, "stale_device_hours": 1}).run(task_vars={})
     assert [entry["hostname"] for entry in known["stale_devices"]] == ["r1"], known
-    unknown = make_action(device_info, {"db_url": sqlite_db_url, "job_id": 4242}).run(task_vars={})
+    unknown = make_action(device_info, {"db_url": one_backup_db_url, "job_id": 4242}).run(task_vars={})
     assert unknown["failed"] is True and unknown["msg"] == "Job 4242 does not exist in the NetRaven database"
