@@ -114,8 +114,8 @@ class _Sampler(threading.Thread):
 
 
 def _measure(kind, url, queue):
-    from ansible_collections.netraven.netraven.plugins.module_utils._config_history import config_history  # noqa: E402
-    from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine  # noqa: E402
+    from ansible_collections.netraven.netraven.plugins.module_utils._history._versions import config_history  # noqa: E402
+    from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine  # noqa: E402
     engine = create_db_engine(url, check_schema=False)
     with engine.connect() as conn:  # connect and warm outside the timing
         conn.execute(sa.text("SELECT 1"))

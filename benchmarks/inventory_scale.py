@@ -51,10 +51,10 @@ COLLECTIONS_PATH = _collections_path()
 import sqlalchemy as sa  # noqa: E402 pylint: disable=wrong-import-position
 
 from _seed import seed  # noqa: E402 pylint: disable=wrong-import-position,import-error
-from ansible_collections.netraven.netraven.plugins.module_utils import _migrations  # noqa: E402 pylint: disable=wrong-import-position
-from ansible_collections.netraven.netraven.plugins.module_utils._chains import resolve_targets, select_devices  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.netraven.netraven.plugins.module_utils._db import _migrations  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.netraven.netraven.plugins.module_utils._inventory._chains import resolve_targets, select_devices  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (  # noqa: E402 pylint: disable=wrong-import-position
     Credential,
     credential_tag_association,
     device_tag_association,

@@ -12,7 +12,7 @@ import types
 
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import profile_for
 
-OLD_SOURCE = subprocess.run(["git", "show", "be53c4c:plugins/module_utils/_config_text.py"], capture_output=True,
+OLD_SOURCE = subprocess.run(["git", "show", "be53c4c:plugins/module_utils/_backup/_device_text.py"], capture_output=True,
                             text=True, check=True).stdout
 OLD = types.ModuleType("old_config_text")
 exec(compile(OLD_SOURCE, "old_config_text", "exec"), OLD.__dict__)  # pylint: disable=exec-used

@@ -28,8 +28,8 @@ import conftest  # noqa: E402,F401 pylint: disable=wrong-import-position,unused-
 import sqlalchemy as sa  # noqa: E402 pylint: disable=wrong-import-position
 
 from _databases import DatabaseFactory  # noqa: E402 pylint: disable=wrong-import-position,import-error
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._prune import prune  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._history._prune import prune  # noqa: E402
 
 
 def seed(engine, rows):

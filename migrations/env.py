@@ -20,7 +20,7 @@ from alembic import context
 def _bootstrap_collection_package():
     """Make ansible_collections.netraven.netraven importable from a checkout of the collection."""
     try:
-        import ansible_collections.netraven.netraven.plugins.module_utils._models  # noqa: F401 pylint: disable=unused-import
+        import ansible_collections.netraven.netraven.plugins.module_utils._db._models  # noqa: F401 pylint: disable=unused-import
         return
     except ImportError:
         pass
@@ -42,11 +42,9 @@ def _bootstrap_collection_package():
 _bootstrap_collection_package()
 
 # pylint: disable=wrong-import-position
-from ansible_collections.netraven.netraven.plugins.module_utils._database import (  # noqa: E402
-    create_db_engine,
-    resolve_db_url,
-)
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Base  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._locations import resolve_db_url  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Base  # noqa: E402
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("skip_logging_config"):

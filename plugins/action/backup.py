@@ -22,19 +22,21 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.netraven.netraven.plugins.module_utils._backup import BackupOptions, DeviceBackup
-from ansible_collections.netraven.netraven.plugins.module_utils._backup_args import BACKUP_ARGSPEC, tunable_error
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._device_backup import DeviceBackup
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._options import BackupOptions, tunable_error
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
-from ansible_collections.netraven.netraven.plugins.module_utils._database import process_engine, verify_schema
-from ansible_collections.netraven.netraven.plugins.module_utils._device_session import HAS_NETMIKO
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import process_engine, verify_schema
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import HAS_NETMIKO
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import DatabaseUnavailableError, NetRavenError
-from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms._user_file import (
     load_platforms_file,
     platforms_file_path,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._prefork import prepare_before_fork
-from ansible_collections.netraven.netraven.plugins.module_utils._session_log import ensure_log_directory
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._prefork import prepare_before_fork
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._session_log import ensure_log_directory
+from ansible_collections.netraven.netraven.plugins.modules.backup import ARGUMENT_SPEC, RULES
 from ansible_collections.netraven.netraven.plugins.plugin_utils._controller_module import validation_error
 
 
@@ -67,7 +69,7 @@ class ActionModule(ActionBase):
                 if isinstance(value, str) and "{{" in value:
                     value = self._templar.template(value)
                 args[name] = from_vars[name] = value
-        validation = ArgumentSpecValidator(BACKUP_ARGSPEC).validate(args)
+        validation = ArgumentSpecValidator(ARGUMENT_SPEC, **RULES).validate(args)
         message = validation_error(validation, self._load_name)
         if message:
             for name in from_vars:
@@ -115,7 +117,7 @@ class ActionModule(ActionBase):
             platforms = load_platforms_file(platforms_file) if platforms_file else None
         except NetRavenError as error:
             # A bad profile file stops every device before any login, in one line.
-            result.update(failed=True, msg=str(error), status="FAILED_UNEXPECTED", changed=False)
+            result.update(failed=True, msg=str(error), status=DeviceStatus.FAILED_UNEXPECTED, changed=False)
             return result
         options = BackupOptions(
             connect_timeout=args["connect_timeout"], command_timeout=args["command_timeout"],
@@ -134,10 +136,10 @@ class ActionModule(ActionBase):
             outcome = DeviceBackup(engine, box, options).run(args["device_id"], args.get("credentials") or [],
                                                              args.get("job_id"))
         except DatabaseUnavailableError as error:
-            result.update(failed=True, msg=self._explain(engine, error), status="FAILED_UNEXPECTED", changed=False)
+            result.update(failed=True, msg=self._explain(engine, error), status=DeviceStatus.FAILED_UNEXPECTED, changed=False)
             return result
         except NetRavenError as error:
-            result.update(failed=True, msg=str(error), status="FAILED_UNEXPECTED", changed=False)
+            result.update(failed=True, msg=str(error), status=DeviceStatus.FAILED_UNEXPECTED, changed=False)
             return result
         result.update(outcome.result())
         return result

@@ -10,7 +10,7 @@ shipped there as before.
 
 from __future__ import annotations
 
-from ansible_collections.netraven.netraven.plugins.module_utils._prefork import prepare_before_fork
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._prefork import prepare_before_fork
 from ansible_collections.netraven.netraven.plugins.modules import credential
 from ansible_collections.netraven.netraven.plugins.plugin_utils._controller_module import ControllerModuleAction
 

@@ -9,7 +9,7 @@ of the run's fixed cost each. In the worker the imports are inherited from the p
 which imported this plugin before the fork (docs/architecture.md, "Why the backup is an
 action plugin"), and the task takes a few tens of milliseconds.
 
-The task does exactly what the module does (module_utils._job_task.run_job, the same
+The task does exactly what the module does (module_utils._jobs._task.run_job, the same
 argument spec and rules, check mode). When the task runs on another host than the
 controller (a play over a database server, without delegate_to), the module is shipped
 there as before.
@@ -23,11 +23,12 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.collection_loader import resource_from_fqcr
 
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import HAS_CRYPTOGRAPHY, secret_box_for
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
-from ansible_collections.netraven.netraven.plugins.module_utils._job_task import JOB_ARG_RULES, JOB_ARGSPEC, run_job
-from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY
-from ansible_collections.netraven.netraven.plugins.module_utils._prefork import prepare_before_fork
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs._task import run_job
+from ansible_collections.netraven.netraven.plugins.modules.job import ARGUMENT_SPEC, RULES
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._prefork import prepare_before_fork
 
 prepare_before_fork()  # The job logs' statements, the engine and the keys, before the fork.
 
@@ -50,7 +51,7 @@ class ActionModule(ActionBase):
         if not HAS_SQLALCHEMY or not HAS_CRYPTOGRAPHY:
             raise AnsibleActionFail("netraven.netraven.job needs SQLAlchemy and cryptography on the controller: "
                                     "pip install -r requirements.txt from the collection")
-        validation, args = self.validate_argument_spec(argument_spec=JOB_ARGSPEC, **JOB_ARG_RULES)
+        validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC, **RULES)
         del validation
         engine = None
         try:

@@ -14,7 +14,8 @@ from __future__ import annotations
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
-from ansible_collections.netraven.netraven.plugins.module_utils._migrations import MIGRATE_ARGSPEC, migrate
+from ansible_collections.netraven.netraven.plugins.module_utils._db._migrations import migrate
+from ansible_collections.netraven.netraven.plugins.modules.migrate import ARGUMENT_SPEC, RULES
 
 
 class ActionModule(ActionBase):
@@ -27,7 +28,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        dummy, args = self.validate_argument_spec(argument_spec=MIGRATE_ARGSPEC)
+        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC, **RULES)
         try:
             result.update(migrate(args.get("db_url"), args["revision"], check_mode=bool(self._task.check_mode)))
         except NetRavenError as error:

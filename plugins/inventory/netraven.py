@@ -105,7 +105,7 @@ from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
-from ansible_collections.netraven.netraven.plugins.module_utils._inventory_data import (
+from ansible_collections.netraven.netraven.plugins.module_utils._inventory._hosts import (
     NO_CREDENTIALS_GROUP,
     count_without_credentials,
     is_valid_snapshot,

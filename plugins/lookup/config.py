@@ -65,10 +65,10 @@ from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.netraven.netraven.plugins.module_utils._config_history import read_text
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._history._versions import read_text
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
-from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY
 
 
 class LookupModule(LookupBase):

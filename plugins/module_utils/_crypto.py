@@ -31,7 +31,7 @@ Stretching costs a fraction of a second per passphrase (docs/hardening.md has th
 figures), so derived keys are cached per process and per (version, passphrase, salt),
 derived lazily (a database with no version-1 value never derives its key), and the salt
 is read once per process and database URL. The backup action derives everything in the
-controller before Ansible forks its workers (warm_default_database).
+controller before Ansible forks its workers (_backup._prefork.warm_default_database).
 """
 
 from __future__ import annotations
@@ -44,18 +44,13 @@ import re
 import threading
 import traceback
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import (
-    describe_engine,
-    process_engine,
-    read_scope,
-    resolve_db_url,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import describe_engine, read_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import (
     EncryptionKeyError,
     MissingLibraryError,
     SchemaNotReadyError,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY, Credential, InstallSecret
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Credential, InstallSecret
 
 try:
     from cryptography.fernet import Fernet, InvalidToken
@@ -333,27 +328,3 @@ def has_older_values(engine) -> bool:
     with read_scope(engine) as connection:
         older = sa.select(Credential.id).where(~Credential.password.like(V2_PREFIX + "%")).limit(1)
         return connection.execute(older).first() is not None
-
-
-def warm_default_database() -> bool:
-    """In the controller, before the fork: read the default database's salt and derive its keys.
-
-    The backup playbook passes no db_url, so its workers resolve the database as this does
-    (db_url option unset: NETRAVEN_DB_URL, else the embedded file) and inherit the salt and
-    the derived keys instead of paying for them once per host. Version-1 keys are derived
-    only when older passwords are stored. Nothing happens without a key, or for an
-    embedded file that does not exist yet (it is not created here); any failure is left to
-    the task, which reports it in one line. Returns True when the keys were derived.
-    """
-    if not HAS_CRYPTOGRAPHY or not HAS_SQLALCHEMY or not os.environ.get(KEY_ENV):
-        return False
-    try:
-        raw_url = resolve_db_url(None)
-        url = sa.engine.make_url(raw_url)
-        if url.get_backend_name() == "sqlite" and (not url.database or not os.path.exists(url.database)):
-            return False
-        engine = process_engine(raw_url)  # kept, first-connected, for the workers (_database.process_engine)
-        secret_box_for(engine).warm(legacy=has_older_values(engine))
-        return True
-    except Exception:  # pylint: disable=broad-except
-        return False  # Reported properly (one line, no secret) when a task needs the key.

@@ -25,6 +25,18 @@ def one_line(text: str) -> str:
     return _UNPRINTABLE.sub(lambda match: match.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
+SHORT_VALUE_LENGTH = 64
+
+
+def short_value(value: object, limit: int = SHORT_VALUE_LENGTH) -> str:
+    """A user's value as one short line for a message: whitespace runs (newlines included) as one space, cut at limit.
+
+    For values that name the culprit (a device type, a platform name) but may be anything the
+    user typed or the database holds, a whole configuration included.
+    """
+    return " ".join(str(value).split())[:limit]
+
+
 class NetRavenError(Exception):
     """Base class: a one-line, secret-free message meant for the user.
 

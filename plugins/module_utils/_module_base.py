@@ -18,16 +18,10 @@ from ansible_collections.netraven.netraven.plugins.module_utils._crypto import (
     HAS_CRYPTOGRAPHY,
     secret_box_for,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._database import (
-    DRIVER_ERRORS,
-    create_db_engine,
-    raise_driver_error,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._driver_errors import DRIVER_ERRORS, raise_driver_error
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (
-    HAS_SQLALCHEMY,
-    SQLALCHEMY_IMPORT_ERROR,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, SQLALCHEMY_IMPORT_ERROR
 
 # Each option group below matches the doc fragment named beside it, so the spec and the docs
 # are written once each and sanity's validate-modules proves they agree.

@@ -199,12 +199,30 @@ duration_ms:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netraven.netraven.plugins.module_utils._backup_args import BACKUP_ARGSPEC
+from ansible_collections.netraven.netraven.plugins.module_utils._module_base import argspec
+
+ARGUMENT_SPEC = argspec(
+    encryption=True,
+    device_id={"type": "int"},
+    credentials={"type": "list", "elements": "raw"},
+    job_id={"type": "int"},
+    connect_timeout={"type": "int", "default": 10},
+    command_timeout={"type": "int", "default": 60},
+    max_attempts={"type": "int"},
+    mask_secrets={"type": "bool", "default": True},
+    keep_original={"type": "bool", "default": True},
+    session_log_dir={"type": "path"},
+    lockout_threshold={"type": "int", "default": 5},
+    host_key_checking={"type": "bool"},
+    known_hosts_file={"type": "path"},
+    platforms_file={"type": "path"},
+)
+RULES: dict = {}
 
 
 def main():
     """The action plugin does the work; this entry point only validates arguments."""
-    module = AnsibleModule(argument_spec=BACKUP_ARGSPEC, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES)
     module.fail_json(msg="netraven.netraven.backup runs as an action plugin on the controller")
 
 

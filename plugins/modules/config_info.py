@@ -2,7 +2,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The netraven.netraven.config_info module: argument spec and docs; the work is in module_utils._config_history."""
+"""The netraven.netraven.config_info module: argument spec and docs; the work is in module_utils._history._versions."""
 
 from __future__ import annotations
 
@@ -216,7 +216,7 @@ truncated:
   type: bool
 """
 
-from ansible_collections.netraven.netraven.plugins.module_utils._config_history import config_history
+from ansible_collections.netraven.netraven.plugins.module_utils._history._versions import config_history
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
 # The module and its action plugin (plugins/action/config_info.py, which runs handler in the controller's

@@ -2,7 +2,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The netraven.netraven.credential module: argument spec and docs; the work is in module_utils._manage_credentials."""
+"""The netraven.netraven.credential module: argument spec and docs; the work is in module_utils._manage._credentials."""
 
 from __future__ import annotations
 
@@ -185,8 +185,8 @@ created_tags:
   sample: []
 """
 
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_credentials import ensure_credential
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_common import module_result
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._credentials import ensure_credential
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import module_result
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
 

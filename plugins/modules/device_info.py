@@ -2,7 +2,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The netraven.netraven.device_info module: argument spec and docs; the rule is in module_utils._job_changes."""
+"""The netraven.netraven.device_info module: argument spec and docs; the rule is in module_utils._jobs._changes."""
 
 from __future__ import annotations
 
@@ -77,12 +77,9 @@ msg:
   type: str
 """
 
-from ansible_collections.netraven.netraven.plugins.module_utils._chains import require_job
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs._lookup import require_job
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
-from ansible_collections.netraven.netraven.plugins.module_utils._job_changes import (
-    DEFAULT_STALE_DEVICE_HOURS,
-    stale_devices,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs._changes import DEFAULT_STALE_DEVICE_HOURS, stale_devices
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
 # The module and its action plugin (plugins/action/device_info.py, which runs handler in the controller's

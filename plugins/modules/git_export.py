@@ -2,7 +2,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The netraven.netraven.git_export module: argument spec and docs; the work is in module_utils._git_export."""
+"""The netraven.netraven.git_export module: argument spec and docs; the work is in module_utils._history._git_export."""
 
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ msg:
   type: str
 """
 
-from ansible_collections.netraven.netraven.plugins.module_utils._git_export import export, remote_secrets
+from ansible_collections.netraven.netraven.plugins.module_utils._history._git_export import export, remote_secrets
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
 # The module and its action plugin (plugins/action/git_export.py, which runs handler in the controller's

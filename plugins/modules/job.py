@@ -4,7 +4,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The netraven.netraven.job module: docs, and the entry point for a host other than the controller.
 
-On the controller the action plugin of the same name runs the task in-process (module_utils._job_task).
+On the controller the action plugin of the same name runs the task in-process (module_utils._jobs._task).
 """
 
 from __future__ import annotations
@@ -314,13 +314,37 @@ report_path:
   type: str
 """
 
-from ansible_collections.netraven.netraven.plugins.module_utils._job_task import JOB_ARG_RULES, JOB_ARGSPEC, run_job
-from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs._changes import DEFAULT_STALE_DEVICE_HOURS
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs._lifecycle import DEFAULT_JOB_NAME, DEFAULT_STALE_AFTER
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs._task import run_job
+from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule, argspec
+
+ARGUMENT_SPEC = argspec(
+    encryption=True,
+    state={"type": "str", "choices": ["started", "finished", "close_stale"], "default": "started"},
+    job_id={"type": "int"},
+    name={"type": "str", "default": DEFAULT_JOB_NAME},
+    tags={"type": "list", "elements": "str"},
+    hostnames={"type": "list", "elements": "str"},
+    device_ids={"type": "list", "elements": "int"},
+    include_disabled={"type": "bool", "default": False},
+    stale_after={"type": "int", "default": DEFAULT_STALE_AFTER},
+    close_pending={"type": "bool", "default": False},
+    report_path={"type": "path"},
+    summary_max_devices={"type": "int", "default": 200},
+    stale_device_hours={"type": "float", "default": DEFAULT_STALE_DEVICE_HOURS},
+)
+
+# The spec's cross-option rules, as keyword arguments of AnsibleModule and of ActionBase.validate_argument_spec.
+RULES: dict = {
+    "required_if": [("state", "finished", ["job_id"])],
+    "mutually_exclusive": [("job_id", "tags"), ("job_id", "hostnames"), ("job_id", "device_ids")],
+}
 
 
 def main():
     """Entry point (where the action plugin ships the module: a host other than the controller)."""
-    module = NetRavenModule(argument_spec=JOB_ARGSPEC, supports_check_mode=True, **JOB_ARG_RULES)
+    module = NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES)
     module.run(lambda mod: run_job(mod.engine, mod.secret_box, mod.params, mod.check_mode))
 
 

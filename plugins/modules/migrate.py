@@ -103,12 +103,15 @@ database:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netraven.netraven.plugins.module_utils._migrations import MIGRATE_ARGSPEC
+from ansible_collections.netraven.netraven.plugins.module_utils._module_base import argspec
+
+ARGUMENT_SPEC = argspec(revision={"type": "str", "default": "head"})
+RULES: dict = {}
 
 
 def main():
     """The action plugin does the work; this entry point only validates arguments."""
-    module = AnsibleModule(argument_spec=MIGRATE_ARGSPEC, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES)
     module.fail_json(msg="netraven.netraven.migrate runs as an action plugin on the controller")
 
 

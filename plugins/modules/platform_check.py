@@ -2,7 +2,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The netraven.netraven.platform_check module: argument spec and docs; the work is in module_utils._platform_check."""
+"""The netraven.netraven.platform_check module: argument spec and docs; the work is in module_utils._platforms._check."""
 
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ normalised_text:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
-from ansible_collections.netraven.netraven.plugins.module_utils._platform_check import check_output
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms._check import check_output
 
 
 def main():

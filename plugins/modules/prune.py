@@ -2,7 +2,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The netraven.netraven.prune module: argument spec and docs; the work is in module_utils._prune."""
+"""The netraven.netraven.prune module: argument spec and docs; the work is in module_utils._history._prune."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ msg:
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
-from ansible_collections.netraven.netraven.plugins.module_utils._prune import AGE_KEYS, DEFAULT_BATCH, prune
+from ansible_collections.netraven.netraven.plugins.module_utils._history._prune import AGE_KEYS, DEFAULT_BATCH, prune
 
 # The module and its action plugin (plugins/action/prune.py, which runs handler in the controller's
 # worker) share the spec, the rules and the handler.

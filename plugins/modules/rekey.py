@@ -2,7 +2,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The netraven.netraven.rekey module: argument spec and docs; the work is in module_utils._rekey."""
+"""The netraven.netraven.rekey module: argument spec and docs; the work is in module_utils._manage._rekey."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ originals_total:
 """
 
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
-from ansible_collections.netraven.netraven.plugins.module_utils._rekey import rekey_credentials
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._rekey import rekey_credentials
 
 # The module and its action plugin (plugins/action/rekey.py, which runs handler in the controller's
 # worker) share the spec, the rules and the handler.

@@ -2,7 +2,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The netraven.netraven.tag module: argument spec and docs; the work is in module_utils._manage_tags."""
+"""The netraven.netraven.tag module: argument spec and docs; the work is in module_utils._manage._tags."""
 
 from __future__ import annotations
 
@@ -90,8 +90,8 @@ detached:
   sample: {"devices": 12, "credentials": 2, "jobs": 1}
 """
 
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_tags import ensure_tag
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_common import module_result
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._tags import ensure_tag
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import module_result
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
 

@@ -27,7 +27,7 @@ from ansible.utils.collection_loader import resource_from_fqcr
 
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import HAS_CRYPTOGRAPHY
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
-from ansible_collections.netraven.netraven.plugins.module_utils._models import HAS_SQLALCHEMY
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import DatabaseAccess, run_handler
 
 

@@ -7,7 +7,7 @@ every scenario, and the tests then read the database and the lab's login record.
 
 import sqlalchemy as sa
 
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
     ConnectionLog,
     Credential,
     Device,

@@ -12,7 +12,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from ansible_collections.netraven.netraven.plugins.module_utils import _migrations
+from ansible_collections.netraven.netraven.plugins.module_utils._db import _migrations
 
 PG_ENV = "NETRAVEN_TEST_PG_URL"
 TEST_KEY = "integration-test-passphrase"

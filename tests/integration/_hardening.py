@@ -14,14 +14,8 @@ import sys
 
 import sqlalchemy as sa
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (
-    ConnectionLog,
-    Device,
-    DeviceConfiguration,
-    Job,
-    JobResult,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import ConnectionLog, Device, DeviceConfiguration, Job, JobResult
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BACKUP_PLAYBOOK = os.path.join(REPO_ROOT, "playbooks", "backup.yml")

@@ -15,15 +15,8 @@ import sqlalchemy as sa
 import yaml
 
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (
-    Credential,
-    Device,
-    Job,
-    JobLog,
-    JobResult,
-    Tag,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, Device, Job, JobLog, JobResult, Tag
 
 LAB_SPECS = [
     {"name": "ok1", "platform": "cisco_ios", "credentials": [{"username": "netops", "password": "N3tops!lab", "privilege": 15}]},
@@ -124,7 +117,7 @@ def write_inventory(path, db_url, hostnames=None):
 
     The chains come from the core resolver, as the inventory plugin builds them.
     """
-    from ansible_collections.netraven.netraven.plugins.module_utils._chains import resolve_targets
+    from ansible_collections.netraven.netraven.plugins.module_utils._inventory._chains import resolve_targets
 
     engine = create_db_engine(db_url)
     try:

@@ -20,8 +20,8 @@ try:
     from cryptography.fernet import Fernet
 except ImportError:  # pragma: no cover - requirements install it
     Fernet = None
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
     Credential,
     Device,
     Job,

@@ -65,7 +65,7 @@ def encryption_key(monkeypatch):
 @pytest.fixture
 def engine(db_url):
     """An engine on a fresh migrated database."""
-    from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
+    from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
     eng = create_db_engine(db_url)
     yield eng
     eng.dispose()

@@ -14,8 +14,8 @@ import subprocess
 import pytest
 import sqlalchemy as sa
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Job, JobResult
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Job, JobResult
 
 from _awx_support import (  # pylint: disable=import-error
     INVENTORY_FILE,

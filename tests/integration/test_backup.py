@@ -16,7 +16,7 @@ import _backup_scenario as scenario  # pylint: disable=import-error
 from _seed import seed  # pylint: disable=import-error
 from _databases import TEST_KEY, require_pg  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 
 PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "backup", "backup_hosts.yml")
 TIMEOUTS = ("-e", "netraven_connect_timeout=3", "-e", "netraven_command_timeout=2")

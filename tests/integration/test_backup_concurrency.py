@@ -12,14 +12,8 @@ import _fleet as fleet  # pylint: disable=import-error
 from _ansible import ansible_playbook  # pylint: disable=import-error
 from _seed import seed  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (
-    ConnectionLog,
-    Credential,
-    DeviceConfiguration,
-    JobLog,
-    JobResult,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import ConnectionLog, Credential, DeviceConfiguration, JobLog, JobResult
 
 DEVICES = 200
 FORKS = 50

@@ -15,8 +15,8 @@ import tarfile
 
 import pytest
 
-from ansible_collections.netraven.netraven.plugins.module_utils import _migrations
-from ansible_collections.netraven.netraven.plugins.module_utils._models import SCHEMA_REVISION
+from ansible_collections.netraven.netraven.plugins.module_utils._db import _migrations
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import SCHEMA_REVISION
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
@@ -98,7 +98,7 @@ def test_tarball_ships_the_collection(built):
     names = built["names"]
     expected = ["MANIFEST.json", "FILES.json", "meta/runtime.yml", "migrations/alembic.ini", "migrations/env.py", "migrations/script.py.mako",
                 "playbooks/migrate.yml", "plugins/action/migrate.py", "plugins/doc_fragments/database.py",
-                "plugins/module_utils/_migrations.py", "plugins/module_utils/_models.py", "requirements.txt"]
+                "plugins/module_utils/_db/_migrations.py", "plugins/module_utils/_db/_models.py", "requirements.txt"]
     expected += ["migrations/versions/%s" % name for name in MIGRATION_VERSIONS]
     expected += ["plugins/modules/%s.py" % name for name in MODULES]
     missing = [name for name in expected if name not in names]

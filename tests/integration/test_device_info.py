@@ -11,7 +11,7 @@ import json
 import sqlalchemy as sa
 from _manage_helpers import dump_database, run_playbook  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Device, Job, JobResult
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Device, Job, JobResult
 
 
 def _seed(url):

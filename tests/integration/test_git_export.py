@@ -20,8 +20,8 @@ import sqlalchemy as sa
 
 from _jobs_support import CREDENTIALS, LAB_SPECS, REPO_ROOT, job_rows, playbook_command, run_playbook, seed, write_inventory  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
     Device,
     DeviceConfiguration,
     Job,

@@ -33,9 +33,9 @@ from _hardening import (  # pylint: disable=import-error
 from _jobs_support import closed_port, write_inventory  # pylint: disable=import-error
 from _seed import seed  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils import _migrations
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Job, JobCredentialAttempt
+from ansible_collections.netraven.netraven.plugins.module_utils._db import _migrations
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Job, JobCredentialAttempt
 
 CREDENTIALS = [{"name": "ops", "username": "ops", "password": "Ops-Db-Fault-1", "priority": 10, "tags": ["lab"]}]
 ACCEPT = [{"username": "ops", "password": "Ops-Db-Fault-1", "privilege": 15}]

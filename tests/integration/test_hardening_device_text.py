@@ -10,17 +10,12 @@ that serves the device's output in chunks), so the bytes are exactly what the te
 import pytest
 import sqlalchemy as sa
 
-from ansible_collections.netraven.netraven.plugins.module_utils import _device_session
-from ansible_collections.netraven.netraven.plugins.module_utils._backup import BackupOptions, DeviceBackup
+from ansible_collections.netraven.netraven.plugins.module_utils._backup import _session
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._device_backup import BackupOptions, DeviceBackup
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._jobs import start_job
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (
-    ConnectionLog,
-    DeviceConfiguration,
-    JobLog,
-    JobResult,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs._lifecycle import start_job
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import ConnectionLog, DeviceConfiguration, JobLog, JobResult
 
 from _jobs_support import seed  # pylint: disable=import-error
 
@@ -88,8 +83,8 @@ def estate(db_url, encryption_key, monkeypatch):
                           [{"hostname": "r%d" % n, "ip_address": "192.0.2.%d" % n, "port": 22, "tags": ["core"]}
                            for n in (1, 2)],
                           [{"name": "ops", "username": "ops", "password": "Ops-Password-1", "tags": ["core"]}])
-    monkeypatch.setattr(_device_session, "ConnectHandler", connect)
-    monkeypatch.setattr(_device_session, "PROMPT_QUIET_SECONDS", 0.05, raising=False)
+    monkeypatch.setattr(_session, "ConnectHandler", connect)
+    monkeypatch.setattr(_session, "PROMPT_QUIET_SECONDS", 0.05, raising=False)
     engine = create_db_engine(db_url)
     yield engine, devices, creds
     engine.dispose()

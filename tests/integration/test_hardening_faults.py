@@ -26,7 +26,7 @@ from _hardening import (  # pylint: disable=import-error
 )
 from _seed import seed  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Job
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Job
 
 CONNECT_TIMEOUT = 5
 COMMAND_TIMEOUT = 4

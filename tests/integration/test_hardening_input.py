@@ -37,7 +37,7 @@ from _hardening import (  # pylint: disable=import-error
 from _seed import seed  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import profile_for
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential, Job
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, Job
 
 TASK_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "backup", "backup_hosts.yml")
 OPS = {"username": "ops", "password": "Ops-Input-Pa55", "privilege": 15}

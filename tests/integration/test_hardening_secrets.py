@@ -28,8 +28,8 @@ from _ansible import ansible_env  # pylint: disable=import-error
 from _backup_scenario import dump_all  # pylint: disable=import-error
 from _hardening import BACKUP_PLAYBOOK, file_texts, files_under, hits, netraven_inventory, run  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential, DeviceConfiguration, InstallSecret
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, DeviceConfiguration, InstallSecret
 
 PASSPHRASE = "Audit-Key-Passphrase-9d1e"
 # An older passphrase still configured (NETRAVEN_ENCRYPTION_OLD_KEYS), as during a rotation.

@@ -13,10 +13,10 @@ import urllib.parse
 import pytest
 import sqlalchemy as sa
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, describe_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, describe_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import DatabaseUnavailableError, NetRavenError
-from ansible_collections.netraven.netraven.plugins.module_utils._inventory_data import source_fingerprint
-from ansible_collections.netraven.netraven.plugins.module_utils._migrations import migrate
+from ansible_collections.netraven.netraven.plugins.module_utils._inventory._hosts import source_fingerprint
+from ansible_collections.netraven.netraven.plugins.module_utils._db._migrations import migrate
 
 from _databases import require_pg  # pylint: disable=import-error
 from _inventory_support import ansible_inventory, write_config  # pylint: disable=import-error

@@ -23,8 +23,8 @@ from _databases import TEST_KEY, require_pg  # pylint: disable=import-error
 from _jobs_support import REPO_ROOT, run_playbook, seed, write_inventory  # pylint: disable=import-error
 from _manage_helpers import dump_database, run_playbook as run_manage_playbook  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
-from ansible_collections.netraven.netraven.plugins.module_utils._models import DeviceConfiguration
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import DeviceConfiguration
 
 NEW_KEY = "rotated-history-passphrase"
 LOGIN = {"username": "histops", "password": "Hist-Login-Pa55!", "privilege": 15}

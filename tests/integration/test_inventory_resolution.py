@@ -13,9 +13,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from _seed import seed  # pylint: disable=import-error
-from ansible_collections.netraven.netraven.plugins.module_utils._chains import resolve_targets
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._inventory_data import load_snapshot
+from ansible_collections.netraven.netraven.plugins.module_utils._inventory._chains import resolve_targets
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._inventory._hosts import load_snapshot
 
 TAGS = ["t%02d" % i for i in range(50)]
 

@@ -18,7 +18,7 @@ import pytest
 
 from _inventory_support import ansible_bin, ansible_inventory, inventory_list, plain, write_config  # pylint: disable=import-error
 from _seed import seed  # pylint: disable=import-error
-from ansible_collections.netraven.netraven.plugins.module_utils._inventory_data import tag_group_name
+from ansible_collections.netraven.netraven.plugins.module_utils._inventory._hosts import tag_group_name
 
 PLAYBOOK = """
 - name: Print what the inventory gave

@@ -13,13 +13,13 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from ansible_collections.netraven.netraven.plugins.module_utils import _jobs
-from ansible_collections.netraven.netraven.plugins.module_utils._backup import ACCEPTED, Attempt, DeviceOutcome, FetchedConfig
-from ansible_collections.netraven.netraven.plugins.module_utils._backup_store import record_outcome, record_rejection
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs import _lifecycle
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._outcome import ACCEPTED, Attempt, DeviceOutcome, FetchedConfig
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._store import record_outcome, record_rejection
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import JobClosedError
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
     ConnectionLog,
     Credential,
     Device,
@@ -28,9 +28,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     JobLog,
     JobResult,
     Tag,
-    utcnow,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._transactions import run_transaction
+from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import utcnow
+from ansible_collections.netraven.netraven.plugins.module_utils._db._transactions import run_transaction
 
 from _jobs_support import seed  # pylint: disable=import-error
 
@@ -84,7 +84,7 @@ def test_slices_finishing_together_write_the_final_status_once(estate):
     Every device succeeds, so a finisher writing while a target is still PENDING would
     write COMPLETED_PARTIAL_FAILURE (and a completed_at before the last result).
     """
-    job_id = _jobs.start_job(estate, lambda: secret_box_for(estate), tags=["core"])["job_id"]
+    job_id = _lifecycle.start_job(estate, lambda: secret_box_for(estate), tags=["core"])["job_id"]
     with session_scope(estate) as session:
         device_ids = sorted(session.scalars(sa.select(JobResult.device_id).where(JobResult.job_id == job_id)))
     slices = [device_ids[index::THREADS] for index in range(THREADS)]
@@ -96,13 +96,13 @@ def test_slices_finishing_together_write_the_final_status_once(estate):
             with session_scope(estate) as session:
                 session.execute(sa.update(JobResult).where(JobResult.job_id == job_id, JobResult.device_id == device_id)
                                 .values(status="SUCCESS", result_time=utcnow(), details={"attempts": 1}))
-        return _jobs.finish_job(estate, job_id)
+        return _lifecycle.finish_job(estate, job_id)
 
     outcomes = in_threads(THREADS, slice_run)
     assert [outcome["written"] for outcome in outcomes] == [True] + [False] * (THREADS - 1)
     assert [outcome["status"] for outcome in outcomes[1:]] == ["RUNNING"] * (THREADS - 1)
     assert finished_logs(estate, job_id) == 1
-    final = _jobs.finish_job(estate, job_id)
+    final = _lifecycle.finish_job(estate, job_id)
     assert final["status"] == "COMPLETED_SUCCESS"
     assert final["counts"] == {"total": DEVICES, "succeeded": DEVICES, "failed": 0, "pending": 0,
                                "by_status": {"SUCCESS": DEVICES}}
@@ -119,7 +119,7 @@ def test_slices_joining_a_pending_job_fix_the_targets_once(estate):
         session.add(job)
         session.flush()
         job_id = job.id
-    outcomes = in_threads(THREADS, lambda index: _jobs.start_job(estate, lambda: secret_box_for(estate), job_id=job_id))
+    outcomes = in_threads(THREADS, lambda index: _lifecycle.start_job(estate, lambda: secret_box_for(estate), job_id=job_id))
     assert sum(1 for outcome in outcomes if outcome["changed"]) == 1, "one slice started the job, the others joined"
     assert {outcome["status"] for outcome in outcomes} == {"RUNNING"}
     assert {outcome["counts"]["pending"] for outcome in outcomes} == {DEVICES}
@@ -131,11 +131,11 @@ def test_slices_joining_a_pending_job_fix_the_targets_once(estate):
 
 
 def test_concurrent_stale_closing_closes_each_job_once(estate):
-    job_id = _jobs.start_job(estate, lambda: secret_box_for(estate), tags=["core"])["job_id"]
+    job_id = _lifecycle.start_job(estate, lambda: secret_box_for(estate), tags=["core"])["job_id"]
     with session_scope(estate) as session:
         session.execute(sa.update(Job).where(Job.id == job_id).values(
             started_at=utcnow() - datetime.timedelta(hours=2)))
-    outcomes = in_threads(3, lambda index: _jobs.close_stale_jobs(estate, stale_after=3600))
+    outcomes = in_threads(3, lambda index: _lifecycle.close_stale_jobs(estate, stale_after=3600))
     assert sorted(len(closed) for closed in outcomes) == [0, 0, 1]
     with session_scope(estate) as session:
         assert session.get(Job, job_id).status == "FAILED_UNEXPECTED"
@@ -148,7 +148,7 @@ def test_concurrent_stale_closing_closes_each_job_once(estate):
 
 def started_job(engine, age_hours=0):
     """A started job over the 12 devices (started age_hours ago); returns (job id, {device id: hostname}, credential id)."""
-    job_id = _jobs.start_job(engine, lambda: secret_box_for(engine), tags=["core"])["job_id"]
+    job_id = _lifecycle.start_job(engine, lambda: secret_box_for(engine), tags=["core"])["job_id"]
     with session_scope(engine) as session:
         if age_hours:
             session.execute(sa.update(Job).where(Job.id == job_id).values(
@@ -197,7 +197,7 @@ def test_record_outcome_into_a_job_closed_as_stale_writes_nothing(estate):
     result still "never ran". Now each call is refused in one line, and nothing is written.
     """
     job_id, devices, cred_id = started_job(estate, age_hours=2)
-    assert [closed["job_id"] for closed in _jobs.close_stale_jobs(estate, stale_after=3600)] == [job_id]
+    assert [closed["job_id"] for closed in _lifecycle.close_stale_jobs(estate, stale_after=3600)] == [job_id]
     device_id = min(devices)
     outcome = success_outcome(device_id, devices[device_id], cred_id)
     for _run in range(2):
@@ -207,7 +207,7 @@ def test_record_outcome_into_a_job_closed_as_stale_writes_nothing(estate):
             "Job %d is closed (FAILED_UNEXPECTED): nothing of device 'r01' (id %d) was recorded" % (job_id, device_id))
     records = device_records(estate, job_id, device_id)
     assert records == {"connection_logs": 0, "configurations": 0, "job_logs": 0, "status": "FAILED_UNEXPECTED",
-                       "error_message": _jobs.ABANDONED_MESSAGE, "last_seen": None}
+                       "error_message": _lifecycle.ABANDONED_MESSAGE, "last_seen": None}
     assert credential_counts(estate, cred_id) == (0, 0)
 
 
@@ -232,7 +232,7 @@ def test_a_second_final_transaction_of_a_device_writes_nothing(estate):
 def test_a_rejection_into_a_closed_job_writes_nothing(estate):
     """Mid-chain: a rejected login met after the job closed adds no job log, no claim mark and no failure count."""
     job_id, devices, cred_id = started_job(estate, age_hours=2)
-    _jobs.close_stale_jobs(estate, stale_after=3600)
+    _lifecycle.close_stale_jobs(estate, stale_after=3600)
     device_id = min(devices)
     with pytest.raises(JobClosedError, match=r"^Job %d is closed \(FAILED_UNEXPECTED\)" % job_id):
         run_transaction(estate, functools.partial(record_rejection, job_id=job_id, device_id=device_id,
@@ -255,7 +255,7 @@ def test_stale_closing_racing_the_final_transactions_leaves_every_device_whole(e
 
     def run(index):
         if index == workers:
-            return _jobs.close_stale_jobs(estate, stale_after=3600)
+            return _lifecycle.close_stale_jobs(estate, stale_after=3600)
         for device_id in device_ids[index::workers]:
             try:
                 run_transaction(estate, functools.partial(
@@ -270,7 +270,7 @@ def test_stale_closing_racing_the_final_transactions_leaves_every_device_whole(e
     for device_id in device_ids:
         records = device_records(estate, job_id, device_id)
         if device_id in refused:
-            assert (records["status"], records["error_message"]) == ("FAILED_UNEXPECTED", _jobs.ABANDONED_MESSAGE)
+            assert (records["status"], records["error_message"]) == ("FAILED_UNEXPECTED", _lifecycle.ABANDONED_MESSAGE)
             assert (records["connection_logs"], records["configurations"], records["job_logs"]) == (0, 0, 0)
         else:
             recorded += 1

@@ -15,8 +15,8 @@ import sys
 import pytest
 import sqlalchemy as sa
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Job, JobResult, Tag
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Job, JobResult, Tag
 
 from _jobs_support import (  # pylint: disable=import-error
     CREDENTIALS,

@@ -20,8 +20,8 @@ from _seed import seed  # pylint: disable=import-error
 import sqlalchemy as sa
 
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential, InstallSecret
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, InstallSecret
 
 OLD_KEY = "Upgrade-Old-Passphrase-5q"
 PASSWORDS = {"admin": "Upgrade-Admin-Pw-31", "fallback": "Upgrade-Fallback-Pw-77", "retired": "Upgrade-Retired-Pw-09"}

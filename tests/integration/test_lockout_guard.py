@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from _ansible import ansible_env, read_tree_results, with_tree_results  # pylint: disable=import-error
 from _seed import seed  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
-from ansible_collections.netraven.netraven.plugins.module_utils._models import JobLog, JobResult
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import JobLog, JobResult
 
 DEVICES = 30
 THRESHOLD = 5

@@ -10,14 +10,14 @@ import pytest
 
 from _manage_helpers import dump_database, raw_sqlite_bytes, recap, run_playbook  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils._config_history import config_history, read_text
+from ansible_collections.netraven.netraven.plugins.module_utils._history._versions import config_history, read_text
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import DatabaseValueError
-from ansible_collections.netraven.netraven.plugins.module_utils._jobs import start_job
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_credentials import ensure_credential
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_devices import ensure_device
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_tags import ensure_tag
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs._lifecycle import start_job
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._credentials import ensure_credential
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._devices import ensure_device
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._tags import ensure_tag
 
 ADMIN_PASSWORD = "Errors-Pw-Admin-6c3d"
 URL_PASSWORD = "Db-Url-Secret-91qz"

@@ -13,8 +13,8 @@ import pytest
 from _manage_helpers import dump_database, raw_sqlite_bytes, recap, run_playbook  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential, Device, Tag
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, Device, Tag
 
 sa = pytest.importorskip("sqlalchemy")
 

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from _manage_helpers import dump_database, run_playbook  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_credentials import ensure_credential
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._credentials import ensure_credential
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential
 
 OLD_KEY = "Old-Rotation-Passphrase-7f"
 NEW_KEY = "New-Rotation-Passphrase-2k"

@@ -11,9 +11,9 @@ import multiprocessing
 
 import pytest
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._metrics import record_credential_attempt
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._credential_metrics import record_credential_attempt
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential
 
 PROCESSES = 8
 UPDATES = {"postgresql": 100, "sqlite": 25}

@@ -13,8 +13,8 @@ import sys
 
 import pytest
 
-from ansible_collections.netraven.netraven.plugins.module_utils import _migrations
-from ansible_collections.netraven.netraven.plugins.module_utils._models import SCHEMA_REVISION
+from ansible_collections.netraven.netraven.plugins.module_utils._db import _migrations
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import SCHEMA_REVISION
 
 BIN = os.path.dirname(sys.executable)
 RECAP = re.compile(r"^localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)

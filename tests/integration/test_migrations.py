@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from ansible_collections.netraven.netraven.plugins.module_utils import _migrations
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._db import _migrations
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import SchemaNotReadyError
-from ansible_collections.netraven.netraven.plugins.module_utils._models import SCHEMA_REVISION, Base
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import SCHEMA_REVISION, Base
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

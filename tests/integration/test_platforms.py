@@ -20,7 +20,7 @@ import _backup_scenario as scenario  # pylint: disable=import-error
 from _databases import TEST_KEY, require_pg  # pylint: disable=import-error
 from _seed import seed  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 
 PASSWORD = "Pl4tform!lab"
 ENABLE = "En4ble!plat"

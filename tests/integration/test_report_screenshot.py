@@ -13,11 +13,12 @@ import subprocess
 import pytest
 import sqlalchemy as sa
 
-from ansible_collections.netraven.netraven.plugins.module_utils import _jobs
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs import _lifecycle
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._job_report import write_report
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Device, JobResult, utcnow
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs._report import write_report
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Device, JobResult
+from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import utcnow
 
 from _jobs_support import CREDENTIALS, seed  # pylint: disable=import-error
 
@@ -80,7 +81,7 @@ def report(db_url, encryption_key, tmp_path):
     ], CREDENTIALS)
     engine = create_db_engine(db_url)
     try:
-        job_id = _jobs.start_job(engine, lambda: secret_box_for(engine), name="nightly <b>backup</b>", tags=["core", "island"])["job_id"]
+        job_id = _lifecycle.start_job(engine, lambda: secret_box_for(engine), name="nightly <b>backup</b>", tags=["core", "island"])["job_id"]
         outcomes = {
             "core-sw1": ("SUCCESS", {"credential_id": 2, "credential_username": "netops", "retry_count": 1,
                                      "attempts": 2, "changed": True}),
@@ -94,7 +95,7 @@ def report(db_url, encryption_key, tmp_path):
                 device_id = session.execute(sa.select(Device.id).where(Device.hostname == hostname)).scalar_one()
                 session.execute(sa.update(JobResult).where(JobResult.job_id == job_id, JobResult.device_id == device_id)
                                 .values(status=status, details=details, result_time=utcnow()))
-        result = _jobs.finish_job(engine, job_id)
+        result = _lifecycle.finish_job(engine, job_id)
     finally:
         engine.dispose()
     assert result["status"] == "COMPLETED_PARTIAL_FAILURE"

@@ -1,7 +1,7 @@
 """Smoke test: a migrated database accepts the core's writes (both backends)."""
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential
 
 
 def test_migrated_database_accepts_a_credential(engine):

@@ -115,7 +115,7 @@ def v1_seal():
 def sqlite_db_url(tmp_path, monkeypatch):
     """URL of a fresh SQLite database with the current schema; NETRAVEN_DB_URL is cleared."""
     sa = pytest.importorskip("sqlalchemy")
-    from ansible_collections.netraven.netraven.plugins.module_utils._models import SCHEMA_REVISION, Base
+    from ansible_collections.netraven.netraven.plugins.module_utils._db._models import SCHEMA_REVISION, Base
 
     monkeypatch.delenv("NETRAVEN_DB_URL", raising=False)
     url = "sqlite:///%s" % (tmp_path / "netraven.db")
@@ -134,8 +134,7 @@ def sqlite_db_url(tmp_path, monkeypatch):
 def one_backup_db_url(sqlite_db_url):
     """sqlite_db_url with device r1, job 1 (COMPLETED_SUCCESS, 2026-12-01 02:00) and r1's one stored configuration."""
     sa = pytest.importorskip("sqlalchemy")
-    from ansible_collections.netraven.netraven.plugins.module_utils._models import (
-        Device, DeviceConfiguration, Job, JobResult)
+    from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Device, DeviceConfiguration, Job, JobResult
 
     when = datetime.datetime(2026, 12, 1, 2, 0, 0)
     engine = sa.create_engine(sqlite_db_url)
@@ -152,7 +151,7 @@ def one_backup_db_url(sqlite_db_url):
 @pytest.fixture
 def sqlite_engine(sqlite_db_url):
     """An engine (the collection's own factory: WAL, foreign keys) on a fresh SQLite database."""
-    from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine
+    from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 
     engine = create_db_engine(sqlite_db_url)
     yield engine
@@ -165,7 +164,7 @@ def db_snapshot():
 
     def _snapshot(engine):
         sa = pytest.importorskip("sqlalchemy")
-        from ansible_collections.netraven.netraven.plugins.module_utils._models import Base
+        from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Base
 
         with engine.connect() as connection:
             return {

@@ -15,6 +15,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._platforms impor
     _procurve, _routeros, _vrp,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import short_value
 
 BUILT_IN = tuple(module.PROFILE for module in (
     _ios, _nxos, _iosxr, _asa, _eos, _junos, _fortios, _panos, _routeros, _vrp, _procurve, _aoscx, _comware,
@@ -32,6 +33,6 @@ def profile_for(device_type: str, registry: Optional[Dict[str, Profile]] = None)
 
 def no_profile_message(device_type: str) -> str:
     """The one line a device without a profile fails with."""
-    shown = " ".join(str(device_type).split())[:64]
+    shown = short_value(device_type)
     return ("No platform profile for device_type '%s': add one in a platforms file (platforms_file, see %s)"
             % (shown, DOC))

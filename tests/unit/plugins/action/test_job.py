@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The job action: the job runs in the worker on the controller, and is shipped as the module elsewhere.
 
-Its work (module_utils._job_task.run_job) is the module's, tested in tests/unit/plugins/modules/test_job.py
+Its work (module_utils._jobs._task.run_job) is the module's, tested in tests/unit/plugins/modules/test_job.py
 and end to end by the backup playbook; these pin what the action adds: the same argument rules,
 check mode, one-line errors, no no_log value in the result, and the module for a remote host.
 """
@@ -23,8 +23,8 @@ from ansible.plugins.action import ActionBase  # noqa: E402
 
 from ansible_collections.netraven.netraven.plugins.action import job  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential, Device, Job, Tag  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, Device, Job, Tag  # noqa: E402
 
 
 def make_action(args, transport="local", check_mode=False):

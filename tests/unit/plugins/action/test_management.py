@@ -30,9 +30,8 @@ import sqlalchemy as sa  # noqa: E402
 
 from ansible_collections.netraven.netraven.plugins.action import (  # noqa: E402
     config_info, credential, device, device_info, git_export, prune, rekey, tag)
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
-    Credential, Job, Tag)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, Job, Tag  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.plugin_utils._controller_module import no_log_values  # noqa: E402
 
 PASSWORD = "Unit-Pa55word!"

@@ -30,8 +30,15 @@ OPTIONS = {"db_url": None, "job_id": None, "tags": [], "include_disabled": False
 @pytest.fixture
 def seeded_url(sqlite_db_url):
     """The tag guide's devices plus a tagless device, a device nobody has a credential for, a disabled one."""
-    from ansible_collections.netraven.netraven.plugins.module_utils._models import (
-        Credential, Device, Job, Tag, credential_tag_association, device_tag_association, job_tags)
+    from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
+        Credential,
+        Device,
+        Job,
+        Tag,
+        credential_tag_association,
+        device_tag_association,
+        job_tags,
+    )
 
     engine = sa.create_engine(sqlite_db_url)
     tags = ["cisco", "juniper", "datacenter_a", "datacenter_b", "core", "access", "lab"]

@@ -21,8 +21,7 @@ except ImportError:  # pragma: no cover - older ansible-core
         return not isinstance(value, AnsibleUnsafe)
 
 from ansible_collections.netraven.netraven.plugins.lookup.config import LookupModule  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
-    Device, DeviceConfiguration)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Device, DeviceConfiguration  # noqa: E402
 
 TEMPLATED = "banner motd {{ lookup('pipe', 'touch /tmp/x') }}\n"
 

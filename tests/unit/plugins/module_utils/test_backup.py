@@ -16,12 +16,13 @@ sa = pytest.importorskip("sqlalchemy")
 pytest.importorskip("netmiko")
 
 # pylint: disable=wrong-import-position
-from ansible_collections.netraven.netraven.plugins.module_utils import _backup  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._backup import _device_backup  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._backup import _outcome  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._device_session import AttemptError  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import AttemptError  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import JobClosedError  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (  # noqa: E402
     ConnectionLog,
     Credential,
     Device,
@@ -63,7 +64,7 @@ class FakeSession:
 def lab(sqlite_engine, unit_key, monkeypatch):
     """Credentials bad1, bad2 (rejected) and good; devices r1..r3; a RUNNING job. Returns a namespace."""
     FakeSession.logins, FakeSession.failure = [], None
-    monkeypatch.setattr(_backup, "DeviceSession", FakeSession)
+    monkeypatch.setattr(_device_backup, "DeviceSession", FakeSession)
     box = secret_box_for(sqlite_engine, unit_key)
     with session_scope(sqlite_engine) as session:
         creds = {name: Credential(name=name, username=name, password=box.encrypt(GOOD if name == "good" else "nope"))
@@ -81,7 +82,7 @@ def lab(sqlite_engine, unit_key, monkeypatch):
 
         @staticmethod
         def run(device, chain, job=job_id, **options):
-            return _backup.DeviceBackup(sqlite_engine, box, _backup.BackupOptions(**options)).run(device, chain, job)
+            return _device_backup.DeviceBackup(sqlite_engine, box, _device_backup.BackupOptions(**options)).run(device, chain, job)
 
     return Lab
 
@@ -93,13 +94,13 @@ def rows(engine, model):
 
 def count_transactions(monkeypatch):
     calls = []
-    real = _backup.run_transaction
+    real = _device_backup.run_transaction
 
     def counting(engine, work):
         calls.append(work)
         return real(engine, work)
 
-    monkeypatch.setattr(_backup, "run_transaction", counting)
+    monkeypatch.setattr(_device_backup, "run_transaction", counting)
     return calls
 
 
@@ -167,14 +168,14 @@ def test_check_mode_writes_nothing(lab, db_snapshot):
 def test_empty_and_deleted_chains_are_no_credentials(lab):
     assert lab.run(lab.devices[0], []).status == "NO_CREDENTIALS"
     deleted = lab.run(lab.devices[1], [999999])
-    assert deleted.status == "NO_CREDENTIALS" and deleted.error_message == _backup.ALL_DELETED_MESSAGE
+    assert deleted.status == "NO_CREDENTIALS" and deleted.error_message == _outcome.ALL_DELETED_MESSAGE
 
 
 def test_an_internal_error_before_the_first_login_releases_the_claim(lab, monkeypatch):
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret: %s" % GOOD)
 
-    monkeypatch.setattr(_backup, "DeviceSession", broken)
+    monkeypatch.setattr(_device_backup, "DeviceSession", broken)
     outcome = lab.run(lab.devices[0], [lab.cred["good"]])
     assert outcome.status == "FAILED_UNEXPECTED" and GOOD not in repr(outcome.result())
     assert rows(lab.engine, JobCredentialAttempt) == []
@@ -251,12 +252,12 @@ def test_a_target_settled_no_credentials_at_the_start_still_gets_its_records(lab
 
 
 def test_final_status_is_a_pure_rule():
-    rejected = _backup.Attempt(1, 7, "ops", error_type="AUTH", message="no")
-    assert _backup.final_status([rejected], [], [7]).status == "FAILED_AUTH"
-    assert _backup.final_status([], [], []).status == "NO_CREDENTIALS"
-    guarded = _backup.final_status([], [_backup.Skip(7, _backup.SKIP_GUARDED)], [7])
+    rejected = _outcome.Attempt(1, 7, "ops", error_type="AUTH", message="no")
+    assert _outcome.final_status([rejected], [], [7]).status == "FAILED_AUTH"
+    assert _outcome.final_status([], [], []).status == "NO_CREDENTIALS"
+    guarded = _outcome.final_status([], [_outcome.Skip(7, _outcome.SKIP_GUARDED)], [7])
     assert (guarded.status, guarded.error_type) == ("FAILED_AUTH", "LOCKOUT_GUARD")
-    assert _backup.final_status([rejected], [], [7], internal_error="bug").status == "FAILED_UNEXPECTED"
+    assert _outcome.final_status([rejected], [], [7], internal_error="bug").status == "FAILED_UNEXPECTED"
 
 
 SECRET_CONFIG = "hostname r1\nenable secret 0 Plain-Enable-Secret\nsnmp-server community Commun1ty-Plain RO\nend\n"

@@ -17,10 +17,10 @@ sa = pytest.importorskip("sqlalchemy")
 pytest.importorskip("netmiko")
 
 # pylint: disable=wrong-import-position
-from ansible_collections.netraven.netraven.plugins.module_utils import _backup  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._backup import _device_backup  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (  # noqa: E402
     ConnectionLog,
     Credential,
     Device,
@@ -55,12 +55,12 @@ def rows(engine, model):
 def test_a_bug_becomes_the_devices_failed_unexpected_record(device, unit_key, monkeypatch, where):
     engine, device_id, credential_id = device
     if where == "fetch":  # before the login's outcome is known
-        monkeypatch.setattr(_backup.DeviceSession, "fetch_all", bug)
+        monkeypatch.setattr(_device_backup.DeviceSession, "fetch_all", bug)
     else:  # after a successful login, while handling the configuration
-        monkeypatch.setattr(_backup.DeviceSession, "fetch_all", lambda *_a, **_k: (["", CONFIG], 0.1))
-        monkeypatch.setattr(_backup, "config_hash", bug)
+        monkeypatch.setattr(_device_backup.DeviceSession, "fetch_all", lambda *_a, **_k: (["", CONFIG], 0.1))
+        monkeypatch.setattr(_device_backup, "config_hash", bug)
 
-    outcome = _backup.DeviceBackup(engine, secret_box_for(engine, unit_key), _backup.BackupOptions()).run(device_id, [credential_id])
+    outcome = _device_backup.DeviceBackup(engine, secret_box_for(engine, unit_key), _device_backup.BackupOptions()).run(device_id, [credential_id])
 
     result = outcome.result()
     assert result["status"] == "FAILED_UNEXPECTED" and result["failed"] is True and result["changed"] is False

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.netraven.netraven.plugins.module_utils._chains import (
+from ansible_collections.netraven.netraven.plugins.module_utils._inventory._chains import (
     credentials_by_tag,
     ordered_chain,
     resolve_chains,
     resolve_targets,
     select_devices,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential, Device, Job, Tag
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, Device, Job, Tag
 
 CIPHERTEXT = "gAAAAAB-not-a-real-token-but-never-selected"
 

@@ -1,6 +1,6 @@
 """The one diff rule shared by --diff, config_info, changed_devices and the report."""
 
-from ansible_collections.netraven.netraven.plugins.module_utils._config_diff import diff_configs
+from ansible_collections.netraven.netraven.plugins.module_utils._history._diff import diff_configs
 
 
 def test_counts_only_changed_lines_not_headers():

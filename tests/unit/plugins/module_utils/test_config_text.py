@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.netraven.netraven.plugins.module_utils._config_text import clean_output, config_hash
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._device_text import clean_output, config_hash
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import profile_for as platform_for
 
 KEY = b"k" * 32

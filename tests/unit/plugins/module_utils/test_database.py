@@ -15,22 +15,16 @@ import time
 
 import pytest
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import (
-    create_db_engine,
-    database_error,
-    default_sqlite_path,
-    describe_engine,
-    mask_text,
-    mask_url,
-    resolve_db_url,
-    session_scope,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, describe_engine, session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._db._driver_errors import database_error
+from ansible_collections.netraven.netraven.plugins.module_utils._db._locations import default_sqlite_path, resolve_db_url
+from ansible_collections.netraven.netraven.plugins.module_utils._db._url_masking import mask_text, mask_url
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import (
     DatabaseConfigError,
     DatabaseUnavailableError,
     SchemaNotReadyError,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Base, Tag
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Base, Tag
 
 PASSWORD = "Secr3tPw"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.netraven.netraven.plugins.module_utils._device_session import classify
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import classify
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus, ErrorType
 
 netmiko_exceptions = pytest.importorskip("netmiko.exceptions")

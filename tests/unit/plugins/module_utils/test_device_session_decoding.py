@@ -9,11 +9,7 @@ import types
 
 import pytest
 
-from ansible_collections.netraven.netraven.plugins.module_utils._device_session import (
-    AttemptError,
-    DeviceSession,
-    decode_as_stream,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import AttemptError, DeviceSession, decode_as_stream
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType
 
 channel_module = pytest.importorskip("netmiko.channel")

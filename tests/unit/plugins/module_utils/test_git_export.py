@@ -23,21 +23,15 @@ if shutil.which("git") is None:  # pragma: no cover - bindep.txt installs it
     pytest.skip("the git executable is needed", allow_module_level=True)
 
 # pylint: disable=wrong-import-position
-from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._git_export import (  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._history._git_export import (  # noqa: E402
     GitProblem,
     export,
     masked_remote,
     prepare_repository,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
-    Device,
-    DeviceConfiguration,
-    Job,
-    JobResult,
-    Tag,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Device, DeviceConfiguration, Job, JobResult, Tag  # noqa: E402
 
 T0 = datetime.datetime(2026, 11, 30, 22, 0, 0)
 SECRET = "S3cret-push-pw"

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import SchemaNotReadyError
-from ansible_collections.netraven.netraven.plugins.module_utils._inventory_data import (
+from ansible_collections.netraven.netraven.plugins.module_utils._inventory._hosts import (
     CREDENTIAL_KEYS,
     HOSTVAR_NAMES,
     NO_CREDENTIALS_GROUP,

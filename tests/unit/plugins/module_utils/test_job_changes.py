@@ -13,17 +13,19 @@ sa = pytest.importorskip("sqlalchemy")
 pytest.importorskip("cryptography")
 
 # pylint: disable=wrong-import-position
-from ansible_collections.netraven.netraven.plugins.module_utils import _job_changes, _job_report, _jobs  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs import _changes  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs import _report  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs import _lifecycle  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (  # noqa: E402
     Credential,
     Device,
     DeviceConfiguration,
     JobResult,
     Tag,
-    utcnow,
 )
+from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import utcnow  # noqa: E402
 
 EVIL = "<script>alert(1)</script>"
 
@@ -44,7 +46,7 @@ def engine(sqlite_engine, unit_key):
 
 def run_job(engine, outcomes, now=None):
     """A job where each hostname gets (status, new config text or None); returns finish_job's result."""
-    job_id = _jobs.start_job(engine, lambda: secret_box_for(engine), tags=["core"])["job_id"]
+    job_id = _lifecycle.start_job(engine, lambda: secret_box_for(engine), tags=["core"])["job_id"]
     with session_scope(engine) as session:
         for hostname, (status, text) in outcomes.items():
             device_id = session.execute(sa.select(Device.id).where(Device.hostname == hostname)).scalar_one()
@@ -58,7 +60,7 @@ def run_job(engine, outcomes, now=None):
                             .values(status=status, result_time=now or utcnow(),
                                     details={"hostname": hostname, "changed": text is not None, "config_id": config_id,
                                              "error_message": None if status == "SUCCESS" else "boom"}))
-    return _jobs.finish_job(engine, job_id, close_pending=True)
+    return _lifecycle.finish_job(engine, job_id, close_pending=True)
 
 
 def test_finish_lists_changed_failed_and_stale_devices(engine):
@@ -78,7 +80,7 @@ def test_finish_lists_changed_failed_and_stale_devices(engine):
     lines = second["summary_lines"]
     assert "Changed configurations:" in lines and "  - r1: +2 -1 lines (config 4, was 1)" in lines
     assert any(line.startswith("  - r3: last success") for line in lines)
-    page = _job_report.render_html(second["summary"])
+    page = _report.render_html(second["summary"])
     assert "<details class=\"diff\">" in page and "<details open" not in page
     assert EVIL not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Stale devices (1)" in page
@@ -88,7 +90,7 @@ def test_never_backed_up_is_stale_and_all_enabled_by_default(engine):
     result = run_job(engine, {"r1": ("SUCCESS", "a\n"), "r2": ("FAILED_SSH", None), "r3": ("FAILED_SSH", None)})
     assert [(d["hostname"], d["last_success"]) for d in result["stale_devices"]] == [("r2", None), ("r3", None)]
     with session_scope(engine) as session:
-        assert [d["hostname"] for d in _job_changes.stale_devices(session, 48)] == ["r2", "r3"]
+        assert [d["hostname"] for d in _changes.stale_devices(session, 48)] == ["r2", "r3"]
 
 
 def test_diffs_are_capped_per_device_and_in_total(engine):
@@ -96,9 +98,9 @@ def test_diffs_are_capped_per_device_and_in_total(engine):
     big = "".join("line %d\n" % n for n in range(50))
     result = run_job(engine, {"r1": ("SUCCESS", big), "r2": ("SUCCESS", big), "r3": ("SUCCESS", big)})
     with session_scope(engine) as session:
-        entries = _job_changes.changed_devices(session, result["job_id"], per_device=20, total=30)
+        entries = _changes.changed_devices(session, result["job_id"], per_device=20, total=30)
     assert [len(d["diff"].splitlines()) for d in entries] == [20, 10, 0]
     assert [d["added"] for d in entries] == [50, 50, 50], "counts stay complete"
     assert entries[2]["diff_lines_omitted"] > 0
-    page = _job_report.render_html(dict(result["summary"], changed_devices=entries))
+    page = _report.render_html(dict(result["summary"], changed_devices=entries))
     assert "left out in total" in page and "not shown (report cap)" in page

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from ansible_collections.netraven.netraven.plugins.module_utils import _job_report  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs import _report  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError  # noqa: E402
 
 EVIL = '<script>alert("x")</script>'
@@ -32,7 +32,7 @@ def summary(status="COMPLETED_PARTIAL_FAILURE", devices=None, logs=None):
         device(EVIL, "FAILED_AUTH", device_id=2, credential_id=3, credential_username="u<b>", attempts=1,
                error_type="AUTH", error="Authentication failed & <img src=x onerror=alert(1)>"),
     ]
-    colour, _icon, text = _job_report.status_display(status)
+    colour, _icon, text = _report.status_display(status)
     by_status = {}
     for entry in devices:
         by_status[entry["status"]] = by_status.get(entry["status"], 0) + 1
@@ -64,7 +64,7 @@ class _Collector(html.parser.HTMLParser):
 
 
 def test_summary_lines_read_well():
-    lines = _job_report.summary_lines(summary(logs=[
+    lines = _report.summary_lines(summary(logs=[
         {"timestamp": "t", "level": "ERROR", "message": "Failed to resolve credentials: boom", "error_type": "CREDENTIAL"},
         {"timestamp": "t", "level": "INFO", "message": "Credential resolution: 2/2", "error_type": None}]))
     assert lines[0] == "NetRaven job 7 'nightly <b>bold</b>': COMPLETED_PARTIAL_FAILURE (Completed with failures)"
@@ -79,7 +79,7 @@ def test_summary_lines_read_well():
 def test_summary_lines_cap_device_lists():
     devices = [device("r%03d" % n, "SUCCESS", device_id=n, credential_username="ops", credential_id=1, attempts=1)
                for n in range(5)]
-    lines = _job_report.summary_lines(summary("COMPLETED_SUCCESS", devices), max_lines=2)
+    lines = _report.summary_lines(summary("COMPLETED_SUCCESS", devices), max_lines=2)
     assert lines[-3:] == ["  - r000: credential 'ops' (id 1)", "  - r001: credential 'ops' (id 1)",
                           "  ... and 3 more devices backed up (see the summary or the report)"]
 
@@ -92,17 +92,17 @@ def test_summary_lines_cap_device_lists():
     ("COMPLETED_FAILURE", "red", "x-circle", "Failed"),
 ])
 def test_badge_follows_the_ui_display_mapping(status, colour, icon, text):
-    assert _job_report.status_display(status) == (colour, icon, text)
-    page = _job_report.render_html(summary(status))
+    assert _report.status_display(status) == (colour, icon, text)
+    page = _report.render_html(summary(status))
     badge = re.search(r'<div class="badge"[^>]*style="color:([^;]+);background:([^;]+);[^"]*">(.*?)</div>', page, re.S)
     assert badge, "the page has a status badge"
-    assert (badge.group(1), badge.group(2)) == _job_report.PALETTE[colour][:2]
-    assert _job_report.svg_icon(icon, 22) in badge.group(3)
+    assert (badge.group(1), badge.group(2)) == _report.PALETTE[colour][:2]
+    assert _report.svg_icon(icon, 22) in badge.group(3)
     assert "<span>%s</span>" % text in badge.group(3)
 
 
 def test_report_escapes_database_strings_and_is_self_contained():
-    page = _job_report.render_html(summary(logs=[
+    page = _report.render_html(summary(logs=[
         {"timestamp": "t", "level": "ERROR", "message": "bad </td><script>x()</script>", "error_type": None}]))
     assert "<script" not in page.lower()
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
@@ -122,15 +122,15 @@ def test_report_escapes_database_strings_and_is_self_contained():
 
 
 def test_report_without_devices_says_so():
-    page = _job_report.render_html(summary("COMPLETED_NO_DEVICES", devices=[]))
+    page = _report.render_html(summary("COMPLETED_NO_DEVICES", devices=[]))
     assert "No device results recorded for this job." in page and "No devices found" in page
 
 
 def test_write_report_replaces_atomically(tmp_path):
     target = tmp_path / "reports" / "job.html"
-    assert _job_report.write_report(str(target), summary()) == str(target)
+    assert _report.write_report(str(target), summary()) == str(target)
     first = target.read_text(encoding="utf-8")
-    _job_report.write_report(str(target), summary("COMPLETED_SUCCESS", devices=[]))
+    _report.write_report(str(target), summary("COMPLETED_SUCCESS", devices=[]))
     assert target.read_text(encoding="utf-8") != first
     assert os.listdir(str(target.parent)) == ["job.html"], "no temporary file is left behind"
 
@@ -139,7 +139,7 @@ def test_unwritable_report_path_is_one_line(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(NetRavenError) as error:
-        _job_report.write_report(str(blocker / "job.html"), summary())
+        _report.write_report(str(blocker / "job.html"), summary())
     assert str(error.value).startswith("Cannot write the job report to '%s'" % (blocker / "job.html"))
     assert "\n" not in str(error.value)
 
@@ -148,7 +148,7 @@ def test_report_table_lists_failures_first_then_pending_then_backed_up():
     devices = [device("a-ok", "SUCCESS", device_id=1), device("b-down", "FAILED_UNREACHABLE", device_id=2),
                device("c-wait", "PENDING", device_id=3), device("d-ok", "SUCCESS", device_id=4),
                device("e-auth", "FAILED_AUTH", device_id=5), device("f-none", "NO_CREDENTIALS", device_id=6)]
-    page = _job_report.render_html(summary(devices=devices))
+    page = _report.render_html(summary(devices=devices))
     body = page.split("<tbody>", 1)[1]
     order = [name for _start, name in sorted((body.index("<td>%s</td>" % d["hostname"]), d["hostname"]) for d in devices)]
     assert order == ["b-down", "e-auth", "f-none", "c-wait", "a-ok", "d-ok"]

@@ -27,19 +27,14 @@ from ansible_collections.netraven.netraven.plugins.module_utils._crypto import (
     SecretBox,
     install_salt,
     secret_box_for,
-    warm_default_database,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._prefork import warm_default_database  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import (  # noqa: E402
     EncryptionKeyError,
     SchemaNotReadyError,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
-    SCHEMA_REVISION,
-    Base,
-    Credential,
-    InstallSecret,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import SCHEMA_REVISION, Base, Credential, InstallSecret  # noqa: E402
 
 KEY = "derivation-passphrase"
 OLD = "derivation-old-passphrase"

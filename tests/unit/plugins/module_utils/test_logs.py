@@ -11,21 +11,14 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._logs import (
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs._logs import (
     log_credential_attempt,
     log_runner_error,
     write_connection_log,
     write_job_log,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (
-    Base,
-    ConnectionLog,
-    Credential,
-    Device,
-    Job,
-    JobLog,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Base, ConnectionLog, Credential, Device, Job, JobLog
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType, LogLevel
 
 ATTEMPT_KEYS = {"credential_id", "credential_username", "attempt", "error_type"}

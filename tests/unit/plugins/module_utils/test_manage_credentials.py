@@ -13,15 +13,15 @@ sa = pytest.importorskip("sqlalchemy")
 pytest.importorskip("cryptography")
 
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import (  # noqa: E402
     EncryptionKeyError,
     ValidationError,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_credentials import ensure_credential  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_devices import ensure_device  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_tags import ensure_tag  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential, Device  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._credentials import ensure_credential  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._devices import ensure_device  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._tags import ensure_tag  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, Device  # noqa: E402
 
 PASSWORD = "S3cr3t-Pa55-unit"
 OTHER_PASSWORD = "An0ther-Pa55-unit"

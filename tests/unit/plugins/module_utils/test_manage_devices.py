@@ -10,15 +10,15 @@ import pytest
 sa = pytest.importorskip("sqlalchemy")
 pytest.importorskip("netmiko")
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_devices import (  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._devices import (  # noqa: E402
     ensure_device,
     netmiko_platforms,
     validate_device_type,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_tags import ensure_tag  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Device, Tag  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._tags import ensure_tag  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Device, Tag  # noqa: E402
 
 
 def _devices(engine):
@@ -202,7 +202,7 @@ def test_absent_deletes_and_is_idempotent(tagged):
 
 
 def test_absent_removes_the_devices_history_with_it(tagged):
-    from ansible_collections.netraven.netraven.plugins.module_utils._models import DeviceConfiguration
+    from ansible_collections.netraven.netraven.plugins.module_utils._db._models import DeviceConfiguration
 
     device_id = ensure_device(tagged, "r1", ip_address="192.0.2.1", device_type="cisco_ios")["device"]["id"]
     with session_scope(tagged) as session:
@@ -226,10 +226,10 @@ def test_check_mode_only_warns_about_unknown_tags(tagged, db_snapshot):
 def test_missing_netmiko_is_a_clear_error(tagged, monkeypatch):
     import sys
 
-    from ansible_collections.netraven.netraven.plugins.module_utils import _manage_devices
+    from ansible_collections.netraven.netraven.plugins.module_utils._manage import _devices
     from ansible_collections.netraven.netraven.plugins.module_utils._errors import MissingLibraryError
 
-    monkeypatch.setattr(_manage_devices, "_PLATFORMS", [])
+    monkeypatch.setattr(_devices, "_PLATFORMS", [])
     monkeypatch.setitem(sys.modules, "netmiko.ssh_dispatcher", None)
     with pytest.raises(MissingLibraryError, match="'netmiko' is required on the controller to validate device_type"):
         ensure_device(tagged, "r1", ip_address="192.0.2.1", device_type="cisco_ios")

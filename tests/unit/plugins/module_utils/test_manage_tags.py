@@ -9,15 +9,10 @@ import pytest
 
 sa = pytest.importorskip("sqlalchemy")
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_tags import ensure_tag  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
-    Credential,
-    Device,
-    Tag,
-    device_tag_association,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._tags import ensure_tag  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, Device, Tag, device_tag_association  # noqa: E402
 
 
 def _tags(engine):

@@ -14,11 +14,9 @@ import datetime
 
 import pytest
 
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._metrics import (
-    record_credential_attempt,
-)
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Base, Credential
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._credential_metrics import record_credential_attempt
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Base, Credential
 
 try:
     from sqlalchemy import event

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.netraven.netraven.plugins.module_utils._backup_args import BACKUP_ARGSPEC
-from ansible_collections.netraven.netraven.plugins.module_utils._migrations import MIGRATE_ARGSPEC
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule, argspec
+from ansible_collections.netraven.netraven.plugins.modules import backup, migrate
 
 
 def test_the_groups_asked_for_then_the_modules_own_options():
@@ -32,6 +31,6 @@ def test_an_option_may_not_redefine_a_shared_one(groups, option):
 
 
 def test_the_action_plugins_build_their_spec_the_same_way():
-    assert list(BACKUP_ARGSPEC)[:2] == ["db_url", "encryption_key"] and "tags" not in BACKUP_ARGSPEC
-    assert MIGRATE_ARGSPEC == {"db_url": {"type": "str", "required": False, "no_log": True},
-                               "revision": {"type": "str", "default": "head"}}
+    assert list(backup.ARGUMENT_SPEC)[:2] == ["db_url", "encryption_key"] and "tags" not in backup.ARGUMENT_SPEC
+    assert migrate.ARGUMENT_SPEC == {"db_url": {"type": "str", "required": False, "no_log": True},
+                                     "revision": {"type": "str", "default": "head"}}

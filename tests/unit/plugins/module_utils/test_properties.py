@@ -25,12 +25,12 @@ hypothesis = pytest.importorskip("hypothesis")
 # pylint: disable=wrong-import-position
 from hypothesis import assume, given, settings, strategies as st  # noqa: E402
 
-from ansible_collections.netraven.netraven.plugins.module_utils._backup_args import tunable_error  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._config_text import clean_message, clean_output  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._database import mask_text, mask_url  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._options import tunable_error  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._device_text import clean_message, clean_output  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._url_masking import mask_text, mask_url  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_common import check_text, clean_tag_names  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._manage_devices import (  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import check_text, clean_tag_names  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._devices import (  # noqa: E402
     check_hostname,
     normalise_ip,
     validate_device_type,

@@ -19,8 +19,8 @@ import pytest
 sa = pytest.importorskip("sqlalchemy")
 
 # pylint: disable=wrong-import-position
-from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (  # noqa: E402
     ConnectionLog,
     Credential,
     Device,
@@ -31,9 +31,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._models import (
     JobResult,
     Tag,
     job_tags,
-    utcnow,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._prune import prune  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import utcnow  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._history._prune import prune  # noqa: E402
 
 ALL_DAYS = {"configurations": 0, "job_logs": 0, "connection_logs": 0, "job_results": 0, "jobs": 0}
 

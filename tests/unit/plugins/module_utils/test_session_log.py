@@ -15,8 +15,8 @@ import os
 import pytest
 
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import profile_for
-from ansible_collections.netraven.netraven.plugins.module_utils._device_session import AttemptError, DeviceSession
-from ansible_collections.netraven.netraven.plugins.module_utils._session_log import open_session_log
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import AttemptError, DeviceSession
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._session_log import open_session_log
 
 netmiko_session_log = pytest.importorskip("netmiko.session_log")
 

@@ -16,17 +16,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ansible_collections.netraven.netraven.plugins.module_utils import _backup_store, _logs, _metrics  # noqa: F401 pylint: disable=unused-import
-from ansible_collections.netraven.netraven.plugins.module_utils._database import create_db_engine, session_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Base, ConnectionLog, Device, Job, JobLog
-from ansible_collections.netraven.netraven.plugins.module_utils._statements import (
-    IN_SLOTS,
-    Statement,
-    chunks,
-    in_slots,
-    precompile,
-    slot_values,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._backup import _store  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs import _logs  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.netraven.netraven.plugins.module_utils._backup import _credential_metrics  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Base, ConnectionLog, Device, Job, JobLog
+from ansible_collections.netraven.netraven.plugins.module_utils._db._statements import IN_SLOTS, Statement, chunks, in_slots, precompile, slot_values
 
 UTC = datetime.timezone.utc
 
@@ -98,4 +93,4 @@ def test_writes_read_back_through_the_orm(engine):
 def test_a_missing_parameter_names_it(engine):
     with engine.connect() as connection:
         with pytest.raises(KeyError, match="device_id"):
-            _backup_store.DEVICE_SELECT.rows(connection)
+            _store.DEVICE_SELECT.rows(connection)

@@ -19,12 +19,12 @@ sa = pytest.importorskip("sqlalchemy")
 # pylint: disable=wrong-import-position
 from sqlalchemy import exc as sa_exc  # noqa: E402
 
-from ansible_collections.netraven.netraven.plugins.module_utils import _transactions  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db import _transactions  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import (  # noqa: E402
     DatabaseUnavailableError,
     DatabaseValueError,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Tag  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Tag  # noqa: E402
 
 
 class DriverError(Exception):

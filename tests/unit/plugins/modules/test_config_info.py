@@ -15,8 +15,12 @@ import pytest
 sa = pytest.importorskip("sqlalchemy")
 
 # pylint: disable=wrong-import-position
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
-    Device, DeviceConfiguration, Tag, device_tag_association)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (  # noqa: E402
+    Device,
+    DeviceConfiguration,
+    Tag,
+    device_tag_association,
+)
 from ansible_collections.netraven.netraven.plugins.modules import config_info  # noqa: E402
 
 FIRST = "hostname core-1\ninterface Gi1\n description uplink\nntp server 192.0.2.1\n"

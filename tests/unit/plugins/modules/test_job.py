@@ -18,20 +18,10 @@ sa = pytest.importorskip("sqlalchemy")
 pytest.importorskip("cryptography")
 
 # pylint: disable=wrong-import-position
-from ansible_collections.netraven.netraven.plugins.module_utils import _jobs  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs import _lifecycle  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._database import (  # noqa: E402
-    create_db_engine,
-    session_scope,
-)
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
-    Credential,
-    Device,
-    Job,
-    JobLog,
-    JobResult,
-    Tag,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, Device, Job, JobLog, JobResult, Tag  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.modules import job  # noqa: E402
 
 CHAIN = [{"id": 1, "name": "ops", "username": "ops", "priority": 10, "tags": ["core"]}]
@@ -75,7 +65,7 @@ def resolver(chain):
 def test_chains_resolved_and_targets_dispatched(run_module, db):
     url, engine = db
     mocked = resolver(CHAIN)
-    with mock.patch.object(_jobs, "resolve_chains", mocked):
+    with mock.patch.object(_lifecycle, "resolve_chains", mocked):
         rc, result = run_module(job, {"db_url": url, "state": "started", "tags": ["core"]})
     assert rc == 0, result
     mocked.assert_called_once()
@@ -91,7 +81,7 @@ def test_chains_resolved_and_targets_dispatched(run_module, db):
 
 def test_resolution_empty_completes_without_credentials(run_module, db):
     url, engine = db
-    with mock.patch.object(_jobs, "resolve_chains", resolver([])):
+    with mock.patch.object(_lifecycle, "resolve_chains", resolver([])):
         rc, result = run_module(job, {"db_url": url, "state": "started", "tags": ["core"]})
     assert rc == 0, result
     assert (result["status"], result["final"]) == ("COMPLETED_NO_CREDENTIALS", True)
@@ -103,7 +93,7 @@ def test_resolution_empty_completes_without_credentials(run_module, db):
 def test_resolution_raising_fails_credential_resolution_and_logs(run_module, db):
     url, engine = db
     failing = mock.Mock(side_effect=Exception("Test credential error"))
-    with mock.patch.object(_jobs, "resolve_chains", failing):
+    with mock.patch.object(_lifecycle, "resolve_chains", failing):
         rc, result = run_module(job, {"db_url": url, "state": "started", "tags": ["core"]})
     assert rc == 0, "the job records the failure; the task reports it without failing"
     failing.assert_called_once()

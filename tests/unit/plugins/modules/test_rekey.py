@@ -20,11 +20,7 @@ pytest.importorskip("cryptography")
 
 # pylint: disable=wrong-import-position
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._models import (  # noqa: E402
-    Credential,
-    Device,
-    DeviceConfiguration,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, Device, DeviceConfiguration  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.modules import rekey  # noqa: E402
 
 OLD, NEW, LOST = "old-rotation-passphrase", "new-rotation-passphrase", "lost-rotation-passphrase"

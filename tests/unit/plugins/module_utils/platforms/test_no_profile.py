@@ -8,10 +8,10 @@ sa = pytest.importorskip("sqlalchemy")
 pytest.importorskip("netmiko")
 
 # pylint: disable=wrong-import-position
-from ansible_collections.netraven.netraven.plugins.module_utils import _backup  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._backup import _device_backup  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._database import session_scope  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._models import Credential, Device  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, Device  # noqa: E402
 
 
 def test_device_type_without_profile_fails_without_login(sqlite_engine, unit_key, monkeypatch):
@@ -23,9 +23,9 @@ def test_device_type_without_profile_fails_without_login(sqlite_engine, unit_key
         session.flush()
         device_id, credential_id = router.id, credential.id
     logins = []
-    monkeypatch.setattr(_backup.DeviceSession, "fetch_all", lambda *a, **k: logins.append(a) or ([], 0))
+    monkeypatch.setattr(_device_backup.DeviceSession, "fetch_all", lambda *a, **k: logins.append(a) or ([], 0))
 
-    outcome = _backup.DeviceBackup(sqlite_engine, secret_box_for(sqlite_engine, unit_key), _backup.BackupOptions()).run(
+    outcome = _device_backup.DeviceBackup(sqlite_engine, secret_box_for(sqlite_engine, unit_key), _device_backup.BackupOptions()).run(
         device_id, [credential_id])
 
     result = outcome.result()

@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
-from ansible_collections.netraven.netraven.plugins.module_utils._platform_check import check_output
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms._check import check_output
 
 FORTIOS = """#config-version=FGVM64-7.2.5-FW-build1517-230606:opmode=0:vdom=1:user=admin
 #conf_file_ver=1234567

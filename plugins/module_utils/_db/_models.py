@@ -1,0 +1,262 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""SQLAlchemy 2.x models of the NetRaven database (docs/architecture.md: "Database and encryption").
+
+Alembic migrations own the schema; these models must match the migrated schema
+exactly (a test runs autogenerate against a migrated database and expects no
+difference). SCHEMA_REVISION names the Alembic head this code was written for, so
+the core can refuse an unmigrated database with a clear message.
+
+The file imports nothing but SQLAlchemy so that Alembic can load it from a plain
+checkout. Without SQLAlchemy it still imports (ansible-doc and sanity need that):
+the classes then exist as inert shells and HAS_SQLALCHEMY tells callers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import traceback
+from typing import Any, List, Optional
+
+try:
+    import sqlalchemy as sa
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+    HAS_SQLALCHEMY = True
+    SQLALCHEMY_IMPORT_ERROR = None
+except ImportError:
+    HAS_SQLALCHEMY = False
+    SQLALCHEMY_IMPORT_ERROR = traceback.format_exc()
+
+    class _Inert:
+        """Absorbs any attribute access or call so the class bodies below still execute."""
+
+        def __getattr__(self, name):
+            return self
+
+        def __call__(self, *args, **kwargs):
+            return self
+
+    sa = _Inert()
+    mapped_column = relationship = sa
+    Mapped = Any
+
+    class DeclarativeBase:  # type: ignore[no-redef]
+        """Stand-in base when SQLAlchemy is missing."""
+
+        metadata = None
+
+SCHEMA_REVISION = "0005_install_secrets"
+
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names, so migrations can drop them by name."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Generic JSON maps to json on PostgreSQL and to TEXT-with-JSON on SQLite.
+JSONType = sa.JSON()
+Timestamp = sa.DateTime(timezone=True)
+
+device_tag_association = sa.Table(
+    "device_tag_association",
+    Base.metadata,
+    sa.Column("device_id", sa.Integer, sa.ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.Integer, sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+credential_tag_association = sa.Table(
+    "credential_tag_association",
+    Base.metadata,
+    sa.Column("credential_id", sa.Integer, sa.ForeignKey("credentials.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.Integer, sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+job_tags = sa.Table(
+    "job_tags",
+    Base.metadata,
+    sa.Column("job_id", sa.Integer, sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.Integer, sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Tag(Base):
+    """A label shared by devices and credentials; a shared tag puts a credential in a device's chain."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(255), nullable=False, unique=True)
+    type: Mapped[Optional[str]] = mapped_column(sa.String(50), nullable=True)
+    description: Mapped[Optional[str]] = mapped_column(sa.Text, nullable=True)
+
+
+class Credential(Base):
+    """A login to try on devices; password holds Fernet ciphertext, never plaintext."""
+
+    __tablename__ = "credentials"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(255), nullable=False, unique=True)
+    username: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    password: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    priority: Mapped[int] = mapped_column(sa.Integer, nullable=False, server_default=sa.text("100"))
+    description: Mapped[Optional[str]] = mapped_column(sa.Text, nullable=True)
+    is_system: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, server_default=sa.false())
+    last_used: Mapped[Optional[datetime.datetime]] = mapped_column(Timestamp, nullable=True)
+    success_rate: Mapped[Optional[float]] = mapped_column(sa.Float, nullable=True)
+    success_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, server_default=sa.text("0"))
+    failure_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, server_default=sa.text("0"))
+    created_at: Mapped[datetime.datetime] = mapped_column(Timestamp, nullable=False, server_default=sa.func.now())
+
+    tags: Mapped[List[Tag]] = relationship(secondary=credential_tag_association, order_by="Tag.name")
+
+
+class Device(Base):
+    """A network device to back up; device_type is a netmiko platform name."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    hostname: Mapped[str] = mapped_column(sa.String(255), nullable=False, unique=True)
+    ip_address: Mapped[str] = mapped_column(sa.String(45), nullable=False, unique=True)
+    device_type: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    port: Mapped[int] = mapped_column(sa.Integer, nullable=False, server_default=sa.text("22"))
+    description: Mapped[Optional[str]] = mapped_column(sa.Text, nullable=True)
+    enabled: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, server_default=sa.true())
+    last_seen: Mapped[Optional[datetime.datetime]] = mapped_column(Timestamp, nullable=True)
+    last_credential_id: Mapped[Optional[int]] = mapped_column(
+        sa.Integer, sa.ForeignKey("credentials.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(Timestamp, nullable=False, server_default=sa.func.now())
+
+    tags: Mapped[List[Tag]] = relationship(secondary=device_tag_association, order_by="Tag.name")
+
+
+class Job(Base):
+    """One backup run (or several sliced runs sharing it); status ends in a JobStatus.FINAL value."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    job_type: Mapped[str] = mapped_column(sa.String(50), nullable=False, server_default=sa.text("'backup'"))
+    status: Mapped[str] = mapped_column(sa.String(50), nullable=False, server_default=sa.text("'PENDING'"))
+    started_at: Mapped[Optional[datetime.datetime]] = mapped_column(Timestamp, nullable=True)
+    completed_at: Mapped[Optional[datetime.datetime]] = mapped_column(Timestamp, nullable=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(Timestamp, nullable=False, server_default=sa.func.now())
+
+    tags: Mapped[List[Tag]] = relationship(secondary=job_tags, order_by="Tag.name")
+
+
+class JobResult(Base):
+    """The outcome of one targeted device in one job; created PENDING when the job starts."""
+
+    __tablename__ = "job_results"
+    __table_args__ = (sa.UniqueConstraint("job_id", "device_id", name="uq_job_results_job_id_device_id"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(sa.Integer, sa.ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False)
+    device_id: Mapped[int] = mapped_column(
+        sa.Integer, sa.ForeignKey("devices.id", ondelete="CASCADE"), nullable=False, index=True)
+    status: Mapped[str] = mapped_column(sa.String(50), nullable=False)
+    details: Mapped[Optional[Any]] = mapped_column(JSONType, nullable=True)
+    result_time: Mapped[Optional[datetime.datetime]] = mapped_column(Timestamp, nullable=True)
+
+
+class JobLog(Base):
+    """A line of a job's log; device_id NULL means a job-level entry."""
+
+    __tablename__ = "job_logs"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(
+        sa.Integer, sa.ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False, index=True)
+    device_id: Mapped[Optional[int]] = mapped_column(
+        sa.Integer, sa.ForeignKey("devices.id", ondelete="CASCADE"), nullable=True)
+    timestamp: Mapped[datetime.datetime] = mapped_column(Timestamp, nullable=False, server_default=sa.func.now())
+    level: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    message: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    data: Mapped[Optional[Any]] = mapped_column(JSONType, nullable=True)
+
+
+class ConnectionLog(Base):
+    """One row per device per job: how the login went and with which credential."""
+
+    __tablename__ = "connection_logs"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(
+        sa.Integer, sa.ForeignKey("devices.id", ondelete="CASCADE"), nullable=False, index=True)
+    job_id: Mapped[Optional[int]] = mapped_column(
+        sa.Integer, sa.ForeignKey("jobs.id", ondelete="SET NULL"), nullable=True, index=True)
+    timestamp: Mapped[datetime.datetime] = mapped_column(Timestamp, nullable=False, server_default=sa.func.now())
+    successful: Mapped[bool] = mapped_column(sa.Boolean, nullable=False)
+    duration_ms: Mapped[Optional[int]] = mapped_column(sa.Integer, nullable=True)
+    error_message: Mapped[Optional[str]] = mapped_column(sa.Text, nullable=True)
+    error_type: Mapped[Optional[str]] = mapped_column(sa.String(50), nullable=True)
+    credential_id: Mapped[Optional[int]] = mapped_column(
+        sa.Integer, sa.ForeignKey("credentials.id", ondelete="SET NULL"), nullable=True)
+    credential_username: Mapped[Optional[str]] = mapped_column(sa.String(255), nullable=True)
+    retry_count: Mapped[Optional[int]] = mapped_column(sa.Integer, nullable=True, server_default=sa.text("0"))
+
+
+class DeviceConfiguration(Base):
+    """A stored configuration; a new row is written only when data_hash differs from the latest."""
+
+    __tablename__ = "device_configurations"
+    __table_args__ = (sa.Index("ix_device_configurations_device_id_id", "device_id", "id"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(
+        sa.Integer, sa.ForeignKey("devices.id", ondelete="CASCADE"), nullable=False)
+    job_id: Mapped[Optional[int]] = mapped_column(
+        sa.Integer, sa.ForeignKey("jobs.id", ondelete="SET NULL"), nullable=True)
+    retrieved_at: Mapped[datetime.datetime] = mapped_column(Timestamp, nullable=False, server_default=sa.func.now())
+    config_data: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    data_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    config_metadata: Mapped[Optional[Any]] = mapped_column(JSONType, nullable=True)
+    # The text as the device printed it, sealed with the encryption key (docs/history.md); NULL with keep_original: false.
+    original: Mapped[Optional[str]] = mapped_column(sa.Text, nullable=True)
+
+
+class JobCredentialAttempt(Base):
+    """A credential tried on a device within a job: 'claimed' while the login runs, 'rejected' after.
+
+    Shared by every fork and slice of the job through the database: a credential is never
+    tried twice on one device in one job, and the lockout guard counts rejections and
+    logins in flight exactly.
+    """
+
+    __tablename__ = "job_credential_attempts"
+
+    job_id: Mapped[int] = mapped_column(
+        sa.Integer, sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    credential_id: Mapped[int] = mapped_column(
+        sa.Integer, sa.ForeignKey("credentials.id", ondelete="CASCADE"), primary_key=True)
+    device_id: Mapped[int] = mapped_column(
+        sa.Integer, sa.ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True)
+    outcome: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    attempted_at: Mapped[datetime.datetime] = mapped_column(Timestamp, nullable=False, server_default=sa.func.now())
+
+
+class InstallSecret(Base):
+    """A value only this database holds, such as the random salt of the key derivation ('kdf_salt').
+
+    Written by migration 0005_install_secrets; read once per process by the encryption core.
+    """
+
+    __tablename__ = "install_secrets"
+
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    created_at: Mapped[datetime.datetime] = mapped_column(Timestamp, nullable=False, server_default=sa.func.now())

@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Resolved devices as Ansible inventory (docs/architecture.md: "The path of one device"): host names, hostvars and groups.
+
+The inventory plugin, its cache and anything else that needs "the devices as Ansible sees
+them" go through one compact, JSON-safe snapshot:
+
+- ``credentials``: each credential of any chain once, as [id, username, priority, tags];
+- ``devices``: one row per device, [hostname, address, port, id, device_type, tags, chain ids].
+
+Credentials appear once rather than once per device, so a 10,000-device cache stays
+small and rebuilding hostvars shares the credential dicts instead of copying them.
+Nothing secret is ever selected: no password column, no ciphertext, and the source
+fingerprint carries the database URL with its password masked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.netraven.netraven.plugins.module_utils._inventory._chains import resolve_targets
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._db._url_masking import mask_url
+from ansible_collections.netraven.netraven.plugins.module_utils._db._locations import resolve_db_url
+
+SNAPSHOT_VERSION = 1
+TAG_GROUP_PREFIX = "tag_"
+NO_CREDENTIALS_GROUP = "netraven_no_credentials"
+CREDENTIAL_KEYS = ("id", "username", "priority", "tags")
+HOSTVAR_NAMES = ("ansible_host", "ansible_port", "netraven_device_id", "netraven_device_type",
+                 "netraven_tags", "netraven_credentials")
+
+# Same rule as ansible-core's INVALID_VARIABLE_NAMES; the tag_ prefix already rules out a leading digit.
+_INVALID_GROUP_CHARS = re.compile(r"[^\w]")
+
+
+def tag_group_name(tag_name: str) -> str:
+    """The group of a tag: tag_<name> with every character Ansible rejects in group names as '_'.
+
+    Distinct tags may share a group (``a-b`` and ``a.b`` both give ``tag_a_b``): the group then
+    holds the devices of both, while netraven_tags keeps the exact names.
+    """
+    return _INVALID_GROUP_CHARS.sub("_", TAG_GROUP_PREFIX + tag_name)
+
+
+def source_fingerprint(db_url=None, job_id=None, tags=None, include_disabled=False) -> str:
+    """What a snapshot was built from, secret-free: a cache entry built from other options is stale."""
+    return "url=%s job_id=%s tags=%s include_disabled=%s" % (
+        mask_url(resolve_db_url(db_url)), job_id, ",".join(sorted(set(tags or ()))), bool(include_disabled))
+
+
+def snapshot_from_devices(devices, source: str = "") -> dict:
+    """The snapshot of devices resolved by _chains.resolve_targets (read-only, shared chains)."""
+    credentials = {}
+    rows = []
+    for device in devices:
+        chain_ids = []
+        for credential in device["credentials"]:
+            cred_id = credential["id"]
+            if cred_id not in credentials:
+                credentials[cred_id] = [cred_id, credential["username"], credential["priority"], list(credential["tags"])]
+            chain_ids.append(cred_id)
+        rows.append([device["hostname"], device["ip_address"], device["port"], device["id"],
+                     device["device_type"], list(device["tags"]), chain_ids])
+    return {"version": SNAPSHOT_VERSION, "source": source, "credentials": list(credentials.values()), "devices": rows}
+
+
+def load_snapshot(db_url=None, job_id=None, tags=None, include_disabled=False) -> dict:
+    """Resolve the targeted devices and their chains from the database into a snapshot.
+
+    A constant number of queries whatever the device count (see _chains). Raises the
+    NetRavenError family (one line, URL password masked) for every database or input problem.
+    """
+    engine = create_db_engine(db_url)
+    try:
+        with session_scope(engine) as session:
+            devices = resolve_targets(session, tags=tags or None, job_id=job_id,
+                                      include_disabled=include_disabled)
+    finally:
+        engine.dispose()
+    return snapshot_from_devices(devices, source_fingerprint(db_url, job_id, tags, include_disabled))
+
+
+def is_valid_snapshot(snapshot, source: str | None = None) -> bool:
+    """True when a (cached) value has the current snapshot shape and, if given, the same source."""
+    return (isinstance(snapshot, dict) and snapshot.get("version") == SNAPSHOT_VERSION
+            and isinstance(snapshot.get("credentials"), list) and isinstance(snapshot.get("devices"), list)
+            and (source is None or snapshot.get("source") == source))
+
+
+def iter_hosts(snapshot: dict):
+    """Yield (host name, hostvars, group names) per device of a snapshot, in snapshot order.
+
+    Hostvars are exactly those of docs/architecture.md, "The path of one device"; netraven_credentials is the chain in try order as
+    {id, username, priority, tags} dicts that are shared between hosts: read-only, copy to change.
+    Groups: tag_<name> per tag, plus netraven_no_credentials when the chain is empty.
+    """
+    credentials = {}
+    for cred_id, username, priority, tags in snapshot["credentials"]:
+        credentials[cred_id] = {"id": cred_id, "username": username, "priority": priority, "tags": tags}
+    group_of = {}
+    for hostname, address, port, device_id, device_type, tags, chain_ids in snapshot["devices"]:
+        hostvars = {
+            "ansible_host": address,
+            "ansible_port": port,
+            "netraven_device_id": device_id,
+            "netraven_device_type": device_type,
+            "netraven_tags": tags,
+            "netraven_credentials": [credentials[cred_id] for cred_id in chain_ids],
+        }
+        groups = []
+        for tag in tags:
+            group = group_of.get(tag)
+            if group is None:
+                group = group_of[tag] = tag_group_name(tag)
+            groups.append(group)
+        if not chain_ids:
+            groups.append(NO_CREDENTIALS_GROUP)
+        yield hostname, hostvars, groups
+
+
+def count_without_credentials(snapshot: dict) -> int:
+    """How many devices of a snapshot have an empty chain."""
+    return sum(1 for row in snapshot["devices"] if not row[6])

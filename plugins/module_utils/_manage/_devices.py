@@ -1,0 +1,204 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Idempotent management of devices (the netraven.netraven.device module's core).
+
+The hostname is the key. Everything a backup would only discover hours later is
+refused up front, in one line naming the culprit: a device_type netmiko does not
+know (with the close matches, since typos such as cisco_iso are the usual cause),
+an address that is not an IP address, an address or hostname another device
+already uses, an unknown tag.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import re
+
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import MissingLibraryError, ValidationError
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import (
+    TagPlan,
+    changed_fields,
+    check_text,
+    flush_or_conflict,
+    make_diff,
+    tag_names,
+)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Device
+from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import iso_text
+
+if HAS_SQLALCHEMY:
+    import sqlalchemy as sa
+
+MANAGED_FIELDS = ("hostname", "ip_address", "device_type", "port", "description", "enabled", "tags")
+DEFAULT_PORT = 22
+
+_PLATFORMS = []
+
+
+def netmiko_platforms():
+    """The device types netmiko can connect to (its CLASS_MAPPER keys), sorted.
+
+    Imported on first use: netmiko loads every driver (0.4 s), which a task that
+    does not set a new device_type never needs.
+    """
+    if not _PLATFORMS:
+        try:
+            from netmiko.ssh_dispatcher import CLASS_MAPPER
+        except ImportError as error:
+            raise MissingLibraryError("The Python library 'netmiko' is required on the controller to validate device_type (%s)" % (
+                error,)) from None
+        _PLATFORMS.extend(sorted(CLASS_MAPPER))
+    return list(_PLATFORMS)
+
+
+def validate_device_type(device_type, platforms=None):
+    """The device_type when netmiko knows it, else a ValidationError naming the close matches."""
+    platforms = netmiko_platforms() if platforms is None else platforms
+    if device_type in platforms:
+        return device_type
+    probe = (device_type or "").strip().lower()
+    matches = [probe] if probe in platforms else difflib.get_close_matches(probe, platforms, n=5, cutoff=0.6)
+    hint = "did you mean %s?" % ", ".join(matches) if matches else "see netmiko's list of platforms (netmiko.ssh_dispatcher.platforms)"
+    raise ValidationError("Unknown device_type '%s' (netmiko has no such platform): %s" % (device_type, hint))
+
+
+def normalise_ip(value):
+    """The address in canonical text form (so 2001:DB8::1 and 2001:db8:0::1 are one address)."""
+    try:
+        return str(ipaddress.ip_address(str(value).strip()))
+    except ValueError:
+        raise ValidationError("ip_address '%s' is not an IPv4 or IPv6 address" % value) from None
+
+
+def validate_port(port):
+    """The TCP port, refused outside 1..65535."""
+    if port is not None and not 1 <= port <= 65535:
+        raise ValidationError("port %s is out of range (1-65535)" % port)
+    return port
+
+
+def device_to_dict(device, tags=None):
+    """The device as a result dict (tags by name)."""
+    return {
+        "id": device.id,
+        "hostname": device.hostname,
+        "ip_address": device.ip_address,
+        "device_type": device.device_type,
+        "port": device.port,
+        "description": device.description,
+        "enabled": device.enabled,
+        "tags": tag_names(device.tags) if tags is None else list(tags),
+        "last_seen": iso_text(device.last_seen),
+        "last_credential_id": device.last_credential_id,
+    }
+
+
+def _managed(device_dict):
+    return {field: device_dict.get(field) for field in MANAGED_FIELDS}
+
+
+MAX_HOSTNAME_LENGTH = 253  # a DNS name; also keeps "<hostname>.log" within a file name's 255 bytes
+_HOSTNAME_REFUSED = re.compile(r"[\s,\x00-\x1f\x7f-\x9f]")
+
+
+def check_hostname(hostname: str) -> str:
+    """Refuse a hostname an inventory, a group list or a session log file name would break on."""
+    hostname = check_text("hostname", hostname, MAX_HOSTNAME_LENGTH, required=True)
+    bad = _HOSTNAME_REFUSED.search(hostname)
+    if bad:
+        raise ValidationError("hostname %r contains %r at position %d: control characters, whitespace and commas "
+                              "are not allowed" % (hostname[:64], bad.group(0), bad.start()))
+    return hostname
+
+
+def _check_conflicts(session, hostname, ip_address, own_id):
+    """Refuse a hostname (ignoring case) or an address that another device already has."""
+    others = Device.id != own_id if own_id is not None else sa.true()
+    clash = session.execute(
+        sa.select(Device.id, Device.hostname)
+        .where(sa.func.lower(Device.hostname) == hostname.lower(), Device.hostname != hostname, others)
+    ).first()
+    if clash is not None:
+        raise ValidationError("Duplicate hostname '%s': device '%s' (id %s) already exists (hostnames are unique ignoring case)" % (
+            hostname, clash.hostname, clash.id))
+    if ip_address is not None:
+        clash = session.execute(
+            sa.select(Device.id, Device.hostname).where(Device.ip_address == ip_address, others)).first()
+        if clash is not None:
+            raise ValidationError("Duplicate ip_address %s for device '%s': device '%s' (id %s) already has it" % (
+                ip_address, hostname, clash.hostname, clash.id))
+
+
+def ensure_device(engine, hostname, state="present", ip_address=None, device_type=None, port=None, description=None,
+                  enabled=None, tags=None, purge_tags=True, create_tags=False, check_mode=False):
+    """Make the device exist as described (None = leave as is) or not exist.
+
+    A new device needs ip_address and device_type; port defaults to 22 and enabled
+    to true. tags (names) replace the device's tags, or are added with
+    purge_tags=false; unknown ones are an error unless create_tags. Returns
+    {changed, device, created_tags, diff}; check mode writes nothing.
+    """
+    hostname = check_hostname((hostname or "").strip())
+    if state == "absent":
+        return _remove_device(engine, hostname, check_mode)
+    if ip_address is not None:
+        ip_address = normalise_ip(ip_address)
+    validate_port(port)
+    with session_scope(engine) as session:
+        device = session.scalars(sa.select(Device).where(Device.hostname == hostname)).one_or_none()
+        if device is None:
+            missing = [option for option, value in (("ip_address", ip_address), ("device_type", device_type)) if value is None]
+            if missing:
+                raise ValidationError("Device '%s' does not exist: %s required to create it" % (
+                    hostname, " and ".join(missing) + (" are" if len(missing) > 1 else " is")))
+        if device_type is not None and (device is None or device.device_type != device_type):
+            # A stored device_type was validated when written: re-runs skip netmiko's import.
+            device_type = validate_device_type(device_type)
+        _check_conflicts(session, hostname, ip_address, device.id if device is not None else None)
+        before = device_to_dict(device) if device is not None else None
+        plan = TagPlan(session, before["tags"] if before else [], tags, purge=purge_tags, create=create_tags,
+                       check_mode=check_mode)
+        wanted = {"ip_address": ip_address, "device_type": device_type, "port": port, "description": description,
+                  "enabled": enabled}
+        if device is None:
+            defaults = {"hostname": hostname, "port": DEFAULT_PORT, "enabled": True, "description": None}
+            changes = dict(defaults, **{k: v for k, v in wanted.items() if v is not None})
+        else:
+            changes = changed_fields(before, wanted)
+        if not (device is None or changes or plan.changed):
+            return {"changed": False, "device": before, "created_tags": [], "warnings": plan.warnings,
+                    "diff": make_diff(_managed(before), _managed(before))}
+
+        if check_mode:
+            after = dict(before or {"id": None, "last_seen": None, "last_credential_id": None}, **changes)
+            after["tags"] = plan.wanted
+        else:
+            current_tags = list(device.tags) if device is not None else []
+            if device is None:
+                device = Device(**changes)
+                session.add(device)
+            else:
+                for field, value in changes.items():
+                    setattr(device, field, value)
+            if plan.changed:
+                device.tags = plan.apply(session, current_tags)
+            flush_or_conflict(session, lambda: "Device '%s' (ip_address %s)" % (hostname, ip_address or before["ip_address"]))
+            after = device_to_dict(device, plan.wanted)
+        return {"changed": True, "device": after, "created_tags": list(plan.missing), "warnings": plan.warnings,
+                "diff": make_diff(_managed(before) if before else None, _managed(after))}
+
+
+def _remove_device(engine, hostname, check_mode):
+    with session_scope(engine) as session:
+        device = session.scalars(sa.select(Device).where(Device.hostname == hostname)).one_or_none()
+        if device is None:
+            return {"changed": False, "device": {}, "created_tags": [], "diff": make_diff(None, None)}
+        before = device_to_dict(device)
+        if not check_mode:
+            # Association rows, results, logs and configurations cascade in the database.
+            device.tags = []
+            session.delete(device)
+        return {"changed": True, "device": {}, "created_tags": [], "diff": make_diff(_managed(before), None)}

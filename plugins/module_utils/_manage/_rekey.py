@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Re-seal every stored credential password and sealed configuration original under the current key and format
+(the rekey module's core).
+
+Key rotation has two halves. Listing the new passphrase first and the old one after it
+makes new passwords use the new key while the stored ones still open. Re-sealing the
+stored ones under the new key is what finally lets the old passphrase go, without
+anyone having to know, or type again, the device passwords.
+
+The same run upgrades the format: a value is current only when it is sealed at the
+current version (``v2:``, the install's salt, 600,000 rounds) under the current passphrase
+(SecretBox.is_current), so the version-1 values of 0.1 are re-sealed even when the
+passphrase did not change.
+
+All or nothing: when a configured key opens none of the stored values, the task names
+those credentials and writes nothing, because dropping the old passphrase afterwards
+would lose them. Each row is rewritten only if it still holds the ciphertext that was
+read, so a password changed meanwhile by the credential module is left as it is.
+
+The sealed originals of stored configurations (docs/history.md) go the same way, in the same
+transaction: one that no configured key opens stops the whole task before anything, password
+or original, is written. There can be many of them, each some tens of kilobytes, so they are
+streamed twice (check, then re-seal in batches) and only the ids of the stale ones are held.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import EncryptionKeyError
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Credential, Device, DeviceConfiguration
+
+if HAS_SQLALCHEMY:
+    import sqlalchemy as sa
+
+MAX_NAMES_SHOWN = 20
+BATCH = 200
+
+
+def _named(rows):
+    names = ["'%s' (id %d)" % (name, cred_id) for cred_id, name, _token in rows[:MAX_NAMES_SHOWN]]
+    if len(rows) > MAX_NAMES_SHOWN:
+        names.append("and %d more" % (len(rows) - MAX_NAMES_SHOWN))
+    return ", ".join(names)
+
+
+def _stale_originals(session, secret_box):
+    """(total originals, ids of those an older key seals, names of those no configured key opens), streamed."""
+    total, stale, unreadable = 0, [], []
+    query = (sa.select(DeviceConfiguration.id, Device.hostname, DeviceConfiguration.original)
+             .join(Device, Device.id == DeviceConfiguration.device_id)
+             .where(DeviceConfiguration.original.isnot(None)).order_by(DeviceConfiguration.id))
+    streamed = {"stream_results": True, "yield_per": BATCH}
+    for config_id, hostname, token in session.execute(query, execution_options=streamed):
+        total += 1
+        if secret_box.is_current(token):
+            continue
+        if secret_box.can_decrypt(token):
+            stale.append(config_id)
+        else:
+            unreadable.append("%s config_id %d" % (hostname, config_id))
+    return total, stale, unreadable
+
+
+def _reseal_originals(session, secret_box, stale_ids):
+    """Re-seal the stale originals in batches; a row changed since it was read is left as it is."""
+    for start in range(0, len(stale_ids), BATCH):
+        batch = stale_ids[start:start + BATCH]
+        for config_id, token in session.execute(sa.select(DeviceConfiguration.id, DeviceConfiguration.original)
+                                                .where(DeviceConfiguration.id.in_(batch))).all():
+            if token is None or secret_box.is_current(token):
+                continue
+            session.execute(sa.update(DeviceConfiguration)
+                            .where(DeviceConfiguration.id == config_id, DeviceConfiguration.original == token)
+                            .values(original=secret_box.rotate(token)))
+
+
+def _refuse_unreadable(unreadable_credentials, unreadable_originals):
+    """One line naming what no configured key opens; nothing was written."""
+    parts = []
+    if unreadable_credentials:
+        parts.append("the password of %d credential(s): %s" % (len(unreadable_credentials), _named(unreadable_credentials)))
+    if unreadable_originals:
+        shown = unreadable_originals[:MAX_NAMES_SHOWN]
+        more = len(unreadable_originals) - len(shown)
+        parts.append("the sealed original of %d configuration(s): %s%s" % (
+            len(unreadable_originals), ", ".join(shown), " and %d more" % more if more > 0 else ""))
+    raise EncryptionKeyError(
+        "No configured key opens %s. Nothing was re-sealed: put the passphrase they were written with in "
+        "NETRAVEN_ENCRYPTION_OLD_KEYS, or set their passwords again" % "; ".join(parts))
+
+
+def rekey_credentials(engine, secret_box, check_mode=False):
+    """Re-seal the passwords and originals an older configured key or an older format seals; returns the result fields."""
+    with session_scope(engine) as session:
+        rows = session.execute(sa.select(Credential.id, Credential.name, Credential.password)
+                               .order_by(Credential.id)).all()
+        stale = [row for row in rows if not secret_box.is_current(row.password)]
+        unreadable = [row for row in stale if not secret_box.can_decrypt(row.password)]
+        if unreadable and secret_box.opened_by_comma_parts(unreadable[0].password):
+            raise secret_box.cannot_open_error(unreadable[0].password)
+        originals_total, stale_originals, unreadable_originals = _stale_originals(session, secret_box)
+        if unreadable or unreadable_originals:
+            _refuse_unreadable(unreadable, unreadable_originals)
+        if not check_mode:
+            for cred_id, _name, token in stale:
+                session.execute(sa.update(Credential)
+                                .where(Credential.id == cred_id, Credential.password == token)
+                                .values(password=secret_box.rotate(token)))
+            _reseal_originals(session, secret_box, stale_originals)
+    msg = "%d of %d credential password(s) %s under the current key" % (
+        len(stale), len(rows), "would be re-sealed" if check_mode else "re-sealed")
+    if originals_total:
+        msg += ", and %d of %d configuration original(s)" % (len(stale_originals), originals_total)
+    return {
+        "changed": bool(stale or stale_originals),
+        "rekeyed": [name for _cred_id, name, _token in stale],
+        "current": len(rows) - len(stale),
+        "total": len(rows),
+        "originals_rekeyed": len(stale_originals),
+        "originals_current": originals_total - len(stale_originals),
+        "originals_total": originals_total,
+        "msg": msg,
+    }
