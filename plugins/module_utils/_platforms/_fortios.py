@@ -10,6 +10,7 @@ PROFILE = Profile(
     device_types=("fortinet",),
     commands=("show",),
     end=r"^end$",
+    blocks="fortios",
     comment="#",
     volatile=(r"^#conf_file_ver=", r"^#config-version=", r"^#buildno=", r"^#global_vdom="),
     secrets=(

@@ -12,6 +12,7 @@ PROFILE = Profile(
     device_types=("juniper_junos", "juniper"),
     commands=("show configuration",),
     end="braces",
+    blocks="braces",
     comment="#",
     facts=("show version",),
     volatile=(r"^## Last commit: ", r"^## Last changed: ", r"^## Image name: "),

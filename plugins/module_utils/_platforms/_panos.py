@@ -10,6 +10,7 @@ PROFILE = Profile(
     device_types=("paloalto_panos",),
     commands=("show config running",),
     end="braces",
+    blocks="braces",
     comment="#",
     secrets=(
         r"\b(?:phash|password|secret|pre-shared-key|key|authkey|auth-password|priv-password|community|"

@@ -29,6 +29,8 @@ PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
 PEM_END = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY-----")
 _PEM_HINT = "PRIVATE KEY-----"
 _GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+# How a configuration nests its blocks (Profile.blocks), for compliance sections.
+BLOCK_STYLES = ("indent", "braces", "fortios")
 
 
 def _compile(patterns: Sequence[str], secret: bool = False) -> Tuple[re.Pattern, ...]:
@@ -138,6 +140,9 @@ class Profile:
     # starts at the same or a shallower indentation.
     section_start: Optional[str] = None
     section_secrets: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    # How a configuration nests blocks, for compliance sections (_compliance/_blocks.py): "indent" (IOS
+    # style), "braces" (JunOS, PAN-OS) or "fortios" (config/edit ... next/end).
+    blocks: str = "indent"
     _volatile: Tuple[re.Pattern, ...] = field(init=False, repr=False)
     _fact_volatile: Tuple[re.Pattern, ...] = field(init=False, repr=False)
     _secrets: Tuple[re.Pattern, ...] = field(init=False, repr=False)

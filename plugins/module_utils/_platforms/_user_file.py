@@ -19,15 +19,17 @@ from typing import Dict, Optional, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import PROFILES, PROFILES_BY_NAME
-from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import BLOCK_STYLES, Profile
 
 PLATFORMS_FILE_ENV = "NETRAVEN_PLATFORMS_FILE"
 LIST_FIELDS = ("device_types", "commands", "pre_commands", "facts", "fact_volatile", "volatile", "secrets",
                "reencrypted")
 # Rules an ``extends`` profile adds to its base's; every other field replaces the base's value.
 ADDED_FIELDS = ("fact_volatile", "volatile", "secrets", "reencrypted")
-TEXT_FIELDS = ("end", "comment")
+TEXT_FIELDS = ("end", "comment", "blocks")
 BOOL_FIELDS = ("enable",)
+# Text fields that take one of a few values.
+CHOICE_FIELDS = {"blocks": BLOCK_STYLES}
 REGEX_FIELDS = ("fact_volatile", "volatile", "secrets", "reencrypted")
 FIELDS = frozenset(LIST_FIELDS + TEXT_FIELDS + BOOL_FIELDS + ("extends",))
 
@@ -120,6 +122,9 @@ def _field_value(where: str, field: str, value):
         return value
     if value is not None and not isinstance(value, str):
         raise ValidationError("%s, field '%s': must be a string" % (where, field))
+    if field in CHOICE_FIELDS and value not in CHOICE_FIELDS[field]:
+        raise ValidationError("%s, field '%s': must be one of %s, not %r"
+                              % (where, field, ", ".join(CHOICE_FIELDS[field]), value))
     return value
 
 
@@ -147,7 +152,7 @@ def _check_regexes(where: str, values: dict) -> None:
     for field in REGEX_FIELDS + ("end",):
         patterns = values.get(field) or ()
         if field == "end":
-            patterns = () if patterns in (None, "braces") else (patterns,)
+            patterns = () if not patterns or patterns == "braces" else (patterns,)
         for pattern in patterns:
             try:
                 compiled = re.compile(pattern)

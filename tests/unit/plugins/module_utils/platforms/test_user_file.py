@@ -44,6 +44,18 @@ def test_adds_a_device_type_and_extends_a_built_in(tmp_path):
     assert len(ios.volatile) == len(PROFILES["cisco_ios"].volatile) + 1
     assert ios.secrets == PROFILES["cisco_ios"].secrets
     assert registry["arista_eos"] is PROFILES["arista_eos"]
+    assert edge.blocks == "indent"
+
+
+def test_a_profile_names_its_block_structure(tmp_path):
+    """blocks tells compliance how sections nest: a profile may set it, and an extension keeps its base's."""
+    registry = load_platforms_file(_write(tmp_path, (
+        "profiles:\n  srx:\n    extends: juniper_junos\n    volatile: ['^## Image name']\n"
+        "  braced-edge:\n    device_types: [ubiquiti_edgeswitch]\n    commands: [show configuration]\n"
+        "    blocks: braces\n")))
+    assert registry["juniper_junos"].blocks == "braces"
+    assert registry["ubiquiti_edgeswitch"].blocks == "braces"
+    assert PROFILES["fortinet"].blocks == "fortios" and PROFILES["cisco_ios"].blocks == "indent"
 
 
 @pytest.mark.parametrize("text,culprit", [
@@ -57,6 +69,8 @@ def test_adds_a_device_type_and_extends_a_built_in(tmp_path):
      "profile 'p4', field 'secrets': regex"),
     ("profiles:\n  p5:\n    extends: nothing_like_it\n", "profile 'p5', field 'extends'"),
     ("profiles:\n  p6:\n    device_types: [cisco_ios]\n", "profile 'p6': field 'commands' is required"),
+    ("profiles:\n  p8:\n    extends: cisco_ios\n    blocks: curly\n",
+     "profile 'p8', field 'blocks': must be one of indent, braces, fortios, not 'curly'"),
     ("profiles: [a, b]\n", "must be a mapping with one key, 'profiles'"),
     ("profiles:\n  p7: {\n", "is not valid YAML at line"),
 ])
