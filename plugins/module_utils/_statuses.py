@@ -52,6 +52,18 @@ class JobStatus:
              FAILED_CREDENTIAL_RESOLUTION)
 
 
+class ComplianceStatus:
+    """The outcome of one compliance rule on one device (docs/compliance.md)."""
+
+    COMPLIANT = "COMPLIANT"
+    NON_COMPLIANT = "NON_COMPLIANT"
+    # The rule's scope (platforms, tags) leaves the device out, no block matched its section,
+    # or the device has no stored configuration.
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+
+    ALL = (COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE)
+
+
 class LogLevel:
     """job_logs.level values."""
 
@@ -105,6 +117,13 @@ DEVICE_STATUS_COLOR = {
     DeviceStatus.NO_CREDENTIALS: "yellow",
 }
 
+# Compliance status -> colour name in the job report and the compliance page.
+COMPLIANCE_STATUS_COLOR = {
+    ComplianceStatus.COMPLIANT: "green",
+    ComplianceStatus.NON_COMPLIANT: "red",
+    ComplianceStatus.NOT_APPLICABLE: "gray",
+}
+
 # Level of the "Job finished" log row: device failures are the devices' errors, not the job's.
 FINAL_LOG_LEVEL = {
     JobStatus.COMPLETED_SUCCESS: LogLevel.INFO,
@@ -131,6 +150,21 @@ def device_status_for_error(error_type: str | None) -> str:
 def device_colour(status: str) -> str:
     """The report colour of a device status."""
     return DEVICE_STATUS_COLOR.get(status, "red")
+
+
+def compliance_colour(status: str) -> str:
+    """The report colour of a compliance status."""
+    return COMPLIANCE_STATUS_COLOR.get(status, "gray")
+
+
+def compliance_percent(compliant: int, non_compliant: int) -> float:
+    """The share of applicable (device, rule) pairs that comply, in percent to one decimal.
+
+    NOT_APPLICABLE pairs count for neither side (as in Nautobot Golden Config); with no
+    applicable pair nothing fails, so the estate is 100% compliant.
+    """
+    applicable = compliant + non_compliant
+    return 100.0 if not applicable else round(100.0 * compliant / applicable, 1)
 
 
 def final_log_level(job_status: str) -> str:

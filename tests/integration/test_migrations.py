@@ -67,6 +67,9 @@ def test_step_by_step_upgrade_and_downgrade(empty_db_url):
     _migrations.upgrade(empty_db_url, "0003_job_results")
     _migrations.upgrade(empty_db_url, "0004_config_original")
     _migrations.upgrade(empty_db_url, "0005_install_secrets")
+    _migrations.upgrade(empty_db_url, "0007_compliance_results")
+    assert _migrations.downgrade(empty_db_url, "0005_install_secrets")[1] == "0005_install_secrets"
+    assert not {"compliance_results", "compliance_state"} & table_names(empty_db_url)
     assert _migrations.downgrade(empty_db_url, "0004_config_original")[1] == "0004_config_original"
     assert "install_secrets" not in table_names(empty_db_url)
     assert _migrations.downgrade(empty_db_url, "0003_job_results")[1] == "0003_job_results"

@@ -46,7 +46,7 @@ except ImportError:
 
         metadata = None
 
-SCHEMA_REVISION = "0005_install_secrets"
+SCHEMA_REVISION = "0007_compliance_results"
 
 
 NAMING_CONVENTION = {
@@ -247,6 +247,47 @@ class JobCredentialAttempt(Base):
         sa.Integer, sa.ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True)
     outcome: Mapped[str] = mapped_column(sa.String(16), nullable=False)
     attempted_at: Mapped[datetime.datetime] = mapped_column(Timestamp, nullable=False, server_default=sa.func.now())
+
+
+class ComplianceResult(Base):
+    """One evaluation of one compliance rule on one device (docs/compliance.md): kept, never updated.
+
+    Append-only history, written in bulk. config_id names the configuration evaluated but has no
+    foreign key: prune deletes old configurations, and a key would make every such delete scan this
+    table (the largest one: devices x rules per evaluation). details is NULL for a compliant result.
+    """
+
+    __tablename__ = "compliance_results"
+    __table_args__ = (sa.Index("ix_compliance_results_device_id_rule_id", "device_id", "rule", "id"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(
+        sa.Integer, sa.ForeignKey("devices.id", ondelete="CASCADE"), nullable=False)
+    rule: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    details: Mapped[Optional[Any]] = mapped_column(JSONType, nullable=True)
+    config_id: Mapped[Optional[int]] = mapped_column(sa.Integer, nullable=True)
+    evaluated_at: Mapped[datetime.datetime] = mapped_column(Timestamp, nullable=False)
+
+
+class ComplianceState(Base):
+    """The latest outcome of each (device, rule): since when it fails, what was evaluated, with which rule text.
+
+    One row per device and rule, written only when the outcome, the configuration or the rule
+    changed, so that an evaluation reads the previous outcomes (for ``since`` and to skip what
+    nothing changed) in proportion to the estate, never to the length of the history.
+    """
+
+    __tablename__ = "compliance_state"
+
+    device_id: Mapped[int] = mapped_column(
+        sa.Integer, sa.ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True)
+    rule: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    since: Mapped[Optional[datetime.datetime]] = mapped_column(Timestamp, nullable=True)
+    config_id: Mapped[Optional[int]] = mapped_column(sa.Integer, nullable=True)
+    fingerprint: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    details: Mapped[Optional[Any]] = mapped_column(JSONType, nullable=True)
 
 
 class InstallSecret(Base):
