@@ -88,15 +88,21 @@ class ControllerModuleAction(ActionBase):
     def _on_controller(self) -> bool:
         return resource_from_fqcr(self._connection.transport) == "local"
 
+    def task_args(self, task_vars: dict) -> dict:
+        """The options the handler gets: the task's own (a subclass may add some from variables)."""
+        del task_vars
+        return self._task.args
+
     def run(self, tmp=None, task_vars=None):
+        args = self.task_args(task_vars or {})
         if not self._on_controller():
-            return self._execute_module(module_name=self.MODULE, module_args=self._task.args, task_vars=task_vars)
+            return self._execute_module(module_name=self.MODULE, module_args=args, task_vars=task_vars)
         result = super().run(tmp, task_vars)
         del tmp
         if not HAS_SQLALCHEMY or ("encryption_key" in self.ARGUMENT_SPEC and not HAS_CRYPTOGRAPHY):
             raise AnsibleActionFail("%s needs SQLAlchemy and cryptography on the controller: "
                                     "pip install -r requirements.txt from the collection" % self.MODULE)
-        validation = ArgumentSpecValidator(self.ARGUMENT_SPEC, **self.RULES).validate(self._task.args)
+        validation = ArgumentSpecValidator(self.ARGUMENT_SPEC, **self.RULES).validate(args)
         secrets = no_log_values(self.ARGUMENT_SPEC, validation.validated_parameters)
         if self.SECRETS:
             secrets.update(self.SECRETS(validation.validated_parameters))

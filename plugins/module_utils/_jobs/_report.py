@@ -279,6 +279,14 @@ def _pill(text, colour):
     return '<span class="pill" style="color:%s;background:%s;border-color:%s">%s</span>' % (fg, bg, border, _e(text))
 
 
+# The shared pieces of the self-contained pages (this report and the compliance page, _compliance/_page.py).
+escape_html = _e
+pill = _pill
+BASE_CSS = _CSS
+# No script, no external asset: the pages open from a mail or an AWX artifact, and a hostile string stays text.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
 def _device_colour(status):
     return device_colour(status)
 
@@ -430,9 +438,14 @@ def render_html(summary, generated_at=None):
 
 def write_report(path, summary, generated_at=None):
     """Write the HTML report atomically (a reader never sees half a file); returns the absolute path."""
+    return write_html(path, render_html(summary, generated_at), "the job report")
+
+
+def write_html(path: str, page: str, what: str) -> str:
+    """Write a self-contained page atomically (the job report, the compliance page); returns the absolute path."""
     path = os.path.abspath(os.path.expanduser(path))
     directory = os.path.dirname(path)
-    content = render_html(summary, generated_at).encode("utf-8")
+    content = page.encode("utf-8")
     try:
         os.makedirs(directory, exist_ok=True)
         handle, tmp_path = tempfile.mkstemp(prefix=".netraven-report-", suffix=".tmp", dir=directory)
@@ -448,5 +461,5 @@ def write_report(path, summary, generated_at=None):
                 os.unlink(tmp_path)
             raise
     except OSError as error:
-        raise NetRavenError("Cannot write the job report to '%s': %s" % (path, error.strerror or error)) from None
+        raise NetRavenError("Cannot write %s to '%s': %s" % (what, path, error.strerror or error)) from None
     return path

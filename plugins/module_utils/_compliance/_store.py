@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright: NetRaven developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The compliance tables: every evaluation kept (compliance_results), the latest outcome read and updated (compliance_state).
+
+An evaluation of 10,000 devices x 50 rules writes 500,000 history rows: they go in as Core
+executemany INSERTs in chunks (no ORM objects), in one short transaction after the whole
+evaluation, so a rule refused half-way stores nothing and a long evaluation holds no write
+lock. The state table has one row per (device, rule) and is written only where the outcome,
+the configuration evaluated or the rule changed: a steady estate rewrites nothing there.
+``since`` lives in the state: it survives prune of the history (docs/compliance.md, "Table growth").
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
+    HAS_SQLALCHEMY,
+    ComplianceResult,
+    ComplianceState,
+)
+from ansible_collections.netraven.netraven.plugins.module_utils._jobs._logs import write_job_log
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ComplianceStatus
+
+if HAS_SQLALCHEMY:
+    import sqlalchemy as sa
+
+INSERT_CHUNK = 5000
+# Ids per IN list: well under SQLite's bound-parameter limit.
+ID_CHUNK = 500
+
+
+class PreviousOutcome:
+    """A (device, rule)'s row of compliance_state: the last outcome, since when it fails, what it evaluated."""
+
+    __slots__ = ("status", "since", "config_id", "fingerprint", "details")
+
+    def __init__(self, status: str, since: Optional[datetime.datetime], config_id: Optional[int], fingerprint: str,
+                 details: Optional[Dict[str, Any]]) -> None:
+        self.status = status
+        self.since = since
+        self.config_id = config_id
+        self.fingerprint = fingerprint
+        self.details = details
+
+
+def read_state(connection: Any, device_ids: Sequence[int], rule_names: Sequence[str]) -> Dict[Tuple[int, str], PreviousOutcome]:
+    """The state rows of these devices and rules, by (device_id, rule)."""
+    found: Dict[Tuple[int, str], PreviousOutcome] = {}
+    if not device_ids:
+        return found
+    table = ComplianceState.__table__
+    query = sa.select(table.c.device_id, table.c.rule, table.c.status, table.c.since, table.c.config_id,
+                      table.c.fingerprint, table.c.details).where(
+        table.c.device_id.in_(list(device_ids)), table.c.rule.in_(list(rule_names)))
+    for row in connection.execute(query):
+        found[(row.device_id, row.rule)] = PreviousOutcome(row.status, row.since, row.config_id, row.fingerprint,
+                                                           row.details)
+    return found
+
+
+def latest_config_ids(connection: Any, device_ids: Sequence[int]) -> Dict[int, int]:
+    """device_id -> the id of its latest stored configuration (devices without one are left out)."""
+    if not device_ids:
+        return {}
+    table = sa.table("device_configurations", sa.column("id"), sa.column("device_id"))
+    query = (sa.select(table.c.device_id, sa.func.max(table.c.id))
+             .where(table.c.device_id.in_(list(device_ids))).group_by(table.c.device_id))
+    return {device_id: config_id for device_id, config_id in connection.execute(query)}
+
+
+def config_texts(connection: Any, config_ids: Sequence[int]) -> Iterable[Tuple[int, str]]:
+    """(config_id, stored masked text) of these configurations; the sealed original is never read."""
+    if not config_ids:
+        return ()
+    table = sa.table("device_configurations", sa.column("id"), sa.column("config_data"))
+    return connection.execute(sa.select(table.c.id, table.c.config_data).where(table.c.id.in_(list(config_ids))))
+
+
+class Writes:
+    """What an evaluation stores: history rows, and the state rows it changed."""
+
+    def __init__(self) -> None:
+        self.history: List[Tuple[int, str, str, Optional[Dict[str, Any]], Optional[int]]] = []
+        self.state: List[Tuple[int, str, str, Optional[datetime.datetime], Optional[int], str,
+                               Optional[Dict[str, Any]]]] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.history or self.state)
+
+
+def _chunks(rows: List[Any], size: int = INSERT_CHUNK) -> Iterable[List[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def _upsert(connection: Any):
+    """INSERT ... ON CONFLICT (device_id, rule) DO UPDATE for the connection's dialect (SQLite, PostgreSQL)."""
+    table = ComplianceState.__table__
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.device_id, table.c.rule],
+        set_={name: statement.excluded[name] for name in ("status", "since", "config_id", "fingerprint", "details")})
+
+
+def store(connection: Any, writes: Writes, evaluated_at: datetime.datetime, job_id: Optional[int] = None,
+          job_message: Optional[str] = None, job_data: Optional[Dict[str, Any]] = None) -> None:
+    """Write an evaluation in the caller's transaction: history in chunks, changed state rows, the job's log line."""
+    history = ComplianceResult.__table__
+    for chunk in _chunks(writes.history):
+        connection.execute(history.insert(), [
+            {"device_id": device_id, "rule": rule, "status": status, "details": details, "config_id": config_id,
+             "evaluated_at": evaluated_at}
+            for device_id, rule, status, details, config_id in chunk])
+    if writes.state:
+        upsert = _upsert(connection)
+        for chunk in _chunks(writes.state):
+            connection.execute(upsert, [
+                {"device_id": device_id, "rule": rule, "status": status, "since": since, "config_id": config_id,
+                 "fingerprint": fingerprint, "details": details}
+                for device_id, rule, status, since, config_id, fingerprint, details in chunk])
+    if job_id is not None and job_message:
+        write_job_log(connection, job_id, job_message, data=job_data, now=evaluated_at)
+
+
+def since_for(status: str, previous: Optional[PreviousOutcome], now: datetime.datetime) -> Optional[datetime.datetime]:
+    """When the device first failed the rule without a break: kept while it keeps failing, now when it starts."""
+    if status != ComplianceStatus.NON_COMPLIANT:
+        return None
+    if previous is not None and previous.status == ComplianceStatus.NON_COMPLIANT and previous.since is not None:
+        return previous.since
+    return now
