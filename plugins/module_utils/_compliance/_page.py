@@ -22,6 +22,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._jobs._report im
     CSP,
     PALETTE,
     escape_html,
+    failing_block,
     pill,
     write_html,
 )
@@ -39,23 +40,7 @@ table.matrix td.cell{text-align:center;font-weight:700;width:34px}
 td.c-COMPLIANT{color:#166534;background:#f0fdf4}
 td.c-NON_COMPLIANT{color:#991b1b;background:#fee2e2}
 td.c-NOT_APPLICABLE{color:#9ca3af}
-.lines{margin:6px 0 0;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-all}
-.lines .del{display:block}.lines .add{display:block}
 """
-
-
-def failing_block(hostname: str, rule: str, since: Any, section: Any, missing: List[str], extra: List[str]) -> str:
-    """One failing (device, rule) folded in a <details>: since when, its section, missing (-) and extra (+) lines.
-
-    Shared with the job report's compliance section (_jobs/_report.py).
-    """
-    lines = ['<span class="del">- %s</span>' % escape_html(line) for line in missing]
-    lines += ['<span class="add">+ %s</span>' % escape_html(line) for line in extra]
-    where = ('<div class="muted">section: %s</div>' % escape_html(section)) if section else ""
-    return ('<details class="diff"><summary>%s &middot; %s <span class="muted">non-compliant since %s: %d missing, '
-            '%d extra</span></summary>%s<div class="lines">%s</div></details>' % (
-                escape_html(hostname), escape_html(rule), escape_html(since or "?"), len(missing), len(extra), where,
-                "".join(lines)))
 
 
 def _rule_rows(evaluation: Evaluation) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._evaluate import Evaluation, Result, evaluate_devices
+from ansible_collections.netraven.netraven.plugins.module_utils._compliance._job_summary import JOB_RULES_KEY
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._page import write_page
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._rules import Rule, load_rules
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._scope import (
@@ -36,8 +37,6 @@ from ansible_collections.netraven.netraven.plugins.module_utils._platforms._user
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ComplianceStatus, compliance_percent
 
 LIST_CHOICES = ("all", "non_compliant", "none")
-# The data of the job log line a compliance call within a job writes: the job's summary reads its rules there.
-JOB_RULES_KEY = "compliance_rules"
 
 
 def result_entry(result: Result) -> Dict[str, Any]:

@@ -17,12 +17,20 @@ import datetime
 import html
 import os
 import tempfile
+from typing import Any, Optional
 
+from ansible_collections.netraven.netraven.plugins.module_utils._compliance._job_summary import job_compliance
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._changes import DEFAULT_STALE_DEVICE_HOURS, changed_devices, stale_devices
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Credential, Device, Job, JobLog, JobResult
 from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import iso_seconds, utcnow
-from ansible_collections.netraven.netraven.plugins.module_utils._statuses import DeviceStatus, JobStatus, LogLevel, device_colour
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import (
+    DeviceStatus,
+    JobStatus,
+    LogLevel,
+    compliance_colour,
+    device_colour,
+)
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
@@ -62,6 +70,8 @@ _SVG_PATHS = {
 # Default cap on the per-device lines of summary_lines (the summary dict is always complete).
 DEFAULT_MAX_LINES = 200
 JOB_LOG_LIMIT = 50
+# The most failing compliance results the report details (the summary holds them all).
+REPORT_FAILING_SHOWN = 300
 
 
 def status_display(status):
@@ -112,7 +122,8 @@ def _device_entry(device_id, hostname, status, details, credential_names):
     }
 
 
-def build_summary(session, job_id, max_lines=None, stale_device_hours=DEFAULT_STALE_DEVICE_HOURS):
+def build_summary(session: Any, job_id: int, max_lines: Optional[int] = None,
+                  stale_device_hours: float = DEFAULT_STALE_DEVICE_HOURS) -> dict:
     """The job's summary dict (see the job module's RETURN), with its readable lines under 'lines'."""
     job = session.get(Job, job_id)
     rows = session.execute(
@@ -127,6 +138,11 @@ def build_summary(session, job_id, max_lines=None, stale_device_hours=DEFAULT_ST
             sa.select(Credential.id, Credential.name).where(Credential.id.in_(sorted(credential_ids)))).all())
     devices = [_device_entry(row.device_id, row.hostname, row.status, row.details, credential_names) for row in rows]
     devices.sort(key=lambda entry: (entry["hostname"], entry["device_id"]))
+    compliance = job_compliance(session, job_id, job.started_at)
+    if compliance is not None:
+        by_device = compliance.pop("devices")
+        for entry in devices:
+            entry["compliance"] = (by_device.get(entry["device_id"]) or {}).get("status")
     logs = session.execute(
         sa.select(JobLog.timestamp, JobLog.level, JobLog.message, JobLog.data)
         .where(JobLog.job_id == job_id, JobLog.device_id.is_(None))
@@ -153,6 +169,7 @@ def build_summary(session, job_id, max_lines=None, stale_device_hours=DEFAULT_ST
         "changed_devices": changed_devices(session, job_id),
         "stale_device_hours": stale_device_hours,
         "stale_devices": stale_devices(session, stale_device_hours, job_id=job_id),
+        "compliance": compliance,
         "logs": [{"timestamp": iso_seconds(ts), "level": level, "message": message,
                   "error_type": (data or {}).get("error_type") if isinstance(data, dict) else None}
                  for ts, level, message, data in reversed(logs)],
@@ -176,7 +193,7 @@ def _stale_age(device):
     return "last success %s (%s h ago)" % (device["last_success"], device["hours_since"])
 
 
-def summary_lines(summary, max_lines=None):
+def summary_lines(summary: dict, max_lines: Optional[int] = None) -> list:
     """Readable lines: status, counts, job errors, failed devices with reason, credential per device."""
     limit = DEFAULT_MAX_LINES if max_lines is None else max_lines
     counts = summary["counts"]
@@ -209,6 +226,7 @@ def summary_lines(summary, max_lines=None):
         lines.extend("  - %s: %s" % (d["hostname"], _stale_age(d)) for d in stale[:limit])
         if len(stale) > limit:
             lines.append("  ... and %d more stale devices (see the summary or the report)" % (len(stale) - limit))
+    lines.extend(compliance_lines(summary.get("compliance"), limit))
     backed_up = [d for d in summary["devices"] if d["status"] == DeviceStatus.SUCCESS]
     if backed_up:
         lines.append("Backed up:")
@@ -219,6 +237,24 @@ def summary_lines(summary, max_lines=None):
             lines.append(line)
         if len(backed_up) > limit:
             lines.append("  ... and %d more devices backed up (see the summary or the report)" % (len(backed_up) - limit))
+    return lines
+
+
+def compliance_lines(compliance: Optional[dict], limit: int) -> list:
+    """The summary's compliance lines: the percentage, then each failing device and rule (new ones marked)."""
+    if not compliance:
+        return []
+    lines = ["Compliance: %s%% (%d compliant, %d non-compliant, %d not applicable; %d device(s) failing)" % (
+        compliance["percent"], compliance["compliant"], compliance["non_compliant"], compliance["not_applicable"],
+        compliance["non_compliant_devices"])]
+    failing = compliance["failing"]
+    if failing:
+        lines.append("Non-compliant:")
+        lines.extend("  - %s: %s (%s since %s: %d missing, %d extra)" % (
+            entry["hostname"], entry["rule"], "new" if entry["new"] else "failing", entry["since"],
+            len(entry["missing"]), len(entry["extra"])) for entry in failing[:limit])
+        if len(failing) > limit:
+            lines.append("  ... and %d more non-compliant results (see the summary or the report)" % (len(failing) - limit))
     return lines
 
 
@@ -271,6 +307,7 @@ details.diff summary{cursor:pointer;font-weight:600}
 details.diff pre{margin:8px 0 0;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;
 word-break:break-all}
 .add{color:#166534}.del{color:#991b1b}
+pre.lines{margin:6px 0 0;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-all}
 """
 
 
@@ -301,7 +338,7 @@ def _table_order(device):
     return rank, device["hostname"], device["device_id"]
 
 
-def _device_row(device):
+def _device_row(device: dict, with_compliance: bool = False) -> str:
     if device["credential_username"] or device["credential_id"] is not None:
         credential = _e(device["credential_username"] or "?")
         extra = []
@@ -325,9 +362,14 @@ def _device_row(device):
     attempts = _e(device["attempts"])
     if device["retry_count"]:
         attempts += ' <span class="muted">(%s retried)</span>' % _e(device["retry_count"])
-    return "<tr><td>%s</td><td>%s</td><td class=\"nw\">%s</td><td class=\"num\">%s</td><td>%s</td><td class=\"err\">%s</td></tr>" % (
+    compliance = ""
+    if with_compliance:
+        status = device.get("compliance")
+        compliance = "<td>%s</td>" % (_pill(status, compliance_colour(status)) if status else
+                                      '<span class="muted">&mdash;</span>')
+    return "<tr><td>%s</td><td>%s</td><td class=\"nw\">%s</td><td class=\"num\">%s</td><td>%s</td>%s<td class=\"err\">%s</td></tr>" % (
         _e(device["hostname"]), _pill(device["status"], _device_colour(device["status"])), credential, attempts,
-        changed, error)
+        changed, compliance, error)
 
 
 def _diff_line(line):
@@ -358,6 +400,39 @@ def _changes_section(summary):
     return "<h2>Changed configurations (%d)</h2>%s\n%s" % (len(changed), "\n".join(blocks), total_note)
 
 
+def failing_block(hostname: str, rule: str, since: object, section: object, missing: list, extra: list) -> str:
+    """One failing (device, rule) folded in a <details>: since when, its section, missing (-) and extra (+) lines.
+
+    Shared by this report's compliance section and the compliance page (_compliance/_page.py).
+    """
+    lines = ['<span class="del">- %s</span>' % _e(line) for line in missing]
+    lines += ['<span class="add">+ %s</span>' % _e(line) for line in extra]
+    where = ('<div class="muted">section: %s</div>' % _e(section)) if section else ""
+    return ('<details class="diff" open><summary>%s &middot; %s <span class="muted">non-compliant since %s: %d missing, '
+            '%d extra</span></summary>%s<pre class="lines">%s</pre></details>' % (
+                _e(hostname), _e(rule), _e(since or "?"), len(missing), len(extra), where, "\n".join(lines)))
+
+
+def _compliance_section(compliance: Optional[dict]) -> str:
+    """The job's compliance: the percentage, then each failing rule with its missing and extra lines."""
+    if not compliance:
+        return ""
+    fg = PALETTE["green" if not compliance["non_compliant"] else "red"][0]
+    head = ('<h2>Compliance: <span style="color:%s">%s%%</span> <span class="muted">(%d compliant, %d non-compliant, '
+            '%d not applicable; rules: %s)</span></h2>' % (
+                fg, _e(compliance["percent"]), compliance["compliant"], compliance["non_compliant"],
+                compliance["not_applicable"], _e(", ".join(compliance["rules"]))))
+    failing = compliance["failing"]
+    if not failing:
+        return head + "<p>Every applicable rule passes on every device of the job.</p>"
+    blocks = [failing_block(entry["hostname"], entry["rule"], entry["since"], entry["section"], entry["missing"],
+                            entry["extra"]) for entry in failing[:REPORT_FAILING_SHOWN]]
+    note = ""
+    if len(failing) > REPORT_FAILING_SHOWN:
+        note = '<p class="muted">%d more failing result(s) not shown (report cap).</p>' % (len(failing) - REPORT_FAILING_SHOWN)
+    return head + "\n".join(blocks) + note
+
+
 def _stale_section(summary):
     stale = summary.get("stale_devices") or []
     if not stale:
@@ -370,7 +445,7 @@ def _stale_section(summary):
                 len(stale), _e(summary.get("stale_device_hours")), rows))
 
 
-def render_html(summary, generated_at=None):
+def render_html(summary: dict, generated_at: Any = None) -> str:
     """The self-contained HTML report of a summary (no script, no external asset)."""
     colour, icon, text = status_display(summary["status"])
     fg, bg, border = PALETTE[colour]
@@ -389,10 +464,12 @@ def render_html(summary, generated_at=None):
                             ("Failed", counts["failed"], "red" if counts["failed"] else "gray"),
                             ("Pending", counts["pending"], "blue" if counts["pending"] else "gray")))
     chips = "".join(_pill("%s: %d" % (status, n), _device_colour(status)) for status, n in counts["by_status"].items())
+    with_compliance = bool(summary.get("compliance"))
     if summary["devices"]:
-        rows = "\n".join(_device_row(device) for device in sorted(summary["devices"], key=_table_order))
+        rows = "\n".join(_device_row(device, with_compliance) for device in sorted(summary["devices"], key=_table_order))
         table = ("<table><thead><tr><th>Hostname</th><th>Status</th><th>Credential</th><th>Attempts</th>"
-                 "<th>Changed</th><th>Error</th></tr></thead><tbody>\n%s\n</tbody></table>" % rows)
+                 "<th>Changed</th>%s<th>Error</th></tr></thead><tbody>\n%s\n</tbody></table>" % (
+                     "<th>Compliance</th>" if with_compliance else "", rows))
     else:
         table = '<p class="muted">No device results recorded for this job.</p>'
     logs = ""
@@ -424,6 +501,7 @@ def render_html(summary, generated_at=None):
 <h2>Devices</h2>
 %(table)s
 %(changes)s
+%(compliance)s
 %(stale)s
 %(logs)s
 <footer>Generated by netraven.netraven at %(generated)s</footer>
@@ -433,10 +511,11 @@ def render_html(summary, generated_at=None):
        "meta": "".join(meta), "fg": fg, "bg": bg, "border": border, "icon": svg_icon(icon, 22),
        "status": _e(summary["status"]), "cards": cards, "chips": chips, "table": table, "logs": logs,
        "changes": _changes_section(summary), "stale": _stale_section(summary),
+       "compliance": _compliance_section(summary.get("compliance")),
        "generated": _e(generated)}
 
 
-def write_report(path, summary, generated_at=None):
+def write_report(path: str, summary: dict, generated_at: Any = None) -> str:
     """Write the HTML report atomically (a reader never sees half a file); returns the absolute path."""
     return write_html(path, render_html(summary, generated_at), "the job report")
 
