@@ -308,6 +308,15 @@ stale_devices:
   returned: when O(state=finished)
   type: list
   elements: dict
+compliance:
+  description:
+    - When a C(netraven.netraven.compliance) task evaluated the job's devices (C(playbooks/backup.yml) with
+      C(netraven_compliance_file)), their current compliance under its rules - C(rules), C(compliant),
+      C(non_compliant), C(not_applicable), C(percent), C(non_compliant_devices), C(failing) (each failing device
+      and rule with C(hostname), C(rule), C(missing), C(extra), C(section), C(since) and C(new)) and C(fell_out)
+      (the failing ones whose failure began during the job). Null without one. See C(docs/compliance.md).
+  returned: when O(state=finished)
+  type: dict
 report_path:
   description: Absolute path of the HTML report written.
   returned: when O(report_path) is set with O(state=finished)

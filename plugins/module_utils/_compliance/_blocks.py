@@ -42,10 +42,12 @@ PATH_SEPARATOR = " > "
 class ParsedConfig:
     """The lines of a configuration (stripped), their depths, where each block ends, and the joined text."""
 
-    __slots__ = ("texts", "depths", "ends", "text", "starts", "_top", "matches")
+    __slots__ = ("texts", "depths", "ends", "text", "starts", "_top", "matches", "banner_text")
 
-    def __init__(self, texts: List[str], depths: List[int]) -> None:
+    def __init__(self, texts: List[str], depths: List[int], banner_text: frozenset = frozenset()) -> None:
         self.texts = texts
+        # The lines that are a banner's text: matched as lines, but never the parent of a section.
+        self.banner_text = banner_text
         self.depths = depths
         count = len(texts)
         ends = [count] * count
@@ -126,18 +128,18 @@ class ParsedConfig:
 def parse(text: str, blocks: str = "indent", comment: str = "!") -> ParsedConfig:
     """The configuration ``text`` as nested lines, in the block structure ``blocks`` (a Profile.blocks value)."""
     if blocks == "braces":
-        texts, depths = _brace_lines(text)
-    elif blocks == "fortios":
-        texts, depths = _fortios_lines(text)
-    else:
-        texts, depths = _indent_lines(text, comment or "!")
-    return ParsedConfig(texts, depths)
+        return ParsedConfig(*_brace_lines(text))
+    if blocks == "fortios":
+        return ParsedConfig(*_fortios_lines(text))
+    texts, depths, banner_text = _indent_lines(text, comment or "!")
+    return ParsedConfig(texts, depths, frozenset(banner_text))
 
 
-def _indent_lines(text: str, comment: str) -> Tuple[List[str], List[int]]:
+def _indent_lines(text: str, comment: str) -> Tuple[List[str], List[int], List[int]]:
     texts: List[str] = []
     depths: List[int] = []
     indents: List[int] = []
+    banner_text: List[int] = []
     lines = text.split("\n")
     position = 0
     while position < len(lines):
@@ -156,8 +158,10 @@ def _indent_lines(text: str, comment: str) -> Tuple[List[str], List[int]]:
         if depth == 0 and body.startswith("banner"):
             banner = _BANNER.match(body)
             if banner:
+                before = len(texts)
                 position = _banner_text(lines, position, banner.group(1) or "", texts, depths)
-    return texts, depths
+                banner_text.extend(range(before, len(texts)))
+    return texts, depths, banner_text
 
 
 def _banner_text(lines: List[str], position: int, rest: str, texts: List[str], depths: List[int]) -> int:

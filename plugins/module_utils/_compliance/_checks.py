@@ -175,6 +175,8 @@ def evaluate(rule: Rule, parsed: ParsedConfig, intended: Optional[List[Tuple[str
     all_missing: List[str] = []
     all_extra: List[str] = []
     for parent in matching_lines(section, parsed):
+        if parent in parsed.banner_text:
+            continue
         first, last = parent + 1, parsed.ends[parent]
         if having is not None and not _within(matching_lines(having, parsed), first, last):
             continue

@@ -93,7 +93,7 @@ def _shown(text: str, value: str, profile: Profile) -> str:
 
 def _named_value(text: str, rules: Iterable["re.Pattern[str]"], regex_field: bool) -> Optional[str]:
     """The value ``text`` names where a secret goes, or None when every such position holds a marker."""
-    probe = text + _OPEN_VALUE
+    probe = text.rstrip() + _OPEN_VALUE
     for rule in rules:
         for match in rule.finditer(probe):
             value = match.group("secret")

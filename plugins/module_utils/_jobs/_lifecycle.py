@@ -378,7 +378,7 @@ def finish_job(engine: Engine, job_id: int, close_pending: bool = False, check_m
               "counts": summary["counts"], "summary": summary, "summary_lines": summary.pop("lines"),
               "changed": bool(written or never_ran), "written": written, "never_ran": never_ran,
               "changed_devices": summary["changed_devices"], "failed_devices": summary["failed_devices"],
-              "stale_devices": summary["stale_devices"]}
+              "stale_devices": summary["stale_devices"], "compliance": summary["compliance"]}
     if result["final"]:
         result["msg"] = "Job %d %s: %s" % (job_id, "finished" if written else "already final", result["status"])
     else:
