@@ -122,7 +122,7 @@ def test_the_backup_evaluates_the_rules_file_and_reports_it(estate):
     assert state[("cmp-junos", "junos-ssh-root-login")][0] == "COMPLIANT"
     assert state[("cmp-forti", "forti-no-telnet")][0] == "COMPLIANT"
     assert state[("cmp-eos", "vty-ssh-only")][0] == "NOT_APPLICABLE"
-    stats = _stats(first)["localhost"]["netraven_compliance"]
+    stats = _stats(first)["netraven_compliance"]
     assert (stats["percent"], stats["non_compliant"]) == (81.8, 2)
     assert sorted((entry["hostname"], entry["rule"]) for entry in stats["fell_out"]) == [
         ("cmp-eos", "logging-buffered"), ("cmp-ios", "logging-buffered")]
@@ -142,7 +142,7 @@ def test_a_change_that_breaks_a_rule_sets_since_and_only_the_changed_device_is_e
     assert history_after["cmp-ios"] == history_before["cmp-ios"] + len(RULES["rules"])
     for hostname in ("cmp-eos", "cmp-junos", "cmp-forti"):
         assert history_after[hostname] == history_before[hostname]
-    stats = _stats(second)["localhost"]["netraven_compliance"]
+    stats = _stats(second)["netraven_compliance"]
     fell = [(entry["hostname"], entry["rule"], entry["extra"]) for entry in stats["fell_out"]]
     assert fell == [("cmp-ios", "no-http-server", [BREAKING_LINE])]
     assert "cmp-ios: no-http-server (new since" in second.stdout
@@ -155,7 +155,7 @@ def test_the_change_undone_clears_since(estate):
     state, _history, _starts = estate.states[2]
     assert state[("cmp-ios", "no-http-server")] == ("COMPLIANT", None)
     assert state[("cmp-ios", "logging-buffered")] == estate.states[0][0][("cmp-ios", "logging-buffered")]
-    assert _stats(third)["localhost"]["netraven_compliance"]["fell_out"] == []
+    assert _stats(third)["netraven_compliance"]["fell_out"] == []
 
 
 def test_no_secret_in_any_output(estate):
