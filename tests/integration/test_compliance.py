@@ -9,10 +9,11 @@ device its own intended lines from a template, and playbooks/compliance.yml's pa
 the page are looked at in Chromium (test_compliance_screenshot.py).
 """
 
+import datetime
 import json
 import os
-import shutil
 import subprocess
+import sys
 
 import pytest
 import sqlalchemy as sa
@@ -48,17 +49,32 @@ BREAKING_LINE = "ip http server"
 SECRETS = (LOGIN["password"], ENABLE, "netraven-ro")
 
 
+def _tool(name):
+    """The venv's Ansible command beside this Python."""
+    path = os.path.join(os.path.dirname(sys.executable), name)
+    return path if os.path.exists(path) else name
+
+
+def _moment(value):
+    """A timestamp column as a naive UTC datetime (SQLite returns text through a plain SQL query)."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value
+
+
 def _state(url):
     """{(hostname, rule): (status, since)} of compliance_state, and the history row count per hostname."""
     engine = create_db_engine(url)
     try:
         with engine.connect() as connection:
-            state = {(row.hostname, row.rule): (row.status, row.since) for row in connection.execute(sa.text(
+            state = {(row.hostname, row.rule): (row.status, _moment(row.since)) for row in connection.execute(sa.text(
                 "SELECT d.hostname, s.rule, s.status, s.since FROM compliance_state s JOIN devices d ON d.id = s.device_id"))}
             history = dict(connection.execute(sa.text(
                 "SELECT d.hostname, count(*) FROM compliance_results r JOIN devices d ON d.id = r.device_id "
                 "GROUP BY d.hostname")).all())
-            starts = [row[0] for row in connection.execute(sa.text("SELECT started_at FROM jobs ORDER BY id"))]
+            starts = [_moment(row[0]) for row in connection.execute(sa.text("SELECT started_at FROM jobs ORDER BY id"))]
     finally:
         engine.dispose()
     return state, history, starts
@@ -136,7 +152,7 @@ def test_a_change_that_breaks_a_rule_sets_since_and_only_the_changed_device_is_e
     (before, history_before, _), (after, history_after, starts) = estate.states[0], estate.states[1]
     status, since = after[("cmp-ios", "no-http-server")]
     assert status == "NON_COMPLIANT" and since is not None
-    assert since.replace(tzinfo=None) >= starts[1].replace(tzinfo=None)
+    assert since >= starts[1]
     # The rule that kept failing keeps its since; the devices whose configuration did not change were not evaluated.
     assert after[("cmp-ios", "logging-buffered")] == before[("cmp-ios", "logging-buffered")]
     assert history_after["cmp-ios"] == history_before["cmp-ios"] + len(RULES["rules"])
@@ -175,8 +191,7 @@ def test_no_secret_in_any_output(estate):
 # ------------------------------------------------------------------ the module ad hoc, and playbooks (SQLite)
 
 def _adhoc(env, args, *options):
-    binary = shutil.which("ansible", path=env.get("PATH")) or os.path.join(os.path.dirname(shutil.which("python3")), "ansible")
-    run = subprocess.run([binary, "localhost", "-o", "-m", "netraven.netraven.compliance", "-a", json.dumps(args),
+    run = subprocess.run([_tool("ansible"), "localhost", "-o", "-m", "netraven.netraven.compliance", "-a", json.dumps(args),
                           *options], env=env, capture_output=True, text=True, timeout=120, check=False)
     line = next(line for line in run.stdout.splitlines() if line.startswith("localhost | "))
     state, payload = line[len("localhost | "):].split(" => ", 1)
@@ -222,7 +237,7 @@ def test_bad_rules_fail_in_one_line_and_store_nothing(estate, rules, culprit):
     _sqlite_only(estate)
     before = _state(estate.url)
     state, result = _adhoc(estate.env, {"rules": rules})
-    assert state == "FAILED" and culprit in result["msg"] and "\n" not in result["msg"], result
+    assert state == "FAILED!" and culprit in result["msg"] and "\n" not in result["msg"], result
     assert "Traceback" not in json.dumps(result) and "netraven-ro" not in json.dumps(result)
     assert _state(estate.url)[:2] == before[:2]
 
@@ -239,7 +254,7 @@ def test_each_device_against_its_own_intended_lines(estate):
         (host_vars / ("%s.yml" % name)).write_text(yaml.safe_dump({"ntp_servers": [servers[name]]}))
     (host_vars / "cmp-ios.yml").write_text(yaml.safe_dump({"ntp_servers": [servers["cmp-ios"], "192.0.2.99"]}))
     results = estate.workdir / "verdicts.json"
-    run = subprocess.run([shutil.which("ansible-playbook", path=estate.env.get("PATH")), "-i", str(estate.inventory),
+    run = subprocess.run([_tool("ansible-playbook"), "-i", str(estate.inventory),
                           playbook, "-e", "results_file=%s" % results, "--limit", "cmp-ios,cmp-eos"],
                          env=estate.env, capture_output=True, text=True, timeout=180, check=False)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
@@ -253,7 +268,7 @@ def test_each_device_against_its_own_intended_lines(estate):
 def test_the_estate_playbook_writes_the_page(estate):
     _sqlite_only(estate)
     page = estate.workdir / "compliance.html"
-    run = subprocess.run([shutil.which("ansible-playbook", path=estate.env.get("PATH")),
+    run = subprocess.run([_tool("ansible-playbook"),
                           os.path.join(REPO_ROOT, "playbooks", "compliance.yml"), "-e",
                           "netraven_compliance_file=%s" % estate.rules_file, "-e", "netraven_compliance_report=%s" % page],
                          env=estate.env, capture_output=True, text=True, timeout=180, check=False)
