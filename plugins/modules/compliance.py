@@ -11,7 +11,7 @@ module: compliance
 short_description: Evaluate compliance rules against the stored configurations, and keep every evaluation
 version_added: 0.1.0
 description:
-  - Evaluates rules (data: regexes, sections, intended lines) against the latest stored configuration of every
+  - Evaluates rules (data - regexes, sections, intended lines) against the latest stored configuration of every
     device in scope, and returns per device and rule C(COMPLIANT), C(NON_COMPLIANT) or C(NOT_APPLICABLE) with the
     missing and extra lines. See C(docs/compliance.md) for the rule schema and a worked example.
   - Every evaluation is kept in the database (table C(compliance_results)); for a C(NON_COMPLIANT) result,
@@ -65,7 +65,7 @@ options:
     description:
       - Evaluate a device and rule only when the device's latest configuration, or the rule, differs from the last
         evaluation (or there was none); the last outcome stands for the others and is returned with
-        RV(results[].evaluated=false).
+        RV(results[].evaluated) false.
     type: bool
     default: false
   list_results:
@@ -100,7 +100,7 @@ attributes:
     details:
       - Shows the device and rule pairs whose status changed, before and after.
 notes:
-  - RV(changed) is true when the compliance state changed (a status, or its missing or extra lines); the evaluation
+  - C(changed) is true when the compliance state changed (a status, or its missing or extra lines); the evaluation
     is stored either way, so a second run over an unchanged estate reports no change.
   - Devices are read in batches; each configuration is parsed once for all rules, and each rule compiled once per
     call. See C(docs/compliance.md) for the figures at 10,000 devices x 50 rules.
@@ -140,15 +140,49 @@ EXAMPLES = r"""
 RETURN = r"""
 results:
   description:
-    - Per device and rule (as O(list_results) selects) the outcome. C(missing) lists the regexes no line matched and
-      the intended lines the device lacks; C(extra) the lines a C(must_not_contain) regex matched and the feature's
-      lines beyond the intended ones. A nested line shows its parents, joined by C( > ). C(section) is the parent
-      line of the failing block (several, one per line); C(blocks) gives each failing block's own lines.
-      C(since) is when the device first failed the rule without a break (NON_COMPLIANT only). C(reason) says why a
-      result is NOT_APPLICABLE. C(evaluated) is false where O(changed_only) kept the last outcome.
+    - Per device and rule (as O(list_results) selects) the outcome.
   returned: always
   type: list
   elements: dict
+  contains:
+    hostname:
+      description: The device.
+      type: str
+    rule:
+      description: The rule's name.
+      type: str
+    status:
+      description: C(COMPLIANT), C(NON_COMPLIANT) or C(NOT_APPLICABLE).
+      type: str
+    missing:
+      description:
+        - The regexes of C(must_contain) that no line matched, and the intended lines the device lacks. A nested
+          line shows its parents, joined by C( > ).
+      type: list
+      elements: str
+    extra:
+      description: The lines a C(must_not_contain) regex matched, and the feature's lines beyond the intended ones.
+      type: list
+      elements: str
+    section:
+      description: The parent line of the failing block; of several failing blocks, one per line.
+      type: str
+    blocks:
+      description: Each failing block with its own C(section), C(missing) and C(extra).
+      type: list
+      elements: dict
+    reason:
+      description: Why a result is C(NOT_APPLICABLE).
+      type: str
+    config_id:
+      description: The stored configuration evaluated.
+      type: int
+    since:
+      description: When the device first failed the rule without a break (C(NON_COMPLIANT) only), ISO 8601 UTC.
+      type: str
+    evaluated:
+      description: False where O(changed_only) kept the last outcome.
+      type: bool
   sample:
     - hostname: core-1
       rule: vty-ssh-only
