@@ -215,6 +215,8 @@ report_path:
   type: str
 """
 
+from typing import Any
+
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._run import LIST_CHOICES, run_compliance
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
@@ -237,12 +239,12 @@ RULES: dict = {"mutually_exclusive": [("rules", "rules_file")]}
 VARIABLE_OPTIONS = {"rules_file": "netraven_compliance_file", "platforms_file": "netraven_platforms_file"}
 
 
-def handler(mod):
+def handler(mod: Any) -> dict:
     """The module's work, given a NetRavenModule or the action's InProcessModule."""
     return run_compliance(mod.engine, mod.params, check_mode=mod.check_mode, diff=bool(getattr(mod, "_diff", False)))
 
 
-def main():
+def main() -> None:
     """Entry point."""
     NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).run(handler)
 

@@ -128,7 +128,7 @@ def _device(evaluation: Evaluation, device: ScopedDevice, config_id: Optional[in
     for rule in evaluation.rules:
         before = previous.get((device.id, rule.name))
         in_scope = applies(rule, device)
-        if changed_only and _reusable(before, rule, config_id, in_scope):
+        if changed_only and before is not None and _reusable(before, rule, config_id, in_scope):
             evaluation.add(device, rule, outcome_from_details(before.status, before.details), config_id, before, False)
         elif not in_scope:
             evaluation.add(device, rule, OUT_OF_SCOPE, config_id, before, True)

@@ -61,7 +61,7 @@ class LinePattern:
         if self.block is not None:
             start, end = parsed.span(first, last)
             block = parsed.text[start:end]
-            found = []
+            found: List[int] = []
             exact = True
             for match in self.block.finditer(block):
                 if "\n" in match.group(0):

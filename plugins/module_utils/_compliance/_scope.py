@@ -84,8 +84,8 @@ def scoped_devices(connection: Any, devices: Optional[Sequence[str]], tags: Opti
         for device_id, name in rows:
             if device_id in by_id:
                 pairs.setdefault(device_id, set()).add(name)
-        for device_id, names in pairs.items():
-            by_id[device_id].tags = frozenset(names)
+        for device_id, tag_names in pairs.items():
+            by_id[device_id].tags = frozenset(tag_names)
     return found
 
 

@@ -51,7 +51,7 @@ def read_state(connection: Any, device_ids: Sequence[int], rule_names: Sequence[
     found: Dict[Tuple[int, str], PreviousOutcome] = {}
     if not device_ids:
         return found
-    table = ComplianceState.__table__
+    table: Any = ComplianceState.__table__
     query = sa.select(table.c.device_id, table.c.rule, table.c.status, table.c.since, table.c.config_id,
                       table.c.fingerprint, table.c.details).where(
         table.c.device_id.in_(list(device_ids)), table.c.rule.in_(list(rule_names)))
@@ -96,13 +96,11 @@ def _chunks(rows: List[Any], size: int = INSERT_CHUNK) -> Iterable[List[Any]]:
         yield rows[start:start + size]
 
 
-def _upsert(connection: Any):
+def _upsert(connection: Any) -> Any:
     """INSERT ... ON CONFLICT (device_id, rule) DO UPDATE for the connection's dialect (SQLite, PostgreSQL)."""
-    table = ComplianceState.__table__
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    from sqlalchemy.dialects import postgresql, sqlite
+    table: Any = ComplianceState.__table__
+    insert: Any = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     statement = insert(table)
     return statement.on_conflict_do_update(
         index_elements=[table.c.device_id, table.c.rule],
@@ -112,7 +110,7 @@ def _upsert(connection: Any):
 def store(connection: Any, writes: Writes, evaluated_at: datetime.datetime, job_id: Optional[int] = None,
           job_message: Optional[str] = None, job_data: Optional[Dict[str, Any]] = None) -> None:
     """Write an evaluation in the caller's transaction: history in chunks, changed state rows, the job's log line."""
-    history = ComplianceResult.__table__
+    history: Any = ComplianceResult.__table__
     for chunk in _chunks(writes.history):
         connection.execute(history.insert(), [
             {"device_id": device_id, "rule": rule, "status": status, "details": details, "config_id": config_id,
