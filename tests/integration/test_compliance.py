@@ -198,13 +198,13 @@ def _adhoc(env, args, *options):
     return state.strip(), json.loads(payload)
 
 
-def _sqlite_only(estate):
-    if estate.backend != "sqlite":
-        pytest.skip("the module's own behaviour is the same on both backends; it runs once, on SQLite")
+# The module's own behaviour (check mode, errors, per-host intended, the page) is the same on both
+# backends: these tests take the SQLite fleet only.
+SQLITE_ONLY = pytest.mark.parametrize("estate", ["sqlite"], indirect=True)
 
 
+@SQLITE_ONLY
 def test_check_mode_real_run_and_idempotence(estate):
-    _sqlite_only(estate)
     args = {"tags": ["lab"], "rules": [{"name": "adhoc-ntp", "platforms": ["cisco_ios"], "match": "ntp server",
                                         "intended": ["ntp server 192.0.2.1"]}]}
     _state0, history0, _ = _state(estate.url)
@@ -233,8 +233,8 @@ def test_check_mode_real_run_and_idempotence(estate):
     ([{"name": "x", "platforms": ["cisco_ios"], "must_not_contain": "^snmp-server community netraven-ro"}],
      "Rule 'x', field 'must_not_contain' tests a secret's value"),
 ])
+@SQLITE_ONLY
 def test_bad_rules_fail_in_one_line_and_store_nothing(estate, rules, culprit):
-    _sqlite_only(estate)
     before = _state(estate.url)
     state, result = _adhoc(estate.env, {"rules": rules})
     assert state == "FAILED!" and culprit in result["msg"] and "\n" not in result["msg"], result
@@ -242,9 +242,9 @@ def test_bad_rules_fail_in_one_line_and_store_nothing(estate, rules, culprit):
     assert _state(estate.url)[:2] == before[:2]
 
 
+@SQLITE_ONLY
 def test_each_device_against_its_own_intended_lines(estate):
     """intended from a template with host variables: each host's golden NTP line is its own."""
-    _sqlite_only(estate)
     playbook = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "compliance", "per_host.yml")
     host_vars = estate.workdir / "host_vars"
     host_vars.mkdir(exist_ok=True)
@@ -265,8 +265,8 @@ def test_each_device_against_its_own_intended_lines(estate):
     assert state[("cmp-ios", "ntp-golden")][0] == "NON_COMPLIANT" and state[("cmp-eos", "ntp-golden")][0] == "COMPLIANT"
 
 
+@SQLITE_ONLY
 def test_the_estate_playbook_writes_the_page(estate):
-    _sqlite_only(estate)
     page = estate.workdir / "compliance.html"
     run = subprocess.run([_tool("ansible-playbook"),
                           os.path.join(REPO_ROOT, "playbooks", "compliance.yml"), "-e",
