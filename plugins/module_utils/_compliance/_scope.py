@@ -30,7 +30,12 @@ from ansible_collections.netraven.netraven.plugins.module_utils._errors import (
     short_value,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._lookup import require_job
-from ansible_collections.netraven.netraven.plugins.module_utils._platforms import GENERIC, PROFILES_BY_NAME, profile_for
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms import (
+    GENERIC,
+    PROFILES,
+    PROFILES_BY_NAME,
+    profile_for,
+)
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
 
 if HAS_SQLALCHEMY:
@@ -91,17 +96,10 @@ def scoped_devices(connection: Any, devices: Optional[Sequence[str]], tags: Opti
 
 def check_rule_scopes(connection: Any, rules: Sequence[Rule], registry: Optional[Dict[str, Profile]]) -> None:
     """Every platform a rule names is a device type or a profile name, and every tag exists."""
-    known = set(registry or {}) | set(PROFILES_BY_NAME) | {profile.name for profile in (registry or {}).values()}
-    try:
-        from netmiko.ssh_dispatcher import CLASS_MAPPER
-        known |= set(CLASS_MAPPER)
-    except ImportError:  # pragma: no cover - netmiko is a requirement; without it only the profiles are known
-        pass
-    from ansible_collections.netraven.netraven.plugins.module_utils._platforms import PROFILES
-    known |= set(PROFILES)
+    known = set(PROFILES) | set(PROFILES_BY_NAME) | set(registry or {}) | {p.name for p in (registry or {}).values()}
     for rule in rules:
         for name in rule.platforms:
-            if name not in known:
+            if name not in known and not _netmiko_knows(name):
                 raise ValidationError("%s: '%s' is no device type or platform profile name"
                                       % (rule.where("platforms"), short_value(name)))
     wanted = sorted({tag for rule in rules for tag in rule.tags})
@@ -111,6 +109,15 @@ def check_rule_scopes(connection: Any, rules: Sequence[Rule], registry: Optional
         if missing:
             rule = next(rule for rule in rules if missing[0] in rule.tags)
             raise ValidationError("%s: unknown tag '%s'" % (rule.where("tags"), short_value(missing[0])))
+
+
+def _netmiko_knows(device_type: str) -> bool:
+    """Whether netmiko has the device type (a device without a profile may still be named): imported only then."""
+    try:
+        from netmiko.ssh_dispatcher import CLASS_MAPPER
+    except ImportError:  # pragma: no cover - netmiko is a requirement; without it only the profiles are known
+        return False
+    return device_type in CLASS_MAPPER
 
 
 def applies(rule: Rule, device: ScopedDevice) -> bool:
