@@ -43,6 +43,11 @@ options:
       jobs:
         description: Finished jobs completed longer ago than this, with their logs and results.
         type: int
+      compliance_results:
+        description:
+          - Compliance evaluations older than this (C(docs/compliance.md), "Table growth"). The latest outcome of
+            each device and rule, and since when it fails, are kept apart and never pruned.
+        type: int
   batch_size:
     description: Rows deleted per transaction.
     type: int

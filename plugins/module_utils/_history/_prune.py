@@ -22,6 +22,7 @@ from typing import Dict, Optional
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
     HAS_SQLALCHEMY,
+    ComplianceResult,
     ConnectionLog,
     DeviceConfiguration,
     Job,
@@ -37,7 +38,7 @@ if HAS_SQLALCHEMY:
     import sqlalchemy as sa
     from sqlalchemy.orm import aliased
 
-AGE_KEYS = ("configurations", "job_logs", "connection_logs", "job_results", "jobs")
+AGE_KEYS = ("configurations", "job_logs", "connection_logs", "job_results", "jobs", "compliance_results")
 DEFAULT_BATCH = 5000
 
 
@@ -89,6 +90,10 @@ def _conditions(keep_days, keep_versions, now) -> Dict[str, object]:
                                                                model.job_id.not_in(_active_jobs())))
     if old_jobs is not None:
         conditions[Job] = Job.id.in_(old_jobs)
+    # Compliance history: since lives in compliance_state, so old evaluations go by age alone.
+    cutoff = _cutoff(keep_days, "compliance_results", now)
+    if cutoff is not None:
+        conditions[ComplianceResult] = ComplianceResult.evaluated_at < cutoff
     return conditions
 
 
@@ -117,7 +122,7 @@ def prune(engine, keep_days: Optional[Dict[str, Optional[int]]] = None, keep_ver
     now = utcnow()
     conditions = _conditions(keep_days, keep_versions, now)
     # Children before parents: a job's logs and results go before the job.
-    order = (DeviceConfiguration, JobLog, ConnectionLog, JobResult, Job)
+    order = (DeviceConfiguration, JobLog, ConnectionLog, JobResult, Job, ComplianceResult)
     counts = {}
     for model in order:
         if model not in conditions:

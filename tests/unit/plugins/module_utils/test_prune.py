@@ -163,3 +163,26 @@ def test_nothing_set_deletes_nothing(history, db_snapshot):
     before = db_snapshot(engine)
     assert prune(engine) == {"changed": False, "deleted": {}, "msg": "0 row(s) deleted: no retention set"}
     assert db_snapshot(engine) == before
+
+
+def test_compliance_history_goes_by_age_and_the_state_stays(sqlite_engine):
+    """keep_days.compliance_results deletes old evaluations; compliance_state (since) is never touched."""
+    from ansible_collections.netraven.netraven.plugins.module_utils._db._models import ComplianceResult, ComplianceState
+
+    with session_scope(sqlite_engine) as session:
+        device = Device(hostname="c1", ip_address="192.0.2.9", device_type="cisco_ios")
+        session.add(device)
+        session.flush()
+        for days in (200, 100, 1):
+            session.add(ComplianceResult(device_id=device.id, rule="ntp", status="NON_COMPLIANT",
+                                         details={"missing": ["ntp server 192.0.2.1"], "extra": []}, evaluated_at=ago(days)))
+        session.add(ComplianceState(device_id=device.id, rule="ntp", status="NON_COMPLIANT", since=ago(200),
+                                    fingerprint="f", details=None))
+    assert prune(sqlite_engine, keep_days={"compliance_results": 30}, check_mode=True)["deleted"] == {"compliance_results": 2}
+    result = prune(sqlite_engine, keep_days={"compliance_results": 30}, batch_size=1)
+    assert result["deleted"] == {"compliance_results": 2} and result["changed"]
+    with session_scope(sqlite_engine) as session:
+        assert session.execute(sa.select(sa.func.count()).select_from(ComplianceResult)).scalar_one() == 1
+        state = session.execute(sa.select(ComplianceState.since)).scalar_one()
+        assert state is not None
+    assert prune(sqlite_engine, keep_days={"compliance_results": 30})["changed"] is False
