@@ -185,9 +185,10 @@ class BlockIndex:
         if position < 0:
             return []
         ends = self.parsed.ends
-        block: Optional[int] = self.blocks[position]
+        first = self.blocks[position]
         if self.flat:
-            return [block] if ends[block] > line else []  # type: ignore[index]
+            return [first] if ends[first] > line else []
+        block: Optional[int] = first
         while block is not None and ends[block] <= line:
             block = self.enclosing[block]
         found = []

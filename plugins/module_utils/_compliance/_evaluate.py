@@ -19,6 +19,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._blocks import parse
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._checks import (
+    COMPLIANT,
     IntendedCache,
     Outcome,
     evaluate,
@@ -56,11 +57,24 @@ class Result(NamedTuple):
     previous_status: Optional[str]
 
 
+_STANDING: Dict[str, Outcome] = {OUT_OF_SCOPE.reason or "": OUT_OF_SCOPE, NO_CONFIGURATION.reason or "": NO_CONFIGURATION}
+
+
 def outcome_from_details(status: str, details: Optional[Dict[str, Any]]) -> Outcome:
-    """The Outcome a stored state row describes (for a (device, rule) not evaluated again)."""
+    """The Outcome a stored state row describes (for a (device, rule) not evaluated again).
+
+    A compliant or not-applicable outcome carries no lines: one shared object each, so a call that
+    keeps 500,000 last outcomes builds objects only for the failing ones.
+    """
+    if status == ComplianceStatus.COMPLIANT:
+        return COMPLIANT
     details = details or {}
     if status == ComplianceStatus.NOT_APPLICABLE:
-        return not_applicable(details.get("reason") or "")
+        reason = details.get("reason") or ""
+        standing = _STANDING.get(reason)
+        if standing is None:
+            standing = _STANDING[reason] = not_applicable(reason)
+        return standing
     return Outcome(status, details.get("missing") or (), details.get("extra") or (), details.get("blocks") or ())
 
 
@@ -71,35 +85,56 @@ def _reusable(previous: Optional[PreviousOutcome], rule: Rule, config_id: Option
 
 
 class Evaluation:
-    """The results of a call, in device then rule order, and what storing them writes."""
+    """The results of a call (those ``keep`` asks for), its counts, its changes, and what storing it writes.
 
-    def __init__(self, rules: Sequence[Rule], now: datetime.datetime) -> None:
+    ``keep`` is "all", "non_compliant" or "none": at 500,000 results a call that lists only the
+    failing ones need not hold the others. ``store`` False (check mode) builds no rows to write.
+    """
+
+    def __init__(self, rules: Sequence[Rule], now: datetime.datetime, keep: str = "all", store: bool = True) -> None:
         self.rules = list(rules)
         self.now = now
+        self.keep = keep
+        self.store = store
         self.results: List[Result] = []
         self.writes = Writes()
         self.intended = IntendedCache()
+        self.counts = {status: 0 for status in ComplianceStatus.ALL}
+        self.failing_devices: set = set()
+        self.evaluated = 0
+        self.changes: List[Result] = []
 
     def add(self, device: ScopedDevice, rule: Rule, outcome: Outcome, config_id: Optional[int],
             previous: Optional[PreviousOutcome], evaluated: bool) -> None:
-        since = since_for(outcome.status, previous, self.now) if evaluated else (
+        status = outcome.status
+        since = since_for(status, previous, self.now) if evaluated else (
             previous.since if previous is not None else None)
-        details = outcome.details()
         changed = False
         if evaluated:
-            changed = previous is None or previous.status != outcome.status or previous.details != details
-            self.writes.history.append((device.id, rule.name, outcome.status, details, config_id))
-            if changed or previous is None or previous.config_id != config_id or previous.fingerprint != rule.fingerprint \
-                    or previous.since != since:
-                self.writes.state.append((device.id, rule.name, outcome.status, since, config_id, rule.fingerprint, details))
-        self.results.append(Result(device, rule, outcome, config_id, since, evaluated, changed,
-                                   previous.status if previous is not None else None))
+            self.evaluated += 1
+            details = outcome.details()
+            changed = previous is None or previous.status != status or previous.details != details
+            if self.store:
+                self.writes.history.append((device.id, rule.name, status, details, config_id))
+                if changed or previous is None or previous.config_id != config_id \
+                        or previous.fingerprint != rule.fingerprint or previous.since != since:
+                    self.writes.state.append((device.id, rule.name, status, since, config_id, rule.fingerprint, details))
+        self.counts[status] += 1
+        if status == ComplianceStatus.NON_COMPLIANT:
+            self.failing_devices.add(device.id)
+        if changed or self.keep == "all" or (self.keep == "non_compliant" and status == ComplianceStatus.NON_COMPLIANT):
+            result = Result(device, rule, outcome, config_id, since, evaluated, changed,
+                            previous.status if previous is not None else None)
+            if changed:
+                self.changes.append(result)
+            if self.keep == "all" or (self.keep == "non_compliant" and status == ComplianceStatus.NON_COMPLIANT):
+                self.results.append(result)
 
 
 def evaluate_devices(connection: Any, rules: Sequence[Rule], devices: Sequence[ScopedDevice], now: datetime.datetime,
-                     changed_only: bool = False) -> Evaluation:
+                     changed_only: bool = False, keep: str = "all", store: bool = True) -> Evaluation:
     """Evaluate every rule on every device (see the module docstring); nothing is written here."""
-    evaluation = Evaluation(rules, now)
+    evaluation = Evaluation(rules, now, keep, store)
     names = [rule.name for rule in rules]
     for start in range(0, len(devices), ID_CHUNK):
         batch = devices[start:start + ID_CHUNK]

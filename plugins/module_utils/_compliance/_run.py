@@ -57,14 +57,9 @@ def result_entry(result: Result) -> Dict[str, Any]:
     }
 
 
-def summarise(results: List[Result], devices: int, rules: int) -> Dict[str, Any]:
+def summarise(evaluation: Evaluation, devices: int, rules: int) -> Dict[str, Any]:
     """The call's summary: devices, rules, counts of (device, rule) pairs by status, percent compliant."""
-    counts = {status: 0 for status in ComplianceStatus.ALL}
-    failing_devices = set()
-    for result in results:
-        counts[result.outcome.status] += 1
-        if result.outcome.status == ComplianceStatus.NON_COMPLIANT:
-            failing_devices.add(result.device.id)
+    counts = evaluation.counts
     compliant, non_compliant = counts[ComplianceStatus.COMPLIANT], counts[ComplianceStatus.NON_COMPLIANT]
     return {
         "devices": devices,
@@ -73,8 +68,8 @@ def summarise(results: List[Result], devices: int, rules: int) -> Dict[str, Any]
         "non_compliant": non_compliant,
         "not_applicable": counts[ComplianceStatus.NOT_APPLICABLE],
         "percent": compliance_percent(compliant, non_compliant),
-        "non_compliant_devices": len(failing_devices),
-        "evaluated": sum(1 for result in results if result.evaluated),
+        "non_compliant_devices": len(evaluation.failing_devices),
+        "evaluated": evaluation.evaluated,
     }
 
 
@@ -87,14 +82,14 @@ def summary_message(summary: Dict[str, Any]) -> str:
 def _diff(evaluation: Evaluation) -> Dict[str, str]:
     """--diff: the (device, rule) pairs whose status changed, before and after."""
     before, after = [], []
-    for result in evaluation.results:
+    for result in evaluation.changes:
         if result.changed:
             before.append("%s %s: %s" % (result.device.hostname, result.rule.name, result.previous_status or "(never evaluated)"))
             after.append("%s %s: %s" % (result.device.hostname, result.rule.name, result.outcome.status))
     return {"before": "\n".join(before) + ("\n" if before else ""), "after": "\n".join(after) + ("\n" if after else "")}
 
 
-def _evaluate(engine: Any, rules: List[Rule], params: Dict[str, Any]) -> tuple:
+def _evaluate(engine: Any, rules: List[Rule], params: Dict[str, Any], keep: str, store: bool) -> tuple:
     registry = None
     path = platforms_file_path(params.get("platforms_file"))
     if path:
@@ -107,32 +102,34 @@ def _evaluate(engine: Any, rules: List[Rule], params: Dict[str, Any]) -> tuple:
         for rule in rules:
             guard_secrets(rule, rule_profiles(rule, devices, registry))
             rule.compile()
-        return devices, evaluate_devices(connection, rules, devices, utcnow(), bool(params.get("changed_only")))
+        return devices, evaluate_devices(connection, rules, devices, utcnow(), bool(params.get("changed_only")),
+                                         keep, store)
 
 
 def run_compliance(engine: Any, params: Dict[str, Any], check_mode: bool = False, diff: bool = False) -> Dict[str, Any]:
     """The module's result for validated params (see plugins/modules/compliance.py)."""
     rules = load_rules(params.get("rules"), params.get("rules_file"), params.get("intended"))
+    listed = params.get("list_results") or "all"
+    page = params.get("report_path") and not check_mode
     try:
-        devices, evaluation = _evaluate(engine, rules, params)
+        devices, evaluation = _evaluate(engine, rules, params, "all" if page else listed, not check_mode)
     except DRIVER_ERRORS as error:
         raise_driver_error(error, engine)
-    summary = summarise(evaluation.results, len(devices), len(rules))
+    summary = summarise(evaluation, len(devices), len(rules))
     message = summary_message(summary)
-    changed = any(result.changed for result in evaluation.results)
+    changed = bool(evaluation.changes)
     job_id = params.get("job_id")
     if not check_mode and (evaluation.writes or job_id is not None):
         run_transaction(engine, lambda connection: store(
             connection, evaluation.writes, evaluation.now, job_id, message,
             {JOB_RULES_KEY: [rule.name for rule in rules], "summary": summary}))
-    listed = params.get("list_results") or "all"
     shown = [] if listed == "none" else [
         result_entry(result) for result in evaluation.results
         if listed == "all" or result.outcome.status == ComplianceStatus.NON_COMPLIANT]
     output: Dict[str, Any] = {"changed": changed, "msg": message, "summary": summary, "results": shown}
     if diff:
         output["diff"] = _diff(evaluation)
-    if params.get("report_path") and not check_mode:
+    if page:
         output["report_path"] = write_page(params["report_path"], evaluation, summary)
     return output
 
