@@ -112,6 +112,7 @@ def pages(db_url, encryption_key, tmp_path):
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_the_compliance_page_and_report_render_in_chromium(chromium, pages, tmp_path):  # noqa: F811
     page, report = pages
+    doms = {}
     for name, path in (("page", page), ("report", report)):
         screenshot = tmp_path / ("%s.png" % name)
         run = headless(chromium, tmp_path, "--screenshot=%s" % screenshot, "--window-size=1200,1600", "file://" + path)
@@ -132,8 +133,7 @@ def test_the_compliance_page_and_report_render_in_chromium(chromium, pages, tmp_
         assert "&lt;script&gt;document.title='pwned'&lt;/script&gt;" in text
         assert "<img" not in text and "<script" not in text and "<b>bold?</b>" not in text
         assert "- ^spanning-tree portfast" in text and "+ ip http server" in text
-    page_dom = headless(chromium, tmp_path, "--dump-dom", "file://" + page).stdout
-    assert "<title>NetRaven compliance: 66.7% compliant</title>" in page_dom
-    assert "section: interface GigabitEthernet0/2" in page_dom
-    report_dom = headless(chromium, tmp_path, "--dump-dom", "file://" + report).stdout
-    assert "<th>Compliance</th>" in report_dom and "NON_COMPLIANT" in report_dom
+        doms[name] = text
+    assert "<title>NetRaven compliance: 66.7% compliant</title>" in doms["page"]
+    assert "section: interface GigabitEthernet0/2" in doms["page"]
+    assert "<th>Compliance</th>" in doms["report"] and "NON_COMPLIANT" in doms["report"]
