@@ -10,6 +10,8 @@ the page are looked at in Chromium (test_compliance_screenshot.py).
 """
 
 import datetime
+import email
+import email.policy
 import json
 import os
 import subprocess
@@ -24,7 +26,8 @@ from devicelab.configs import _octets as lab_octets  # pylint: disable=import-er
 
 from _ansible import ansible_env  # pylint: disable=import-error
 from _databases import TEST_KEY, require_pg  # pylint: disable=import-error
-from _jobs_support import REPO_ROOT, recap, run_playbook, seed, write_inventory  # pylint: disable=import-error
+from _community_general import community_general_path  # pylint: disable=import-error
+from _jobs_support import REPO_ROOT, closed_port, recap, run_playbook, seed, write_inventory  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 
@@ -44,6 +47,7 @@ RULES = {"rules": [
     {"name": "logging-buffered", "platforms": ["cisco_ios", "arista_eos"], "must_contain": "^logging buffered"},
 ]}
 BREAKING_LINE = "ip http server"
+NOTIFY = os.path.join(REPO_ROOT, "playbooks", "notify_changes.yml")
 # Nothing a rule sees or a result, report or page shows may hold these (the lab's secrets are hashed or
 # masked; the community string is a secret the backup masks).
 SECRETS = (LOGIN["password"], ENABLE, "netraven-ro")
@@ -80,6 +84,32 @@ def _state(url):
     return state, history, starts
 
 
+class Inbox:
+    """aiosmtpd handler keeping every message that arrives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 pylint: disable=invalid-name,unused-argument
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+def notify(env, inventory, job_id):
+    """playbooks/notify_changes.yml for the job, to a real SMTP server on loopback; (run, messages)."""
+    from aiosmtpd.controller import Controller  # pylint: disable=import-outside-toplevel,import-error
+    inbox, port = Inbox(), closed_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        env = dict(env, ANSIBLE_COLLECTIONS_PATH=community_general_path() + os.pathsep + env["ANSIBLE_COLLECTIONS_PATH"])
+        run = run_playbook(env, inventory, {"netraven_job_id": job_id, "netraven_mail_to": "noc@example.test",
+                                            "netraven_smtp_host": "127.0.0.1", "netraven_smtp_port": port}, playbook=NOTIFY)
+    finally:
+        controller.stop()
+    return run, inbox.messages
+
+
 class Estate:
     """What the runs printed, wrote and left in the database."""
 
@@ -104,17 +134,19 @@ def estate(request, database_factories, tmp_path_factory):
         rules_file.write_text(yaml.safe_dump(RULES))
         env = ansible_env(workdir, url, TEST_KEY, ANSIBLE_SHOW_CUSTOM_STATS="1")
         reports = [workdir / ("report%d.html" % number) for number in (1, 2, 3)]
-        runs, states = [], []
+        runs, states, mailed = [], [], None
         for number, report in enumerate(reports):
             if number == 1:
                 lab.set_config("cmp-ios", extra_lines=[BREAKING_LINE])
             if number == 2:
                 lab.reset_config("cmp-ios")
+                if request.param == "sqlite":  # the mail right after the job that broke the rule
+                    mailed = notify(env, inventory, 2)
             runs.append(run_playbook(env, inventory, {"netraven_report_path": str(report),
                                                       "netraven_compliance_file": str(rules_file)}))
             states.append(_state(url))
         yield Estate(url=url, lab=lab, env=env, inventory=inventory, rules_file=rules_file, runs=runs, states=states,
-                     reports=reports, workdir=workdir, backend=request.param)
+                     reports=reports, workdir=workdir, backend=request.param, mailed=mailed)
     finally:
         lab.stop()
 
@@ -201,6 +233,19 @@ def _adhoc(env, args, *options):
 # The module's own behaviour (check mode, errors, per-host intended, the page) is the same on both
 # backends: these tests take the SQLite fleet only.
 SQLITE_ONLY = pytest.mark.parametrize("estate", ["sqlite"], indirect=True)
+
+
+@SQLITE_ONLY
+def test_notify_changes_mails_the_device_that_fell_out(estate):
+    run, messages = estate.mailed
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    (message,) = messages
+    assert message["Subject"].endswith("1 changed, 0 failed, 0 stale, 1 fell out of compliance")
+    body = message.get_body(("plain",)).get_content()
+    assert "==== cmp-ios fell out of compliance: no-http-server (since " in body and "+ %s" % BREAKING_LINE in body
+    assert "logging-buffered" not in body.split("fell out of compliance", 1)[1], "it fell out in the first job"
+    for secret in SECRETS:
+        assert secret not in body
 
 
 @SQLITE_ONLY
