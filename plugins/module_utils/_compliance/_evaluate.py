@@ -150,7 +150,7 @@ def evaluate_devices(connection: Any, rules: Sequence[Rule], devices: Sequence[S
                     changed_only and _reusable(previous.get((device.id, rule.name)), rule, config_id, True))
                    for rule in rules):
                 needed.add(config_id)
-        texts = {config_id: text for config_id, text in config_texts(connection, sorted(needed))}
+        texts = config_texts(connection, sorted(needed))
         for device in batch:
             _device(evaluation, device, latest.get(device.id), texts, previous, changed_only)
     return evaluation

@@ -132,4 +132,3 @@ def run_compliance(engine: Any, params: Dict[str, Any], check_mode: bool = False
     if page:
         output["report_path"] = write_page(params["report_path"], evaluation, summary)
     return output
-

@@ -71,15 +71,16 @@ def latest_config_ids(connection: Any, device_ids: Sequence[int]) -> Dict[int, i
     table = sa.table("device_configurations", sa.column("id"), sa.column("device_id"))
     query = (sa.select(table.c.device_id, sa.func.max(table.c.id))
              .where(table.c.device_id.in_(list(device_ids))).group_by(table.c.device_id))
-    return {device_id: config_id for device_id, config_id in connection.execute(query)}
+    return dict(connection.execute(query).all())
 
 
-def config_texts(connection: Any, config_ids: Sequence[int]) -> Iterable[Tuple[int, str]]:
-    """(config_id, stored masked text) of these configurations; the sealed original is never read."""
+def config_texts(connection: Any, config_ids: Sequence[int]) -> Dict[int, str]:
+    """config_id -> stored masked text of these configurations; the sealed original is never read."""
     if not config_ids:
-        return ()
+        return {}
     table = sa.table("device_configurations", sa.column("id"), sa.column("config_data"))
-    return connection.execute(sa.select(table.c.id, table.c.config_data).where(table.c.id.in_(list(config_ids))))
+    return dict(connection.execute(sa.select(table.c.id, table.c.config_data).where(
+        table.c.id.in_(list(config_ids)))).all())
 
 
 class Writes:
