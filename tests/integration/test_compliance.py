@@ -181,7 +181,7 @@ def test_the_backup_evaluates_the_rules_file_and_reports_it(estate):
 def test_a_change_that_breaks_a_rule_sets_since_and_only_the_changed_device_is_evaluated(estate):
     second = estate.runs[1]
     assert second.returncode == 0, second.stdout[-3000:]
-    (before, history_before, _), (after, history_after, starts) = estate.states[0], estate.states[1]
+    (before, history_before, _starts), (after, history_after, starts) = estate.states[0], estate.states[1]
     status, since = after[("cmp-ios", "no-http-server")]
     assert status == "NON_COMPLIANT" and since is not None
     assert since >= starts[1]
@@ -252,7 +252,7 @@ def test_notify_changes_mails_the_device_that_fell_out(estate):
 def test_check_mode_real_run_and_idempotence(estate):
     args = {"tags": ["lab"], "rules": [{"name": "adhoc-ntp", "platforms": ["cisco_ios"], "match": "ntp server",
                                         "intended": ["ntp server 192.0.2.1"]}]}
-    _state0, history0, _ = _state(estate.url)
+    _state0, history0, _starts = _state(estate.url)
     state, result = _adhoc(estate.env, args, "--check", "--diff")
     assert state == "CHANGED" and result["summary"]["non_compliant"] == 1, result
     assert _state(estate.url)[1] == history0, "check mode stores nothing"
