@@ -7,8 +7,8 @@
   line above it that is indented less. Comment lines (the profile's comment character) and blank
   lines are left out; a banner's text (IOS ``banner motd ^C`` ... ``^C``, NX-OS ``#``, EOS ``EOF``)
   becomes the banner line's children whatever it holds, so a banner never breaks the parse.
-- ``braces`` (JunOS, PAN-OS): ``name {`` opens a block, ``}`` closes it; the punctuation is left
-  out of the lines (``ssh {`` is ``ssh``, ``root-login deny;`` is ``root-login deny``), as are
+- ``braces`` (JunOS, PAN-OS): ``name {`` opens a block, ``}`` closes it, a statement is never a block;
+  the punctuation is left out of the lines (``ssh {`` is ``ssh``, ``root-login deny;`` is ``root-login deny``), as are
   ``#`` comments, ``## SECRET-DATA`` tails and ``/* annotations */``.
 - ``fortios``: ``config`` and ``edit`` open blocks, ``next`` and ``end`` close them (the lines
   themselves are left out), whatever the indentation; a quoted value over several lines is one line.
@@ -42,12 +42,14 @@ PATH_SEPARATOR = " > "
 class ParsedConfig:
     """The lines of a configuration (stripped), their depths, where each block ends, and the joined text."""
 
-    __slots__ = ("texts", "depths", "ends", "text", "starts", "_top", "matches", "banner_text")
+    __slots__ = ("texts", "depths", "ends", "text", "starts", "_top", "matches", "not_blocks")
 
-    def __init__(self, texts: List[str], depths: List[int], banner_text: frozenset = frozenset()) -> None:
+    def __init__(self, texts: List[str], depths: List[int], not_blocks: frozenset = frozenset()) -> None:
         self.texts = texts
-        # The lines that are a banner's text: matched as lines, but never the parent of a section.
-        self.banner_text = banner_text
+        # Lines matched as lines but never the parent of a section: a banner's text, a JunOS statement
+        # ("ssh;" is not the block "ssh {"), a FortiOS "set". In the indent structure any other line may
+        # be one (an "interface Vlan1" without children is an empty block, which must_contain fails).
+        self.not_blocks = not_blocks
         self.depths = depths
         count = len(texts)
         ends = [count] * count
@@ -128,11 +130,12 @@ class ParsedConfig:
 def parse(text: str, blocks: str = "indent", comment: str = "!") -> ParsedConfig:
     """The configuration ``text`` as nested lines, in the block structure ``blocks`` (a Profile.blocks value)."""
     if blocks == "braces":
-        return ParsedConfig(*_brace_lines(text))
-    if blocks == "fortios":
-        return ParsedConfig(*_fortios_lines(text))
-    texts, depths, banner_text = _indent_lines(text, comment or "!")
-    return ParsedConfig(texts, depths, frozenset(banner_text))
+        texts, depths, leaves = _brace_lines(text)
+    elif blocks == "fortios":
+        texts, depths, leaves = _fortios_lines(text)
+    else:
+        texts, depths, leaves = _indent_lines(text, comment or "!")
+    return ParsedConfig(texts, depths, frozenset(leaves))
 
 
 def _indent_lines(text: str, comment: str) -> Tuple[List[str], List[int], List[int]]:
@@ -202,9 +205,10 @@ def _add_banner_lines(body: List[str], texts: List[str], depths: List[int]) -> N
             depths.append(1)
 
 
-def _brace_lines(text: str) -> Tuple[List[str], List[int]]:
+def _brace_lines(text: str) -> Tuple[List[str], List[int], List[int]]:
     texts: List[str] = []
     depths: List[int] = []
+    leaves: List[int] = []
     depth = 0
     in_annotation = False
     for raw in text.split("\n"):
@@ -227,14 +231,16 @@ def _brace_lines(text: str) -> Tuple[List[str], List[int]]:
             depths.append(depth)
             depth += 1
             continue
+        leaves.append(len(texts))
         texts.append(_BRACE_LEAF_END.sub("", body))
         depths.append(depth)
-    return texts, depths
+    return texts, depths, leaves
 
 
-def _fortios_lines(text: str) -> Tuple[List[str], List[int]]:
+def _fortios_lines(text: str) -> Tuple[List[str], List[int], List[int]]:
     texts: List[str] = []
     depths: List[int] = []
+    leaves: List[int] = []
     opened: List[str] = []
     lines = text.split("\n")
     position = 0
@@ -257,11 +263,14 @@ def _fortios_lines(text: str) -> Tuple[List[str], List[int]]:
         if word in ("next", "end"):
             _close(opened, "edit" if word == "next" else "config")
             continue
-        texts.append(body)
-        depths.append(len(opened))
         if word in ("config", "edit"):
             opened.append(word)
-    return texts, depths
+            depths.append(len(opened) - 1)
+        else:
+            leaves.append(len(texts))
+            depths.append(len(opened))
+        texts.append(body)
+    return texts, depths, leaves
 
 
 def _close(opened: List[str], kind: str) -> None:

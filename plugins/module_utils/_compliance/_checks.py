@@ -220,7 +220,7 @@ def block_index(rule: Rule, parsed: ParsedConfig) -> BlockIndex:
     key = ("blocks", section.pattern, having.pattern if having is not None else None)
     index = parsed.matches.get(key)
     if index is None:
-        blocks = [parent for parent in matching_lines(section, parsed) if parent not in parsed.banner_text]
+        blocks = [parent for parent in matching_lines(section, parsed) if parent not in parsed.not_blocks]
         if having is not None and blocks:
             with_line = BlockIndex(parsed, blocks).holding(having)
             blocks = [parent for parent in blocks if parent in with_line]

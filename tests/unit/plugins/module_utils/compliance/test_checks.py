@@ -256,6 +256,8 @@ def test_nxos_and_eos_sections_by_indentation():
 def test_junos_sections_reach_nested_blocks():
     ssh = outcome(JUNOS, "juniper_junos", {"section": "^ssh$", "must_contain": "^root-login deny$"})
     assert ssh.status == "COMPLIANT"
+    # A statement ("telnet;", netconf's "ssh;") is a line, never a block: only "name {" opens one.
+    assert outcome(JUNOS, "juniper_junos", {"section": "^telnet$", "must_contain": "x"}).status == "NOT_APPLICABLE"
     units = outcome(JUNOS, "juniper_junos", {"section": "^ge-", "section_having": "^family inet$",
                                              "must_contain": r"^address \S+/31$"})
     assert units.status == "COMPLIANT"
@@ -272,6 +274,7 @@ def test_fortios_sections_follow_config_edit_next_end_not_indentation():
     assert global_block.status == "COMPLIANT"
     policy = outcome(FORTIOS, "fortinet", {"section": "^config firewall policy$", "must_contain": "^set action accept$"})
     assert policy.status == "COMPLIANT"
+    assert outcome(FORTIOS, "fortinet", {"section": "^set ip ", "must_contain": "x"}).status == "NOT_APPLICABLE"
 
 
 # ------------------------------------------------------------------ match + intended
