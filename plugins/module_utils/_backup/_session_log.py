@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import os
-from typing import Any, Protocol
+from typing import Any, Iterable, Protocol
 
 DIRECTORY_MODE = 0o700
 FILE_MODE = 0o600
@@ -34,11 +34,14 @@ def ensure_log_directory(directory: str) -> None:
 class LineMasker(Protocol):
     """What the log needs of a masker (``_platforms._masker.Masker``)."""
 
-    def feed(self, line: str) -> list:
-        """Mask one line; the masked lines it completes."""
+    def feed_all(self, lines: Iterable[str]) -> None:
+        """Mask lines, in order."""
 
-    def flush(self) -> list:
-        """The lines still held at the end."""
+    def flush(self) -> None:
+        """The end of the session: what is still held is masked."""
+
+    def take(self) -> list:
+        """The masked lines completed so far."""
 
 
 class MaskingLog(io.BufferedIOBase):
@@ -69,15 +72,15 @@ class MaskingLog(io.BufferedIOBase):
         text = data.decode("utf-8", "replace")
         lines = text.split("\n")
         last = lines.pop()  # "" after a complete line; the unfinished rest when final
-        masked = []
-        for line in lines:
-            masked.extend(self._masker.feed(line.rstrip("\r")))
+        if final and last:
+            lines.append(last)
+        self._masker.feed_all(line.rstrip("\r") for line in lines)
         tail = ""
         if final:
-            if last:
-                masked.extend(self._masker.feed(last.rstrip("\r")))
-            masked.extend(self._masker.flush())
-            tail = masked.pop() if masked and not text.endswith("\n") else ""
+            self._masker.flush()
+        masked = self._masker.take()
+        if final and masked and not text.endswith("\n"):
+            tail = masked.pop()
         payload = "".join(line + "\n" for line in masked).encode("utf-8") + tail.encode("utf-8")
         while payload:
             written = os.write(self._fd, payload)

@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
 
 # A value the device prints differently on every read (FortiOS ENC, PAN-OS -AQ==, PEM keys):
 # one constant marker, so re-encryption never looks like a change.
@@ -38,13 +38,16 @@ class MaskRules:
     """What a masker needs from a profile, compiled once per profile.
 
     ``rules_for`` gives the secret rules a line may match (a needle filter); ``reencrypt``
-    replaces a line's re-encrypted values by the constant marker; ``candidate`` finds, in
-    one search, whether a line can hold a secret at all (None: any line may); sections and
+    replaces a line's re-encrypted values by the constant marker (None: the profile has no
+    such rule), and is called only for lines ``reencrypt_filter`` finds something in (None:
+    every line); outside a section, a line ``candidate`` finds nothing in holds no secret
+    (one plain search, cheaper than the needle filter; None: any line may); sections and
     continuation lines are described as in ``Profile``.
     """
 
     rules_for: Callable[[str], Tuple[Any, ...]]
     reencrypt: Optional[Callable[[str], str]]
+    reencrypt_filter: Optional[Callable[[str], Any]]
     candidate: Optional[Callable[[str], Any]]
     section_start: Optional[Any]
     sections: Tuple[Tuple[Any, Tuple[Any, ...]], ...]
@@ -75,7 +78,7 @@ def keyed_marker(key: bytes) -> Marker:
 
 
 def secret_spans(line: str, patterns: Sequence[Any]) -> List[Tuple[int, int]]:
-    """Every rule's value on the line as the device printed it; an earlier span wins an overlap.
+    """Every rule's value on the line as the device printed it, in order; an earlier rule's span wins an overlap.
 
     Rules see the original line, so one rule's marker never makes another take the next
     word for the value.
@@ -84,9 +87,16 @@ def secret_spans(line: str, patterns: Sequence[Any]) -> List[Tuple[int, int]]:
     for pattern in patterns:
         for match in pattern.finditer(line):
             start, end = match.span("secret")
-            if end > start and not any(start < e and s < end for s, e in spans):
+            if end <= start:
+                continue
+            for taken_start, taken_end in spans:
+                if start < taken_end and taken_start < end:
+                    break
+            else:
                 spans.append((start, end))
-    return sorted(spans)
+    if len(spans) > 1:
+        spans.sort()
+    return spans
 
 
 def mask_line(line: str, patterns: Sequence[Any], marker: Marker) -> str:
@@ -94,6 +104,9 @@ def mask_line(line: str, patterns: Sequence[Any], marker: Marker) -> str:
     spans = secret_spans(line, patterns)
     if not spans:
         return line
+    if len(spans) == 1:
+        start, end = spans[0]
+        return line[:start] + marker(line[start:end]) + line[end:]
     parts, last = [], 0
     for start, end in spans:
         parts.append(line[last:start])
@@ -107,20 +120,15 @@ class KeyBlocks:
     """PEM private keys across lines: the body goes, the BEGIN line carries the constant marker."""
 
     def __init__(self) -> None:
-        self._in_key = False
-
-    @property
-    def inside(self) -> bool:
-        """True while a key's body is being read."""
-        return self._in_key
+        self.inside = False  # True while a key's body is being read
 
     def line(self, line: str) -> Optional[str]:
         """The line with a key's body replaced by the constant marker; None for a line inside a key."""
-        if self._in_key:
+        if self.inside:
             end = PEM_END.search(line)
             if end is None:
                 return None
-            self._in_key = False
+            self.inside = False
             return line[end.start():]
         if PEM_HINT not in line:
             return line
@@ -129,17 +137,18 @@ class KeyBlocks:
             return line
         end = PEM_END.search(line, begin.end())
         if end is None:
-            self._in_key = True
+            self.inside = True
             return line[:begin.end()] + REENCRYPTED_MARKER
         return line[:begin.end()] + REENCRYPTED_MARKER + line[end.start():]
 
 
 class Masker:
-    """Masks lines fed in order; ``feed`` returns the lines it completes, ``flush`` the rest at the end.
+    """Masks the lines fed to it, in order; ``take`` hands over the masked lines completed so far.
 
     A line inside a PEM private key is dropped (the BEGIN line carries the constant marker);
     a line ending in the profile's continuation string is held until its logical line ends,
-    then the logical line is masked as one and given back as the same physical lines.
+    then the logical line is masked as one and given back as the same physical lines;
+    ``flush`` at the end gives back what is still held.
     """
 
     def __init__(self, rules: MaskRules, key: Optional[bytes] = None) -> None:
@@ -149,29 +158,54 @@ class Masker:
         self._section: Tuple[Any, ...] = ()
         self._section_indent = -1
         self._held: List[str] = []
+        self._out: List[str] = []
 
-    def feed(self, line: str) -> List[str]:
-        """Mask one line (without its line end); returns the masked lines now complete, in order."""
-        line = self._keys.line(line)
-        if line is None:
-            return []
+    def feed_all(self, lines: Iterable[str]) -> None:
+        """Mask lines (without their line ends), in order: one loop, the common line at the cost of a few tests."""
         rules = self._rules
-        if rules.reencrypt is not None:
-            line = rules.reencrypt(line)
-        if rules.section_start is not None and rules.section_start.match(line):
-            self._enter_section(line)
-        if rules.continuation is not None and (self._held or line.endswith(rules.continuation)):
-            self._held.append(line)
-            if line.endswith(rules.continuation):
-                return []
-            held, self._held = self._held, []
-            return self._mask_continued(held)
-        return [self._mask_one(line)]
+        keys, out, held, marker = self._keys, self._out, self._held, self._marker
+        reencrypt, reencrypt_filter = rules.reencrypt, rules.reencrypt_filter
+        section_start, mark, rules_for, candidate = rules.section_start, rules.continuation, rules.rules_for, rules.candidate
+        for line in lines:
+            if keys.inside or PEM_HINT in line:
+                kept = keys.line(line)
+                if kept is None:
+                    continue
+                line = kept
+            if reencrypt is not None and (reencrypt_filter is None or reencrypt_filter(line)):
+                line = reencrypt(line)
+            if section_start is not None and section_start.match(line):
+                self._enter_section(line)
+            if mark is not None and (held or line.endswith(mark)):
+                held.append(line)
+                if not line.endswith(mark):
+                    out.extend(self._mask_continued(held))
+                    held.clear()
+                continue
+            if "<secret" in line:
+                # Already masked (a stored text, or a re-encrypted value): masking again would
+                # take the next word ("5" of "secret 5 <secret:..>") for the value.
+                out.append(line)
+                continue
+            if self._section:
+                found = rules_for(line) + self._section
+            elif candidate is not None and candidate(line) is None:
+                out.append(line)
+                continue
+            else:
+                found = rules_for(line)
+            out.append(mask_line(line, found, marker) if found else line)
 
-    def flush(self) -> List[str]:
-        """What is still held at the end of the text: a continued line that never ended."""
-        held, self._held = self._held, []
-        return self._mask_continued(held) if held else []
+    def flush(self) -> None:
+        """The end of the text: a continued line that never ended is masked as it stands."""
+        if self._held:
+            self._out.extend(self._mask_continued(self._held))
+            self._held.clear()
+
+    def take(self) -> List[str]:
+        """The masked lines completed since the last take, in order."""
+        out, self._out = self._out, []
+        return out
 
     def _enter_section(self, line: str) -> None:
         # A deeper section (FortiOS "config hosts" inside a community) stays within its parent.
@@ -179,16 +213,6 @@ class Masker:
         if not self._section or indent <= self._section_indent:
             self._section = next((rules for header, rules in self._rules.sections if header.match(line)), ())
             self._section_indent = indent
-
-    def _mask_one(self, line: str) -> str:
-        if "<secret" in line:
-            # Already masked (a stored text, or a re-encrypted value): masking again would
-            # take the next word ("5" of "secret 5 <secret:..>") for the value.
-            return line
-        if not self._section and self._rules.candidate is not None and self._rules.candidate(line) is None:
-            return line
-        rules = self._rules.rules_for(line) + self._section
-        return mask_line(line, rules, self._marker) if rules else line
 
     def _mask_continued(self, lines: List[str]) -> List[str]:
         """A logical line wrapped over ``lines`` (each but the last ends in the continuation string).

@@ -248,7 +248,8 @@ class Profile:  # pylint: disable=too-many-instance-attributes
         self._needle_closure = {needle: frozenset(other for other in every if other in needle) for needle in every}
         self._any_reencrypted = _any_of(self._reencrypted, what("reencrypted"))
         self._mask_rules = MaskRules(
-            rules_for=self._rules_for, reencrypt=self._reencrypt if self._reencrypted else None,
+            rules_for=self._rules_for, reencrypt=self._reencrypt_all if self._reencrypted else None,
+            reencrypt_filter=self._any_reencrypted.search if self._any_reencrypted is not None else None,
             candidate=self._line_finder.search if self._line_finder is not None else None,
             section_start=self._section_start, sections=self._sections, continuation=self.continuation)
 
@@ -290,7 +291,7 @@ class Profile:  # pylint: disable=too-many-instance-attributes
     def volatile_lines(self, text: str) -> list:
         """The lines normalise drops as volatile, in order (for checking a profile against a saved output)."""
         lines = [line.rstrip() for line in _reencrypted_lines(self, _split(text))]
-        in_blocks = self._block_volatile_indexes(lines)
+        in_blocks = self._block_volatile_indexes(text, lines)
         return [line for index, line in enumerate(lines) if self.is_volatile(line) or index in in_blocks]
 
     def facts_block(self, outputs: Sequence[str]) -> str:
@@ -308,8 +309,11 @@ class Profile:  # pylint: disable=too-many-instance-attributes
         """What the hash covers: no volatile lines, re-encrypted values constant, no edge blanks."""
         volatile = self._any_volatile.match if self._any_volatile is not None else self.is_volatile
         lines = [line.rstrip() for line in _reencrypted_lines(self, _split(text))]
-        in_blocks = self._block_volatile_indexes(lines)
-        kept = [line for index, line in enumerate(lines) if not volatile(line) and index not in in_blocks]
+        in_blocks = self._block_volatile_indexes(text, lines)
+        if in_blocks:
+            kept = [line for index, line in enumerate(lines) if index not in in_blocks and not volatile(line)]
+        else:
+            kept = [line for line in lines if not volatile(line)]
         while kept and not kept[-1]:
             kept.pop()
         start = 0
@@ -317,9 +321,9 @@ class Profile:  # pylint: disable=too-many-instance-attributes
             start += 1
         return "\n".join(kept[start:]) + "\n"
 
-    def _block_volatile_indexes(self, lines: List[str]) -> Set[int]:
+    def _block_volatile_indexes(self, text: str, lines: List[str]) -> Set[int]:
         """Indexes of the lines volatile only within their block (``block_volatile``); most texts have none."""
-        if not self._block_volatile or not any(needle in line for needle in self._block_needles for line in lines):
+        if not self._block_volatile or not any(needle in text for needle in self._block_needles):
             return set()
         found: Set[int] = set()
         block: List[int] = []
@@ -348,11 +352,9 @@ class Profile:  # pylint: disable=too-many-instance-attributes
                 and (self.continuation is None or self.continuation + "\n" not in text)):
             return self._mask_candidate_lines(text, keyed_marker(key) if key else unkeyed_marker)
         masker = self.masker(key)
-        out: List[str] = []
-        for line in text.split("\n"):
-            out.extend(masker.feed(line))
-        out.extend(masker.flush())
-        return "\n".join(out)
+        masker.feed_all(text.split("\n"))
+        masker.flush()
+        return "\n".join(masker.take())
 
     def _mask_candidate_lines(self, text: str, marker: Any) -> str:
         """mask_secrets for a text without sections or PEM keys: only the lines holding a needle are visited.
@@ -388,6 +390,10 @@ class Profile:  # pylint: disable=too-many-instance-attributes
         """The line with every re-encrypted value as the constant marker."""
         if self._any_reencrypted is not None and not self._any_reencrypted.search(line):
             return line
+        return self._reencrypt_all(line)
+
+    def _reencrypt_all(self, line: str) -> str:
+        """_reencrypt without the alternation's first look (its caller has looked)."""
         for pattern in self._reencrypted:
             line = pattern.sub(lambda m: _replace(m, REENCRYPTED_MARKER), line)
         return line
@@ -413,12 +419,19 @@ def _split(text: str) -> List[str]:
 
 def _reencrypted_lines(profile: Profile, lines: Iterable[str]) -> Iterator[str]:
     """Lines with re-encrypted values and PEM private keys (their body) replaced by one constant marker."""
+    # pylint: disable=protected-access
     keys = KeyBlocks()
+    reencrypt = profile._reencrypt_all if profile._reencrypted else None
+    look = profile._any_reencrypted.search if profile._any_reencrypted is not None else None
     for line in lines:
-        kept = keys.line(line) if PEM_HINT in line or keys.inside else line
-        if kept is None:
-            continue
-        yield profile._reencrypt(kept) if profile._reencrypted else kept  # pylint: disable=protected-access
+        if keys.inside or PEM_HINT in line:
+            kept = keys.line(line)
+            if kept is None:
+                continue
+            line = kept
+        if reencrypt is not None and (look is None or look(line)):
+            line = reencrypt(line)
+        yield line
 
 
 def _replace(match: Any, marker: str) -> str:
