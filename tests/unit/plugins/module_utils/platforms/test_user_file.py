@@ -104,6 +104,7 @@ profiles:
   edge:
     device_types: [ubiquiti_edgeswitch]
     commands: [show running-config]
+    end: '^exit$'
     secrets: ['^secret (?P<secret>(?:a|aa)+)$']
     volatile: ['^!(?:x|xx)+$']
 """
