@@ -156,7 +156,7 @@ def test_capture_outputs_are_served_in_turn_and_checked():
                                     "outputs": {"show  version": "v1\n", "show running-config": ["one\n", "two\n"]}})
     served = CaptureOutputs(device.outputs)
     assert served.knows("show version") and not served.knows("show running-config view full")
-    assert [served.render("show running-config") for _ in range(3)] == ["one\n", "two\n", "two\n"]
+    assert [served.render("show running-config") for _read in range(3)] == ["one\n", "two\n", "two\n"]
     assert served.render("show version") == "v1\n" and served.fetches["show running-config"] == 3
     for bad in ({"show version": 1}, ["show version"], {"show version": []}):
         with pytest.raises(ValueError, match="outputs"):
