@@ -137,6 +137,10 @@ class Platform:
         """The command output as sent before the next prompt."""
         return output
 
+    def pages(self, s, line):  # pylint: disable=unused-argument
+        """Whether this command's output is paged (while paging is on)."""
+        return True
+
     # ---- common machinery -------------------------------------------------
     def run(self, s, line):
         """Run one command line in session state ``s``; return a Reply."""
@@ -305,7 +309,9 @@ _IOS_EXEC = (
     _p("terminal monitor", "nothing"), _p("terminal no monitor", "nothing"),
     _p("show version", "show_version"), _p("show clock", "show_clock"),
     _p("show privilege", "show_priv"), _p("show ip interface brief", "show_ip_brief"),
-    _p("show running-config", "show_run", 15), _p("show startup-config", "show_start", 15),
+    # Levels 2-14 see the part of the configuration their level may change; "view full" shows it all.
+    _p("show running-config", "show_run", 2), _p("show running-config view full", "show_run_full", 2),
+    _p("show startup-config", "show_start", 15),
     _p("configure terminal", "config", 15), _p("write memory", "write", 15),
 )
 
@@ -321,7 +327,7 @@ class CiscoIOS(Platform):
     def prompt(self, s):
         if s.mode != "exec":
             return f"{s.host}({s.mode})#"
-        return f"{s.host}{'#' if s.priv >= 15 else '>'}"
+        return f"{s.host}{'#' if s.priv > 1 else '>'}"
 
     def error(self, s, kind, line, tokens, starts, index):
         if kind == "ambiguous":
@@ -333,6 +339,18 @@ class CiscoIOS(Platform):
                     "% Unknown command or computer name, or unable to find computer address\n")
         col = len(self.prompt(s)) + starts[index]
         return " " * col + "^\n% Invalid input detected at '^' marker.\n\n"
+
+    def do_show_run(self, s, args):
+        """``show running-config``: below level 15, only the interface stanzas' first lines (still ending in ``end``)."""
+        text = s.config.running()
+        if s.priv < 15:
+            text = "".join(line for line in text.splitlines(True)
+                           if line.startswith(("Building", "Current configuration", "!", "interface ", "end")))
+        return Reply(text, truncatable=True)
+
+    def do_show_run_full(self, s, args):  # pylint: disable=unused-argument
+        """``show running-config view full``: the whole configuration at any level."""
+        return Reply(s.config.running(), truncatable=True)
 
     def do_show_version(self, s, args):  # pylint: disable=unused-argument
         """``show version``."""

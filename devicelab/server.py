@@ -27,6 +27,7 @@ import time
 import asyncssh
 
 from .addresses import AddressPool
+from .captures import CaptureOutputs
 from .configs import DeviceConfig
 from .platforms import PLATFORMS
 from .records import Recorder
@@ -47,6 +48,9 @@ class DeviceRuntime:
         self.spec = spec
         self.platform = PLATFORMS[spec.platform]
         self.config = DeviceConfig(spec)
+        self.captures = CaptureOutputs(spec.outputs) if spec.outputs else None
+        # Configuration changes made by a session (FortiOS console output mode): a backup must make none.
+        self.changes = []
         self.started = started
         self.address = spec.address
         self.port = None

@@ -36,7 +36,8 @@ class SessionState:
         self.host = device.spec.host
         self.started = device.started
         self.username = username
-        self.priv = 15 if privilege >= 15 else 1
+        # 15 lands in the privileged mode; IOS accounts may sit at a level between (``host#``, a partial view)
+        self.priv = max(1, min(int(privilege), 15))
         self.mode = "exec"
         self.length = 24
         self.width = 80
@@ -182,7 +183,13 @@ class DeviceSession(asyncssh.SSHServerSession):
         else:
             self._send(self._platform.echo(state, line))
             try:
-                reply = self._platform.run(state, line)
+                captures = self._dev.captures
+                if captures is not None and state.mode == "exec" and captures.knows(line):
+                    text = captures.render(line)
+                    state.config.sent.append(text)
+                    reply = Reply(text, truncatable=True, page=self._platform.pages(state, line))
+                else:
+                    reply = self._platform.run(state, line)
             except Exception:  # pylint: disable=broad-exception-caught
                 # A lab bug must show up as an answer, not as a hung or dropped session.
                 log.exception("device %s: command %r failed", state.host, line)

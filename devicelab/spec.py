@@ -26,7 +26,7 @@ PLATFORM_ALIASES = {"ios": "cisco_ios", "eos": "arista_eos", "junos": "juniper_j
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,62}$")
 _DEVICE_KEYS = {
     "name", "platform", "credentials", "enable_secret", "address", "port", "config",
-    "extra_config", "fault", "faults", "hostname",
+    "extra_config", "fault", "faults", "hostname", "outputs",
 }
 
 # Credentials of generated labs: each device accepts one or two of these, so a
@@ -66,6 +66,8 @@ class DeviceSpec:
     extra_config: tuple = ()
     faults: Faults = field(default_factory=Faults)
     hostname: str | None = None
+    # A real device's outputs served verbatim (devicelab/captures.py): (command, text or texts) pairs.
+    outputs: tuple = ()
 
     @property
     def host(self):
@@ -122,6 +124,12 @@ def device_from_dict(data, defaults=None):
         creds = [creds]
     port = merged.get("port")
     fault_value = merged.get("faults", merged.get("fault"))
+    outputs = merged.get("outputs") or {}
+    if not isinstance(outputs, dict) or not all(
+            isinstance(k, str) and (isinstance(v, str) or (isinstance(v, (list, tuple)) and v and
+                                                           all(isinstance(t, str) for t in v)))
+            for k, v in outputs.items()):
+        raise ValueError(f"device {name!r}: outputs must map commands to their output text (or a list of texts)")
     return DeviceSpec(
         name=name,
         platform=platform,
@@ -133,6 +141,7 @@ def device_from_dict(data, defaults=None):
         extra_config=_lines(merged.get("extra_config"), f"device {name!r}"),
         faults=parse_faults(fault_value),
         hostname=merged.get("hostname"),
+        outputs=tuple((k, v if isinstance(v, str) else tuple(v)) for k, v in outputs.items()),
     )
 
 

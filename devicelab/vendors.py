@@ -14,14 +14,19 @@ What each driver sends (netmiko 4.x ``session_preparation``):
 * ``cisco_xr``: ``terminal width 511``, ``terminal length 0``; every
   command's output starts with a timestamp line, as on IOS-XR.
 * ``cisco_asa``: ``show curpriv``, ``enable``, ``terminal pager 0``, then
-  ``configure terminal`` / ``terminal width 511`` / ``end``.
+  ``configure terminal`` / ``terminal width 511`` / ``end``.  ``show
+  running-config`` prints ``*****`` for keys; ``more system:running-config``
+  prints them.
 * ``fortinet``: ``get system status | grep Virtual``, ``... | grep Version``,
   ``config global`` (VDOM devices) / ``get system console`` / ``end``, then
-  ``config system console`` / ``set output standard`` / ``end``.
+  ``config system console`` / ``set output standard`` / ``end`` (recorded as
+  a change of the device; ``show`` then prints that console setting).
+  ``show | grep .`` pages nothing.
 * ``paloalto_panos``: ``set cli scripting-mode on``, ``set cli terminal
   width 500``, ``set cli pager off``, ``show system info``.
 * ``mikrotik_routeros``: the login name carries ``+ct511w4098h`` (the
-  server strips it); no commands.
+  server strips it); no commands.  ``/export`` leaves secrets out, as
+  RouterOS 7 does; ``/export show-sensitive`` keeps them.
 * ``huawei``/``huawei_vrp``: ``screen-length 0 temporary``.
 * ``hp_procurve``: "Press any key to continue" before the first prompt;
   ``enable``, ``terminal width 511``, ``no page``.
@@ -35,6 +40,7 @@ What each driver sends (netmiko 4.x ``session_preparation``):
 
 from __future__ import annotations
 
+import re
 import time
 
 from .platforms import CiscoIOS, JuniperJunOS, Platform, Reply, uptime_text
@@ -98,7 +104,8 @@ class TablePlatform(Platform):
         if cmd in self.silent:
             return Reply("", slow=False)
         if cmd in self.show_config:
-            return Reply(self.stamp(s) + s.config.running(), truncatable=True)
+            return Reply(self.stamp(s) + self.shown(s, cmd, s.config.running()), truncatable=True,
+                         page=self.pages(s, cmd))
         if cmd in self.config_enter:
             s.mode = "config"
             return Reply(self.config_banner, slow=False)
@@ -110,6 +117,10 @@ class TablePlatform(Platform):
     def stamp(self, s):  # pylint: disable=unused-argument
         """Text some platforms print before every command's output."""
         return ""
+
+    def shown(self, s, cmd, text):  # pylint: disable=unused-argument
+        """The configuration as ``cmd`` shows it (some commands hide secrets)."""
+        return text
 
     def config_line(self, s, line):
         cmd = _norm(line)
@@ -186,6 +197,12 @@ class CiscoASA(TablePlatform):
     texts = {"login": "", "show curpriv": lambda self, s: (
         f"Username : {'enable_15' if s.priv >= 15 else s.username}\n"
         f"Current privilege level : {s.priv}\nCurrent Mode/s : {'P_PRIV' if s.priv >= 15 else 'P_UNPR'}\n")}
+    _HIDDEN = re.compile(r"^(\s*(?:key|failover key|ldap-login-password|(?:ikev[12] )?(?:\S+-authentication )?"
+                         r"pre-shared-key)) \S+", re.M)
+
+    def shown(self, s, cmd, text):
+        """``show running-config`` prints ``*****`` for keys and pre-shared keys, as the ASA does."""
+        return self._HIDDEN.sub(r"\1 *****", text) if cmd == "show running-config" else text
 
 
 class FortiOS(TablePlatform):
@@ -205,6 +222,22 @@ class FortiOS(TablePlatform):
         stack = getattr(s, "forti", [])
         return f"{s.host} ({stack[-1]}) # " if stack else f"{s.host} # "
 
+    def pages(self, s, line):
+        """Output piped through ``grep`` is not paged."""
+        return "| grep" not in line
+
+    def shown(self, s, cmd, text):
+        """A console output mode set in this session is part of the configuration ``show`` prints."""
+        if getattr(s, "console", None) != "standard":
+            return text
+        block = "config system console\n    set output standard\nend\n"
+        lines = text.splitlines(True)
+        at = next((i for i, line in enumerate(lines) if line.startswith("config system global")), None)
+        if at is not None:
+            at = next((i for i in range(at, len(lines)) if lines[i].strip() == "end"), at)
+            return "".join(lines[:at + 1]) + block + "".join(lines[at + 1:])
+        return block + text
+
     def run(self, s, line):
         cmd = _norm(line)
         stack = s.__dict__.setdefault("forti", [])
@@ -222,6 +255,7 @@ class FortiOS(TablePlatform):
                 return Reply("", slow=False)
         if stack and stack[-1] == "console" and cmd.startswith("set output "):
             s.console = cmd.split()[-1]
+            s.runtime.changes.append(cmd)
             s.length = 0 if s.console == "standard" else 24
             return Reply("", slow=False)
         if cmd in ("get system console", "show full-configuration system console"):
@@ -272,6 +306,12 @@ class MikroTik(TablePlatform):
     show_config = ("/export", "/export terse", "/export show-sensitive", "/export verbose")
     error_text = "bad command name export (line 1 column 2)\n"
     texts = {"/system identity print": lambda self, s: f"  name: {s.host}\n"}
+    _SENSITIVE = re.compile(r" (?!public-key=)(?:[\w-]*-)?(?:password|secret|passphrase|key|trap-community)="
+                            r"(?:\"[^\"]*\"|\S+)")
+
+    def shown(self, s, cmd, text):
+        """RouterOS 7 leaves sensitive properties out of ``/export`` unless asked with ``show-sensitive``."""
+        return text if "show-sensitive" in cmd else self._SENSITIVE.sub("", text)
 
 
 class HuaweiVRP(TablePlatform):

@@ -45,7 +45,7 @@ def _check(tmp_path, platform, text, *extra):
 def test_fortios_capture_is_masked_and_its_volatile_lines_listed(tmp_path):
     text = _capture("fortinet")
     out = _check(tmp_path, "fortinet", text)
-    assert "profile fortios (show)" in out
+    assert "profile fortios (show | grep .)" in out
     assert "end marker ^end$: found" in out and "complete (a backup would store it): True" in out
     masked = int(re.search(r"secrets masked: (\d+)", out).group(1))
     assert masked >= 5, out  # admin hash, radius secret, certificate password + private key, IPsec PSK
@@ -71,3 +71,30 @@ def test_a_user_profile_from_the_platforms_file(tmp_path):
     for value in re.findall(r'password (\S+) level|encrypted (\S+)$|community "([^"]+)"', text, re.M):
         for part in filter(None, value):
             assert part not in out, part[:8]
+
+
+def test_every_real_capture_through_platform_check(tmp_path):
+    """``platform_check`` over every capture of tests/captures (issue 24): complete, and the secrets the note counts."""
+    import json
+    import os
+
+    from ansible_collections.netraven.netraven.plugins.module_utils._platforms import profile_for
+    from ansible_collections.netraven.netraven.tests.captures.corpus import load_all
+
+    captures = [c for c in load_all() if c.secrets_masked is not None]
+    items = []
+    for capture in captures:
+        saved = tmp_path / (capture.name.replace("/", "-") + ".txt")
+        saved.write_text(capture.output(profile_for(capture.device_type).commands[-1]), encoding="utf-8")
+        items.append({"name": capture.name, "platform": capture.device_type, "file": str(saved)})
+    extra = tmp_path / "captures.json"
+    results = tmp_path / "results.json"
+    extra.write_text(json.dumps({"netraven_captures": items, "netraven_check_results": str(results)}), encoding="utf-8")
+    env = ansible_env(tmp_path, "sqlite:///" + str(tmp_path / "unused.db"), TEST_KEY)
+    empty = tmp_path / "empty.ini"
+    empty.write_text("", encoding="utf-8")
+    playbook = os.path.join(os.path.dirname(__file__), "playbooks", "platforms", "check_captures.yml")
+    proc = ansible_playbook(env, playbook, empty, "-e", "@%s" % extra)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    found = json.loads(results.read_text(encoding="utf-8"))
+    assert {c.name: tuple(f) for c, f in zip(captures, found)} == {c.name: (c.secrets_masked, True) for c in captures}

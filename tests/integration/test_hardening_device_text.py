@@ -39,7 +39,7 @@ class FakeChannelConnection:
 
     def write_channel(self, data):
         command = data.strip()
-        output = CONFIG if command == "show running-config" else ("Cisco IOS Software, Version 15.2\r\n",)
+        output = CONFIG if command.startswith("show running-config") else ("Cisco IOS Software, Version 15.2\r\n",)
         self.chunks = [command + "\r\n", *output, "r2#"]
 
     def read_channel(self):

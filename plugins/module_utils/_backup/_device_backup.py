@@ -210,9 +210,11 @@ class DeviceBackup:
         device = context.device
         if first_claim not in (None, WAIT):
             self._first_claimed(trail, context, usable[0], first_claim)
+        # The session log is masked as the stored copy is: this profile, these markers.
         session = DeviceSession(device["ip_address"], device["port"], device["device_type"],
                                 self.options.connect_timeout, self.options.command_timeout, self.options.session_log,
-                                self.options.host_key_checking, self.options.known_hosts_file)
+                                self.options.host_key_checking, self.options.known_hosts_file,
+                                profile=platform, marker_key=self.secret_box.marker_key())
         number = 0
         for index, cred_id in enumerate(usable):
             username, ciphertext = context.credentials[cred_id]
@@ -298,7 +300,7 @@ class DeviceBackup:
         """
         outputs, _seconds = session.fetch_all(username, password, platform.facts + platform.commands,
                                               pre_commands=platform.pre_commands, enable=platform.enable,
-                                              ended=platform.end_found)
+                                              ended=platform.end_found, fallback=platform.fallback_for)
         facts, config = outputs[:len(platform.facts)], outputs[len(platform.facts):]
         printed = "\n".join(config)
         return platform.facts_block(facts) + printed, printed

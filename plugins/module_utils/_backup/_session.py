@@ -19,12 +19,17 @@ import os
 import re
 import time
 import traceback
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._device_text import clean_message, clean_output
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import short_value
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import GENERIC, profile_for
-from ansible_collections.netraven.netraven.plugins.module_utils._backup._session_log import open_session_log
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._session_log import MaskingLog, open_session_log
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._unchanged_terminal import unchanged_terminal_driver
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType, device_status_for_error
+
+if TYPE_CHECKING:
+    from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
 
 try:
     from netmiko import ConnectHandler
@@ -239,8 +244,14 @@ def knows_device_type(device_type) -> bool:
 class DeviceSession:
     """Connection settings for one device; ``fetch`` performs a whole attempt with one credential."""
 
-    def __init__(self, host, port, device_type, connect_timeout=10, command_timeout=60, session_log=None,
-                 host_key_checking=False, known_hosts_file=None):
+    def __init__(self, host: str, port: int, device_type: str, connect_timeout: float = 10, command_timeout: float = 60,
+                 session_log: Optional[str] = None, host_key_checking: bool = False,
+                 known_hosts_file: Optional[str] = None, profile: Optional[Profile] = None,
+                 marker_key: Optional[bytes] = None) -> None:
+        # The device's own profile (the user's platforms file included) masks the session log with the
+        # stored copy's markers (``marker_key``), and may ask for an unchanged terminal (keep_terminal).
+        self.profile = profile
+        self.marker_key = marker_key
         self.host_key_checking = host_key_checking
         self.known_hosts_file = known_hosts_file
         self.host = host
@@ -250,18 +261,20 @@ class DeviceSession:
         self.command_timeout = command_timeout
         self.session_log = session_log
 
-    def _open_log(self):
+    def _open_log(self) -> Optional[MaskingLog]:
         """The masked, owner-only session log for one attempt, or None when logging is off."""
         if not self.session_log:
             return None
         try:
-            return open_session_log(self.session_log, (profile_for(self.device_type) or GENERIC).mask_secrets)
+            profile = self.profile or profile_for(self.device_type) or GENERIC
+            return open_session_log(self.session_log, profile.masker(self.marker_key))
         except OSError as error:
             raise AttemptError(ErrorType.UNEXPECTED, "Cannot open the session log %s: %s (a symbolic link is refused)"
                                % (os.path.basename(self.session_log), error.strerror or error)) from None
 
-    def _connect(self, username, password, log):
-        return ConnectHandler(
+    def _connect(self, username: str, password: str, log: Optional[MaskingLog]) -> Any:
+        keep = self.profile is not None and self.profile.keep_terminal
+        return ((unchanged_terminal_driver(self.device_type) if keep else None) or ConnectHandler)(
             device_type=self.device_type, host=self.host, port=self.port,
             username=username, password=password, secret=password,
             conn_timeout=self.connect_timeout, auth_timeout=self.connect_timeout,
@@ -280,8 +293,13 @@ class DeviceSession:
         outputs, seconds = self.fetch_all(username, password, (command,))
         return outputs[0], seconds
 
-    def fetch_all(self, username, password, commands, pre_commands=(), enable=True, ended=None):
+    def fetch_all(self, username: str, password: str, commands: Sequence[str], pre_commands: Sequence[str] = (),
+                  enable: bool = True, ended: Optional[Callable[[str], Optional[bool]]] = None,
+                  fallback: Optional[Callable[[str, str], Optional[str]]] = None) -> Tuple[List[str], float]:
         """One login: run pre_commands (output dropped), then each of commands; returns ([outputs], seconds).
+
+        ``fallback`` (the profile's fallback_for) names the command to send instead when the
+        device refused one (IOS without "view full", RouterOS 6 without "show-sensitive").
 
         ``ended`` (the profile's end_found) applies to the last command, the one whose output
         ends the configuration: its read ends on the prompt at once after a proper end.
@@ -312,9 +330,14 @@ class DeviceSession:
             for command in pre_commands:
                 read_command_output(connection, command, self.command_timeout)
             last = len(commands) - 1
-            outputs = [clean_output(read_command_output(connection, command, self.command_timeout,
-                                                        ended if index == last else None))
-                       for index, command in enumerate(commands)]
+            outputs = []
+            for index, command in enumerate(commands):
+                output = read_command_output(connection, command, self.command_timeout, ended if index == last else None)
+                instead = fallback(command, output) if fallback is not None else None
+                if instead:
+                    output = read_command_output(connection, instead, self.command_timeout,
+                                                 ended if index == last else None)
+                outputs.append(clean_output(output))
         except Exception as error:  # pylint: disable=broad-except
             raise classify(error, "fetch", secrets) from None
         finally:

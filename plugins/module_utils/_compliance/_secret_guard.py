@@ -29,14 +29,9 @@ import re
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
-from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import (
-    PEM_BEGIN,
-    REENCRYPTED_MARKER,
-    UNKEYED_MARKER,
-    Profile,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms._masker import KEYED_MARKER, PEM_BEGIN, REENCRYPTED_MARKER, UNKEYED_MARKER
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
 
-KEYED_MARKER = re.compile(r"<secret:[0-9a-f]{16}>")
 _INSIDE_MARKER = re.compile(r"secret:(?!encrypted)", re.IGNORECASE)
 # A regex read as configuration text: the anchors at its ends go, escaped punctuation is the character.
 _LEADING_ANCHORS = re.compile(r"^(?:\^|\\A)+")

@@ -15,6 +15,8 @@ PROFILE = Profile(
     secrets=(
         r"\b(?:ciphertext|plaintext) " + _VALUE,
         r"\bsnmp-server community " + _VALUE,
+        # "snmp-server host A trap version v2c community X"
+        r"\bsnmp-server host \S+ .*?\bcommunity (?:ciphertext |plaintext )?" + _VALUE,
         r"\b(?:auth (?:md5|sha)|priv (?:des|aes)) auth-pass " + _VALUE,
     ),
 )

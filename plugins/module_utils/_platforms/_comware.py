@@ -17,5 +17,7 @@ PROFILE = Profile(
         r"\b(?:cipher|hash|simple) (?!authentication-mode\b|privacy-mode\b)(?P<secret>\S+)",
         r"\bcommunity (?:read|write) (?!cipher\b|simple\b)(?P<secret>\S+)",
         r"\b(?:authentication-mode|privacy-mode) \S+ (?P<secret>\S+)",
+        # SNMP v1/v2c trap receivers: "snmp-agent target-host trap ... params securityname COMMUNITY v2c"
+        r"\bparams securityname (?!cipher\b|simple\b)(?P<secret>\S+)(?=\s*$| v1\b| v2c\b)",
     ),
 )

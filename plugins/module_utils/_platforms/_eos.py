@@ -16,5 +16,6 @@ PROFILE = Profile(
     volatile=(r"^! Command: show running-config", r"^! Time: ", r"^! Startup-config last modified at ",
               r"^! Last configuration change at ",
               r"^ntp clock-period "),
-    secrets=CISCO_LIKE_SECRETS,
+    # MACsec: "key <ckn> 7 <cak>" under "mac security / profile P" (the key name is no secret)
+    secrets=CISCO_LIKE_SECRETS + (r"^\s+key [0-9a-fA-F]+ (?:0|7|8a) (?P<secret>\S+)",),
 )

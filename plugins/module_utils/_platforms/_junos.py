@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Juniper JunOS: show configuration, curly braces balanced."""
 
+from ansible_collections.netraven.netraven.plugins.module_utils._platforms._common import URL_PASSWORD
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
 
 _VALUE = r'(?P<secret>"[^"]*"|[^;\s{]+)'
@@ -23,5 +24,7 @@ PROFILE = Profile(
         r"^\s*community " + _VALUE,
         # Any reversible $9$ string, e.g. "authentication-key 1 type md5 value "$9$..."; ## SECRET-DATA"
         r'(?P<secret>"\$9\$[^"]*")',
+        # A password inside a URL, which JunOS does not tag ## SECRET-DATA (archive-sites "pasvftp://u:PASS@h/")
+        URL_PASSWORD,
     ),
 )

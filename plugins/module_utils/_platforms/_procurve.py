@@ -16,6 +16,9 @@ PROFILE = Profile(
     secrets=(
         r"\b(?:sha1|plaintext|sha256) " + _VALUE,
         r"\bsnmp-server community " + _VALUE,
+        # trap receivers: snmp-server host A community "X" (older releases: snmp-server host A "X")
+        r"\bsnmp-server host \S+ (?:community )?(?P<secret>\"[^\"]*\")",
+        r"\bsnmp-server host \S+ community (?P<secret>[^\"\s]\S*)",
         r"(?<![\w-])key " + _VALUE,
         # with encrypt-credentials on: radius-server host 192.0.2.5 encrypted-key "base64"
         r"\bencrypted-key " + _VALUE,

@@ -7,6 +7,10 @@ A network team adds a device type, or overrides a built-in profile, without writ
 the file holds the same fields as a built-in profile, with regexes as strings. Everything is
 checked before any device is contacted, and a bad file is one line naming the profile and the
 field, so a typo never sends a wrong command to a device or stores a configuration unchecked.
+
+The file's regexes are the user's and run on the device's text, so they run with a time
+bound per match (``_regex.BoundedRegex``): one that backtracks without end on a line is
+refused in one line naming it, instead of stalling the controller.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ import dataclasses
 import os
 import re
 import threading
-from typing import Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import PROFILES, PROFILES_BY_NAME
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import BLOCK_STYLES, Profile
+from ansible_collections.netraven.netraven.plugins.module_utils._regex import BoundedRegex
 
 PLATFORMS_FILE_ENV = "NETRAVEN_PLATFORMS_FILE"
 LIST_FIELDS = ("device_types", "commands", "pre_commands", "facts", "fact_volatile", "volatile", "secrets",
@@ -60,7 +65,7 @@ def load_platforms_file(path: str) -> Dict[str, Profile]:
     return registry
 
 
-def _read(path: str):
+def _read(path: str) -> Any:
     import yaml  # PyYAML comes with ansible-core
     try:
         with open(path, encoding="utf-8") as stream:
@@ -85,7 +90,7 @@ def _build_registry(path: str, profiles: dict) -> Dict[str, Profile]:
     return registry
 
 
-def _profile(path: str, name: str, fields) -> Profile:
+def _profile(path: str, name: str, fields: Any) -> Profile:
     where = "Platforms file %s, profile '%s'" % (path, name)
     if not isinstance(fields, dict):
         raise ValidationError("%s: must be a mapping of fields" % where)
@@ -100,6 +105,7 @@ def _profile(path: str, name: str, fields) -> Profile:
             merged[field] = tuple(merged[field]) + value if field in ADDED_FIELDS else value
         values = merged
     values["name"] = name
+    values["bounded"] = True
     if not values.get("commands"):
         raise ValidationError("%s: field 'commands' is required (the command(s) that print the configuration)" % where)
     if not values.get("device_types"):
@@ -109,7 +115,7 @@ def _profile(path: str, name: str, fields) -> Profile:
     return Profile(**values)
 
 
-def _field_value(where: str, field: str, value):
+def _field_value(where: str, field: str, value: Any) -> Any:
     if field in LIST_FIELDS:
         if isinstance(value, str):
             value = [value]
@@ -138,7 +144,7 @@ def _base(where: str, extends: Optional[str]) -> Optional[Profile]:
     return base
 
 
-def _check_device_types(where: str, device_types) -> None:
+def _check_device_types(where: str, device_types: Tuple[str, ...]) -> None:
     try:
         from netmiko.ssh_dispatcher import CLASS_MAPPER
     except ImportError:  # Checked where netmiko is installed: the backup cannot run without it anyway.
@@ -149,15 +155,22 @@ def _check_device_types(where: str, device_types) -> None:
 
 
 def _check_regexes(where: str, values: dict) -> None:
+    """Every regex compiles as it will run (the regex package), and every secret rule names its value.
+
+    ``end`` may be left out, be ``braces`` or be a regex (docs/platforms.md).
+    """
     for field in REGEX_FIELDS + ("end",):
-        patterns = values.get(field) or ()
         if field == "end":
-            patterns = () if not patterns or patterns == "braces" else (patterns,)
+            end = values.get("end")
+            patterns: Tuple[str, ...] = (end,) if end not in (None, "braces") else ()
+        else:
+            patterns = tuple(values.get(field) or ())
         for pattern in patterns:
             try:
-                compiled = re.compile(pattern)
+                re.compile(pattern)
             except re.error as error:
                 raise ValidationError("%s, field '%s': regex %r does not compile (%s)" % (where, field, pattern, error)) from None
+            compiled = BoundedRegex(pattern, "%s, field '%s'" % (where, field))
             if field in ("secrets", "reencrypted") and "secret" not in compiled.groupindex:
                 raise ValidationError("%s, field '%s': regex %r has no named group (?P<secret>...) for the value"
                                       % (where, field, pattern))

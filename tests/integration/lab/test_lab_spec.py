@@ -140,9 +140,24 @@ def test_readme_example_spec_runs(tmp_path):
     path = tmp_path / "lab.yml"
     path.write_text(block.replace("127.0.1.10", "127.199.255.10"))
     lab_spec = spec.load(path)
-    assert len(lab_spec.devices) == 24
+    assert len(lab_spec.devices) == 25
     with Lab(lab_spec) as lab:
+        assert dict(lab_spec.devices[4].outputs)["show running-config"] == ("first read", "second read")
         assert lab.device("core-r1").credentials[0].privilege == 15
         assert "contact \"noc\";" in lab.config("edge-j1")
         assert lab.config("old-r2").startswith("hostname old-r2")
         assert lab.inventory()["devices"][3]["faults"]["slow"] == {"latency": 3.0}
+
+
+def test_capture_outputs_are_served_in_turn_and_checked():
+    from devicelab.captures import CaptureOutputs
+
+    device = spec.device_from_dict({"name": "real-1", "platform": "cisco_xe",
+                                    "outputs": {"show  version": "v1\n", "show running-config": ["one\n", "two\n"]}})
+    served = CaptureOutputs(device.outputs)
+    assert served.knows("show version") and not served.knows("show running-config view full")
+    assert [served.render("show running-config") for _read in range(3)] == ["one\n", "two\n", "two\n"]
+    assert served.render("show version") == "v1\n" and served.fetches["show running-config"] == 3
+    for bad in ({"show version": 1}, ["show version"], {"show version": []}):
+        with pytest.raises(ValueError, match="outputs"):
+            spec.device_from_dict({"name": "real-2", "outputs": bad})

@@ -17,10 +17,10 @@ PLATFORMS = {
     "juniper": ("show configuration", "}", r'encrypted-password "\$6\$'),
     "cisco_nxos": ("show running-config", "  router-id", r"^username admin password 5 \$5\$"),
     "cisco_xr": ("show running-config", "end", r"^ secret 10 \$6\$"),
-    "cisco_asa": ("show running-config", ": end", r"^ ikev1 pre-shared-key psk-"),
+    "cisco_asa": ("more system:running-config", ": end", r"^ ikev1 pre-shared-key psk-"),
     "fortinet": ("show", "end", r"set psksecret ENC [A-Za-z0-9+/=]{20,}"),
     "paloalto_panos": ("show config running", "}", r"^ +phash \$5\$"),
-    "mikrotik_routeros": ("/export", "add address=", r"password=ppp-"),
+    "mikrotik_routeros": ("/export show-sensitive", "add address=", r"password=ppp-"),
     "huawei": ("display current-configuration", "return", r"irreversible-cipher \$1c\$"),
     "huawei_vrp": ("display current-configuration", "return", r"cipher %\^%#"),
     "hp_procurve": ("show running-config", 'password operator user-name "operator" sha1', r'^snmp-server community "pc-ro-'),
@@ -47,12 +47,12 @@ def lab_fixture(tmp_path_factory):
     lab.stop()
 
 
-def _fetch(lab, platform):
+def _fetch(lab, platform, command=None):
     params = lab.netmiko_params(_name(platform), secret=ENABLE)
     with ConnectHandler(**params) as conn:
         if platform in ENABLE_PLATFORMS:
             conn.enable()
-        return conn.send_command(PLATFORMS[platform][0], read_timeout=20)
+        return conn.send_command(command or PLATFORMS[platform][0], read_timeout=20)
 
 
 @pytest.mark.parametrize("platform", sorted(PLATFORMS))
@@ -75,6 +75,17 @@ def test_fortios_re_encrypts_enc_values_on_every_read(lab):
         v for v in enc.findall(second) if not v.startswith("SH2"))
     strip = re.compile(r"ENC \S+|^#conf_file_ver=.*$|^[A-Za-z0-9+/=]{40,}$", re.M)
     assert strip.sub("", first) == strip.sub("", second)
+
+
+@pytest.mark.parametrize("platform,command,hidden,shown", [
+    ("cisco_asa", "show running-config", r"^ key \*{5}$|pre-shared-key \*{5}$", r"pre-shared-key psk-"),
+    ("mikrotik_routeros", "/export", r"^add name=vpn-user service=l2tp$", r"password=|secret=|pre-shared-key="),
+])
+def test_the_plain_command_hides_the_secrets_a_restore_needs(lab, platform, command, hidden, shown):
+    """ASA show running-config prints ***** for keys; RouterOS 7 /export leaves secrets out (issue 24)."""
+    output = _fetch(lab, platform, command)
+    assert re.search(hidden, output, re.M), output
+    assert not re.search(shown, output), output
 
 
 def test_volatile_pattern_strips_only_the_rendered_header():

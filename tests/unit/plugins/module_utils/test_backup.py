@@ -54,8 +54,8 @@ class FakeSession:
             raise AttemptError("AUTH", "Authentication failed for %s" % username)
         return CONFIG, 0.01
 
-    def fetch_all(self, username, password, commands, pre_commands=(), enable=True, ended=None):
-        del pre_commands, enable
+    def fetch_all(self, username, password, commands, pre_commands=(), enable=True, ended=None, fallback=None):
+        del pre_commands, enable, fallback
         output, seconds = self.fetch(username, password, None)
         return [""] * (len(commands) - 1) + [output], seconds
 

@@ -32,7 +32,7 @@ OUTPUT = ("router# show running-config\r\n"
 
 
 def _drive(path, chunk=7):
-    sink = open_session_log(str(path), profile_for("cisco_ios").mask_secrets)
+    sink = open_session_log(str(path), profile_for("cisco_ios").masker())
     log = netmiko_session_log.SessionLog(buffered_io=sink, no_log={"password": LOGIN_PASSWORD})
     for start in range(0, len(OUTPUT), chunk):
         log.write(OUTPUT[start:start + chunk])
@@ -83,3 +83,55 @@ def test_a_planted_link_is_refused_and_its_target_untouched(tmp_path):
         session.fetch("admin", LOGIN_PASSWORD, "show running-config")
     assert "session log" in str(raised.value) and "\n" not in str(raised.value)
     assert target.read_text(encoding="utf-8") == "keep me"
+
+
+KEY = b"session-log-key-0123456789abcdef"
+FORTIOS = ('fw1 # show | grep .\r\nconfig system snmp community\r\n    edit 1\r\n        set name "S3cretCommunity"\r\n'
+           "        config hosts\r\n            edit 1\r\n                set ip 192.0.2.1 255.255.255.255\r\n            next\r\n"
+           "        end\r\n    next\r\nend\r\nconfig vpn certificate local\r\n    edit \"c\"\r\n"
+           '        set private-key "-----BEGIN ENCRYPTED PRIVATE KEY-----\r\nMIIFKeyBodyLineOne0123456789\r\n'
+           'KeyBodyLineTwo9876543210==\r\n-----END ENCRYPTED PRIVATE KEY-----"\r\n    next\r\nend\r\nfw1 # ')
+ROUTEROS = ("[ops@r1] > /export show-sensitive\r\n/snmp community\r\nset [ find default=yes ] name=RosCommunity99\r\n"
+            "/radius\r\nadd address=192.0.2.18 comment=\"long comment\" secret=\\\r\n    RadWrapSecret77 service=login\r\n"
+            "/system identity\r\nset name=r1\r\n[ops@r1] > ")
+
+
+def _logged(path, profile, text, chunk):
+    sink = open_session_log(str(path), profile.masker(KEY))
+    log = netmiko_session_log.SessionLog(buffered_io=sink, no_log={"password": LOGIN_PASSWORD})
+    for start in range(0, len(text), chunk):
+        log.write(text[start:start + chunk])
+    log.close()
+    sink.close()
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5, 13, 4096])
+@pytest.mark.parametrize("device_type,text,secrets", [
+    ("fortinet", FORTIOS, ["S3cretCommunity", "MIIFKeyBodyLineOne", "KeyBodyLineTwo"]),
+    ("mikrotik_routeros", ROUTEROS, ["RosCommunity99", "RadWrapSecret77"]),
+])
+def test_the_log_is_masked_with_the_state_of_the_whole_session(tmp_path, device_type, text, secrets, chunk):
+    """Issue 25 H1: a section, a PEM key and a wrapped line are masked however netmiko splits its writes."""
+    profile = profile_for(device_type)
+    logged = _logged(tmp_path / "r1.log", profile, text, chunk)
+    for secret in secrets:
+        assert secret not in logged
+    # The same masker as the stored copy: the same lines, the same markers.
+    assert logged == profile.mask_secrets(text.replace("\r\n", "\n"), KEY)
+
+
+def test_the_device_session_logs_with_its_own_profile_and_the_stored_copys_markers(tmp_path):
+    """A user's profile (not a built-in) masks the log, with the keyed markers of the stored copy."""
+    from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
+
+    wlc = Profile(name="wlc", device_types=("cisco_wlc",), commands=("show run-config commands",),
+                  secrets=(r"\bascii (?P<secret>\S+)",), bounded=True)
+    session = DeviceSession("192.0.2.1", 22, "cisco_wlc", session_log=str(tmp_path / "wlc.log"), profile=wlc,
+                            marker_key=KEY)
+    log = session._open_log()  # pylint: disable=protected-access
+    log.write(b"radius auth add 1 192.0.2.5 1812 ascii WlcRadiusSecret\r\n(wlc) >")
+    log.close()
+    logged = (tmp_path / "wlc.log").read_text(encoding="utf-8")
+    assert "WlcRadiusSecret" not in logged
+    assert logged == wlc.mask_secrets("radius auth add 1 192.0.2.5 1812 ascii WlcRadiusSecret\n(wlc) >", KEY)

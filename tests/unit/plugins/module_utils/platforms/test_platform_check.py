@@ -51,7 +51,7 @@ def _saved(tmp_path, text, name="saved.txt"):
 
 def test_a_built_in_profile_over_a_fortios_capture(tmp_path):
     result = check_output("fortinet", _saved(tmp_path, FORTIOS))
-    assert result["profile"] == "fortios" and result["commands"] == ["show"]
+    assert result["profile"] == "fortios" and result["commands"] == ["show | grep ."]
     assert result["end_found"] is True and result["complete"] is True
     assert result["secrets_masked"] == 2
     assert "SH2nlSm9" not in result["stored_text"] and "LCVkCiK2" not in result["stored_text"]

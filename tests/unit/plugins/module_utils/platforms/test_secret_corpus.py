@@ -172,6 +172,38 @@ CORPUS = [
     ("extreme_exos", "configure snmpv3 add user \"admin\" authentication md5 auth-encrypted localized-key 7a:5b privacy privacy-encrypted "
      "localized-key 3d:4e", "configure snmpv3 add user \"admin\" authentication md5 auth-encrypted localized-key <S> privacy "
      "privacy-encrypted localized-key <S>"),
+    # Issue 24: forms found in real configurations (tests/captures holds the devices they come from)
+    ("cisco_xe", " client 10.10.10.10 server-key K3yAbcDyn", " client 10.10.10.10 server-key <S>"),
+    ("cisco_xe", " client 10.10.20.20 server-key 7 0822455D0A16", " client 10.10.20.20 server-key 7 <S>"),
+    ("cisco_xe", "snmp-server host 192.0.2.35 vrf Mgmt-vrf informs version 2c VrfComm1  tty vtp",
+     "snmp-server host 192.0.2.35 vrf Mgmt-vrf informs version 2c <S>  tty vtp"),
+    ("arista_eos", "snmp-server host 192.0.2.5 vrf MGMT version 2c VrfComm2", "snmp-server host 192.0.2.5 vrf MGMT version 2c <S>"),
+    ("cisco_xe", " security wpa psk set-key ascii 0 WLAN SECR3T", " security wpa psk set-key ascii 0 <S>"),
+    ("cisco_xe", " security wpa psk set-key hex 0 7df35f90c92ecff2a803e79577b85e97", " security wpa psk set-key hex 0 <S>"),
+    ("cisco_ios", "username ops password 0 PASS W0RD", "username ops password 0 <S>"),
+    ("cisco_xe", " mgmtuser username u password 0 MGMT PASSW0RD secret 0 MGMT SECR3T",
+     " mgmtuser username u password 0 <S> secret 0 <S>"),
+    ("cisco_xe", " dot1x username d password 0 DOT1X PASSW0RD", " dot1x username d password 0 <S>"),
+    ("aruba_aoscx", "snmp-server host 192.0.2.31 trap version v2c community TrapComm1",
+     "snmp-server host 192.0.2.31 trap version v2c community <S>"),
+    ("mikrotik_routeros", "set contact=noc enabled=yes trap-community=TrapComm2", "set contact=noc enabled=yes trap-community=<S>"),
+    ("juniper_junos", '                "pasvftp://demo:CorrectHorse@203.0.113.10/backup/";',
+     '                "pasvftp://demo:<S>@203.0.113.10/backup/";'),
+    ("cisco_ios", " path ftp://backup:Archive-Pass@192.0.2.1/$h", " path ftp://backup:<S>@192.0.2.1/$h"),
+    ("hp_procurve", 'snmp-server host 192.0.2.50 community "TrapComm3"', "snmp-server host 192.0.2.50 community <S>"),
+    ("hp_procurve", 'snmp-server host 192.0.2.51 "TrapComm4" Not-INFO', "snmp-server host 192.0.2.51 <S> Not-INFO"),
+    # by reading: NTP keys of other algorithms, EOS MACsec, Comware trap receivers, VRP ciphertexts without "cipher"
+    ("cisco_ios", "ntp authentication-key 1 sha1 7 0822455D0A16", "ntp authentication-key 1 sha1 7 <S>"),
+    ("arista_eos", "ntp authentication-key 2 sha1 7 0207165218120E", "ntp authentication-key 2 sha1 7 <S>"),
+    ("cisco_xe", "ntp authentication-key 3 hmac-sha2-256 N7pKey1 7", "ntp authentication-key 3 hmac-sha2-256 <S> 7"),
+    ("arista_eos", "      key 1234abcd 7 0822455D0A16424C5A5C", "      key 1234abcd 7 <S>"),
+    ("hp_comware", " snmp-agent target-host trap address udp-domain 192.0.2.1 params securityname TrapComm5 v2c",
+     " snmp-agent target-host trap address udp-domain 192.0.2.1 params securityname <S> v2c"),
+    ("huawei", " snmp-agent target-host trap address udp-domain 192.0.2.1 params securityname %^%#a1B~2%^%# v2c",
+     " snmp-agent target-host trap address udp-domain 192.0.2.1 params securityname <S> v2c"),
+    ("huawei", " local-aaa-server password %^%#Sp ace d%^%#", " local-aaa-server password <S>"),
+    ("huawei_vrp", " pre-shared-key %@%@k3y%@%@", " pre-shared-key <S>"),
+    ("fortinet", "#private-encryption-key=Priv4teKey", "#private-encryption-key=<S>"),
 ]
 
 
@@ -248,3 +280,70 @@ def test_the_needle_filter_masks_exactly_what_every_rule_on_every_line_masks(dev
     text = "\n".join([line for t, line, _e in CORPUS if t == device_type] + ["", "hostname r1", " description uplink"] * 3)
     assert profile.mask_secrets(text, KEY) == plain.mask_secrets(text, KEY)
     assert profile.mask_secrets(text, KEY) != text
+
+
+def test_routeros_a_value_wrapped_onto_the_next_line_is_masked_there():
+    """/export wraps a long line with "\\" and indents the rest: the value may start the next line (issue 24)."""
+    ros = profile_for("mikrotik_routeros")
+    text = ('/radius\nadd address=192.0.2.18 comment="NPS server in the second data centre" secret=\\\n'
+            "    RadWrap-Secret-77 service=login\n/snmp\nset contact=noc enabled=yes location=\"Riga\" \\\n"
+            "    trap-community=community\n/system identity\nset name=r1")
+    masked = ros.mask_secrets(text, KEY)
+    assert "RadWrap-Secret-77" not in masked and "trap-community=community" not in masked
+    assert masked.split("\n")[1].endswith("secret=\\") and masked.split("\n")[2].startswith("    <secret:")
+    assert masked.split("\n")[2].endswith(" service=login") and len(masked.split("\n")) == len(text.split("\n"))
+    # A value cut by the wrap itself: one marker where it starts, its rest gone from the next line.
+    cut = ros.mask_secrets("add name=vpn password=Split\\\n    Value service=l2tp", KEY).split("\n")
+    assert _shape(cut[0]) == "add name=vpn password=<S>\\" and cut[1] == "     service=l2tp"
+
+
+def test_the_routeros_export_comments_on_port_state_are_volatile():
+    ros = profile_for("mikrotik_routeros")
+    base = "/interface ethernet\nset [ find default-name=ether1 ] poe-out=forced-on\n/ip address\nadd address=10.0.0.1/24 interface=ether2\n"
+    noisy = base.replace("forced-on\n", "forced-on\n# poe-out status: short_circuit\n").replace(
+        "ether2\n", "ether2\n# Interface not active\n# ether5 not ready\n# inactive time\n")
+    assert ros.normalise(noisy) == ros.normalise(base)
+
+
+def test_vrp8_timestamp_first_line_is_volatile():
+    vrp = profile_for("huawei")
+    body = "!Software Version V800R021C00SPC100\n#\nsysname ce1\n#\nreturn\n"
+    assert vrp.normalise("2024-06-01 10:20:30.123 +08:00\n" + body) == vrp.normalise("2024-06-02 11:21:31.456 +08:00\n" + body)
+
+
+def test_ios_auto_bandwidth_moves_only_its_own_tunnel_bandwidth():
+    ios = profile_for("cisco_ios")
+    tunnel = ("interface Tunnel1\n tunnel mode mpls traffic-eng\n tunnel mpls traffic-eng bandwidth %d\n"
+              " tunnel mpls traffic-eng auto-bw frequency 300\n!\n")
+    static = "interface Tunnel2\n tunnel mode mpls traffic-eng\n tunnel mpls traffic-eng bandwidth %d\n!\nend\n"
+    assert ios.normalise(tunnel % 158 + static % 100) == ios.normalise(tunnel % 4711 + static % 100)
+    assert ios.normalise(tunnel % 158 + static % 100) != ios.normalise(tunnel % 158 + static % 200)
+    assert ios.volatile_lines(tunnel % 158 + static % 100) == [" tunnel mpls traffic-eng bandwidth 158"]
+
+
+def test_ios_xe_uptimes_are_not_stored():
+    ios = profile_for("cisco_xe")
+    version = ("Cisco IOS XE Software, Version 17.09.04a\nr1 uptime is 44 weeks, 4 days, 1 hour, 16 minutes\n"
+               "Uptime for this control processor is 44 weeks, 4 days, 1 hour, 17 minutes\n"
+               "Switch uptime                      : 1 year, 22 weeks, 6 days, 9 hours, 47 minutes\n")
+    assert ios.facts_block([version]) == "! show version\n! Cisco IOS XE Software, Version 17.09.04a\n"
+
+
+def test_junos_escaped_quotes_do_not_end_a_string():
+    junos = profile_for("juniper_junos")
+    text = 'interfaces {\n    ge-0/0/2 {\n        description "19\\" rack {front}";\n        mtu 9192;\n    }\n}'
+    assert junos.end_found(text) is True and junos.is_complete(text)
+    assert junos.end_found(text[:-1]) is False
+
+
+@pytest.mark.parametrize("device_type,command,answer,instead", [
+    ("cisco_ios", "show running-config view full",
+     "                              ^\n% Invalid input detected at '^' marker.\n", "show running-config"),
+    ("cisco_xe", "show running-config view full", "Command authorization failed.\n", "show running-config"),
+    ("mikrotik_routeros", "/export show-sensitive", "expected end of command (line 1 column 9)\n", "/export"),
+    ("cisco_ios", "show running-config view full", "Building configuration...\n\nhostname r1\n!\nend\n", None),
+    ("cisco_ios", "show running-config", "% Invalid input detected at '^' marker.\n", None),
+    ("arista_eos", "show running-config", "% Invalid input\n", None),
+])
+def test_a_refused_command_names_the_one_to_send_instead(device_type, command, answer, instead):
+    assert profile_for(device_type).fallback_for(command, answer) == instead

@@ -1,5 +1,7 @@
 """The user's platforms file: add a device type, extend a built-in, and one line for every bad file."""
 
+import time
+
 import pytest
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
@@ -92,3 +94,53 @@ def test_the_option_wins_over_the_environment(monkeypatch):
     assert platforms_file_path(None) == "/env/platforms.yml"
     monkeypatch.delenv("NETRAVEN_PLATFORMS_FILE")
     assert platforms_file_path(None) is None
+
+
+NO_END = """
+profiles:
+  edge:
+    device_types: [ubiquiti_edgeswitch]
+    commands: [show running-config]
+    secrets: ['\\bpassword (?P<secret>\\S+)']
+"""
+
+
+def test_a_profile_without_end_is_checked_by_size_only(tmp_path):
+    """Issue 25 L6: the docs say end may be left out (it was a TypeError)."""
+    edge = load_platforms_file(_write(tmp_path, NO_END))["ubiquiti_edgeswitch"]
+    assert edge.end is None and edge.end_found("hostname x\n") is None
+    assert edge.is_complete("hostname edge1\n" + "interface 0/%d\n" * 0 + "vlan database\n" * 6)
+    assert not edge.is_complete("hostname edge1\n")
+
+
+RUNAWAY = """
+profiles:
+  edge:
+    device_types: [ubiquiti_edgeswitch]
+    commands: [show running-config]
+    end: '^exit$'
+    secrets: ['^secret (?P<secret>(?:a|aa)+)$']
+    volatile: ['^!(?:x|xx)+$']
+"""
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("line", ["secret " + "a" * 64 + "b", "!" + "x" * 64 + "y"])
+def test_a_user_regex_that_runs_away_is_refused_in_one_line_naming_it(tmp_path, line):
+    """Issue 25 L5: a user profile's regexes run with a time bound per match (Python's re would run for hours)."""
+    from ansible_collections.netraven.netraven.plugins.module_utils._regex import RegexTimeoutError
+
+    edge = load_platforms_file(_write(tmp_path, RUNAWAY))["ubiquiti_edgeswitch"]
+    text = "hostname edge1\n" + line + "\n"
+    started = time.monotonic()
+    with pytest.raises(RegexTimeoutError) as raised:
+        edge.normalise(edge.mask_secrets(text, b"k" * 32))
+    assert time.monotonic() - started < 5
+    message = str(raised.value)
+    assert "\n" not in message and "profile 'edge'" in message and ("(?:a|aa)+" in message or "(?:x|xx)+" in message)
+
+
+def test_a_user_regex_on_sane_lines_masks_as_before(tmp_path):
+    edge = load_platforms_file(_write(tmp_path, RUNAWAY))["ubiquiti_edgeswitch"]
+    masked = edge.mask_secrets("hostname edge1\nsecret aaaa\n!xx\n", b"k" * 32)
+    assert "secret <secret:" in masked and edge.normalise(masked) == "hostname edge1\n" + masked.split("\n")[1] + "\n"
