@@ -68,13 +68,18 @@ def test_bad_input_is_one_line_each(ansible_env, db_url, tmp_path):
              ({"search": "x", "reveal": True}, "combined with search"),
              ({"device": "core-1", "reveal": True}, "select it with version, config_id or at"),
              ({"device": "core-1", "diff_against": 2, "reveal": True}, "combined with diff_against"),
-             ({"device": "core-1", "version": 1, "reveal": True}, "has no sealed original"),
-             ({"device": "edge-1", "version": 1, "reveal": True}, "NETRAVEN_ENCRYPTION_KEY cannot open the sealed original of edge-1"),
+             ({"device": "core-1", "version": 1, "reveal": True, "_no_log": True}, "has no sealed original"),
+             ({"device": "edge-1", "version": 1, "reveal": True, "_no_log": True},
+              "NETRAVEN_ENCRYPTION_KEY cannot open the sealed original of edge-1"),
+             # Without no_log the unmasked text would reach the output and the logs (issue 25, design note).
+             ({"device": "edge-1", "version": 1, "reveal": True}, "run the task with no_log: true"),
              ({"device": "core-1", "version": 0}, "version 0"),
              ({"device": "core-1", "at": "yesterday"}, "'yesterday'")]
     results = tmp_path / "bad.json"
     process = run_playbook("../history/bad.yml", ansible_env, "-e", "results_file=%s" % results,
-                           "-e", "cases=%s" % json.dumps(json.dumps([case[0] for case in cases])))
+                           "-e", "cases=%s" % json.dumps(json.dumps([
+                               {"args": {k: v for k, v in case[0].items() if k != "_no_log"}, "no_log": "_no_log" in case[0]}
+                               for case in cases])))
     assert process.returncode == 0, process.stdout[-3000:]
     messages = json.loads(results.read_text())
     for (args, culprit), message in zip(cases, messages):
