@@ -11,7 +11,9 @@ import json
 import sqlalchemy as sa
 from _manage_helpers import dump_database, run_playbook  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
+from _databases import TEST_KEY  # pylint: disable=import-error
+
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import install_salt, secret_box
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Device, DeviceConfiguration
 
 FIRST = "hostname core-1\ninterface Gi1\n description uplink\n"
@@ -21,7 +23,9 @@ OTHER_KEY = "another-install-passphrase"
 def _seed(url, marker):
     second = FIRST + " description added-by-test\nbanner motd {{ lookup('pipe', 'touch %s') }}\n" % marker
     engine = sa.create_engine(url)
-    other_box = secret_box_for(engine, OTHER_KEY)
+    # Sealed as the backup seals (the install's salt), without the key check, as another install's tool would.
+    other_box = secret_box(OTHER_KEY, old_keys="", install_salt=install_salt(engine))
+    own_box = secret_box(TEST_KEY, old_keys="", install_salt=install_salt(engine))
     with engine.begin() as connection:
         connection.execute(sa.insert(Device), [
             {"hostname": name, "ip_address": "192.0.2.%d" % index, "device_type": "cisco_ios", "enabled": True}
@@ -30,7 +34,9 @@ def _seed(url, marker):
         for hostname, text in (("core-1", FIRST), ("edge-1", "hostname edge-1\n"), ("edge-2", "hostname edge-2\n"),
                                ("core-1", second)):
             # edge-1's original is sealed with a passphrase the runs do not know: reveal must say so in one line.
-            original = other_box.encrypt(text) if hostname == "edge-1" else None
+            # edge-2's with the runs' own key, which so proves itself this install's key (_key_check).
+            original = {"edge-1": other_box, "edge-2": own_box}.get(hostname)
+            original = original.encrypt(text) if original else None
             connection.execute(sa.insert(DeviceConfiguration).values(
                 device_id=ids[hostname], config_data=text, data_hash=str(hash(text)), original=original))
     engine.dispose()

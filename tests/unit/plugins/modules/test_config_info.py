@@ -117,9 +117,13 @@ def test_absent_is_line_by_line_like_matches(run):
 
 
 def _seal_original(sqlite_db_url, config_id, text, passphrase):
-    from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # pylint: disable=import-outside-toplevel
+    from ansible_collections.netraven.netraven.plugins.module_utils._crypto import (  # pylint: disable=import-outside-toplevel
+        install_salt,
+        secret_box,
+    )
     engine = sa.create_engine(sqlite_db_url)
-    box = secret_box_for(engine, passphrase)  # the database's install salt, as the backup seals
+    # The database's install salt, as the backup seals; no key check, as another tool would write it.
+    box = secret_box(passphrase, old_keys="", install_salt=install_salt(engine))
     with engine.begin() as connection:
         connection.execute(sa.update(DeviceConfiguration).where(DeviceConfiguration.id == config_id)
                            .values(original=box.encrypt(text)))
@@ -148,8 +152,9 @@ def test_reveal_returns_the_original_of_one_version_only(run_module, sqlite_db_u
 
 
 @pytest.mark.usefixtures("unit_key")
-def test_reveal_without_the_key_that_sealed_it_is_one_line(run_module, sqlite_db_url, monkeypatch):
+def test_reveal_without_the_key_that_sealed_it_is_one_line(run_module, sqlite_db_url, monkeypatch, unit_key):
     seed(sqlite_db_url)
+    _seal_original(sqlite_db_url, 1, FIRST, unit_key)  # the install's key opens a value: it is this install's key
     _seal_original(sqlite_db_url, 3, SECOND, "a-different-passphrase")
     code, result = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1", "version": 1, "reveal": True,
                                             "_ansible_no_log": True})
