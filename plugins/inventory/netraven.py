@@ -176,7 +176,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self.NAME, len(snapshot["devices"]), len(snapshot["credentials"])))
         return snapshot
 
-    def _populate(self, snapshot):
+    def _populate(self, snapshot: dict) -> None:
         """Add hosts, hostvars and groups; the hot loop of a 10,000-device inventory, kept lean."""
         inventory = self.inventory
         add_host = inventory.add_host

@@ -219,6 +219,8 @@ truncated:
   type: bool
 """
 
+from typing import Any
+
 from ansible_collections.netraven.netraven.plugins.module_utils._history._versions import config_history
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
@@ -241,7 +243,7 @@ ARGUMENT_SPEC = NetRavenModule.argspec(
 RULES: dict = {}
 
 
-def handler(mod):
+def handler(mod: Any) -> dict:
     """The module's work, given a NetRavenModule or the action's InProcessModule."""
     return config_history(mod.engine, mod.params, mod.secret_box, no_log=bool(getattr(mod, "no_log", False)))
 

@@ -131,6 +131,8 @@ msg:
   type: str
 """
 
+from typing import Any
+
 from ansible_collections.netraven.netraven.plugins.module_utils._history._git_export import export, remote_secrets
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import module_result
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
@@ -155,7 +157,7 @@ def secrets(params):
     return remote_secrets(params.get("remote"))
 
 
-def handler(mod):
+def handler(mod: Any) -> dict:
     """The module's work, given a NetRavenModule or the action's InProcessModule."""
     params = mod.params
     return module_result(mod, export(

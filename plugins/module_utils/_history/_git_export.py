@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime
 import os
 import subprocess
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._history._diff import diff_configs
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
@@ -128,7 +128,7 @@ def _unsafe_warning(hostname: str, what: str, name: str, reason: str) -> str:
             "netraven.netraven.%s" % (hostname, what, name, reason, "device" if what == "hostname" else "tag"))
 
 
-def _snapshot(session, job: "Job", layout: str, tag_type: Optional[str]) -> Tuple[Dict[str, tuple], List[str]]:
+def _snapshot(session: Any, job: "Job", layout: str, tag_type: Optional[str]) -> Tuple[Dict[str, tuple], List[str]]:
     """hostname -> (relative path, text, config id) for the job's targeted devices, as of its completion.
 
     A device whose hostname (or, in the tag layout, folder) is not a safe path component is
@@ -171,7 +171,7 @@ def _snapshot(session, job: "Job", layout: str, tag_type: Optional[str]) -> Tupl
     return snapshot, warnings
 
 
-def _write_tree(git_dir: str, snapshot: Dict[str, tuple], known_hosts: set) -> tuple:
+def _write_tree(git_dir: str, snapshot: Dict[str, tuple], known_hosts: set) -> Tuple[List[dict], List[str], List[str]]:
     """Apply the snapshot and the deletions to the working tree; returns (changed lines, removed hosts, warnings)."""
     existing = _existing_files(git_dir)
     changed, warnings = [], []
@@ -218,7 +218,7 @@ def _commit_env(job: "Job", author: tuple) -> Dict[str, str]:
                            GIT_AUTHOR_DATE=when.isoformat(), GIT_COMMITTER_DATE=when.isoformat())
 
 
-def _export_one(session, git_dir: str, job: "Job", layout: str, tag_type: Optional[str], author: tuple) -> dict:
+def _export_one(session: Any, git_dir: str, job: "Job", layout: str, tag_type: Optional[str], author: tuple) -> dict:
     snapshot, warnings = _snapshot(session, job, layout, tag_type)
     known_hosts = set(session.execute(sa.select(Device.hostname)).scalars())
     changed, removed, write_warnings = _write_tree(git_dir, snapshot, known_hosts)
@@ -274,7 +274,7 @@ def _jobs(session, job_id: Optional[int], replay: bool) -> List["Job"]:
     return [job]
 
 
-def export(engine, git_dir: str, job_id: Optional[int] = None, replay: bool = False, layout: str = "flat",
+def export(engine: Any, git_dir: str, job_id: Optional[int] = None, replay: bool = False, layout: str = "flat",
            tag_type: Optional[str] = None, author: Optional[tuple] = None, remote: Optional[str] = None,
            check_mode: bool = False) -> dict:
     """Export one job (or every finished job with replay); returns the module's result fields."""

@@ -121,7 +121,7 @@ class LineMatcher:
         return _lines_one_by_one(text, self.pattern, first_only)
 
 
-def _latest_rows(connection, tags: Optional[list]) -> Iterator[Any]:
+def _latest_rows(connection: Any, tags: Optional[list]) -> Iterator[Any]:
     """(hostname, config_data) of the latest configuration of each targeted device, streamed."""
     latest = (sa.select(sa.func.max(DeviceConfiguration.id).label("id"))
               .group_by(DeviceConfiguration.device_id).subquery())
@@ -139,7 +139,7 @@ def _latest_rows(connection, tags: Optional[list]) -> Iterator[Any]:
     yield from result
 
 
-def check_tags(connection, tags: Optional[list]) -> None:
+def check_tags(connection: Any, tags: Optional[list]) -> None:
     """Every named tag exists, or one line naming the unknown ones."""
     if not tags:
         return
@@ -158,7 +158,7 @@ def _entries(text: str, indexes: List[int], context: int) -> list:
     return found
 
 
-def search_configs(connection, pattern: BoundedRegex, tags: Optional[list] = None, context: int = 0,
+def search_configs(connection: Any, pattern: BoundedRegex, tags: Optional[list] = None, context: int = 0,
                    absent: bool = False, limit: Optional[int] = None) -> dict:
     """Per device the matching lines (or, with absent, the devices without a match), capped by limit.
 

@@ -172,7 +172,7 @@ def reveal_original(device: Any, row: Any, secret_box: Any) -> str:
     return secret_box.decrypt(token)
 
 
-def config_history(engine, params: dict, secret_box: Any = None, no_log: bool = False) -> dict:
+def config_history(engine: Any, params: dict, secret_box: Any = None, no_log: bool = False) -> dict:
     """The config_info result for params (device, version, config_id, at, diff_against, search, reveal, ...).
 
     ``secret_box`` is a callable returning the SecretBox, called only for reveal: without

@@ -22,6 +22,7 @@ plugin warns with its name (reserved_devices).
 from __future__ import annotations
 
 import re
+from typing import Iterator, List, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._inventory._chains import resolve_targets
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
@@ -94,7 +95,7 @@ def is_valid_snapshot(snapshot, source: str | None = None) -> bool:
             and (source is None or snapshot.get("source") == source))
 
 
-def iter_hosts(snapshot: dict):
+def iter_hosts(snapshot: dict) -> Iterator[Tuple[str, dict, list]]:
     """Yield (host name, hostvars, group names) per device of a snapshot, in snapshot order.
 
     Hostvars are exactly those of docs/architecture.md, "The path of one device"; netraven_credentials is the chain in try order as
@@ -133,7 +134,7 @@ def count_without_credentials(snapshot: dict) -> int:
     return sum(1 for row in snapshot["devices"] if not row[6] and not is_reserved_host_name(row[0]))
 
 
-def reserved_devices(snapshot: dict) -> list:
+def reserved_devices(snapshot: dict) -> List[Tuple[str, int]]:
     """(hostname, device id) of the rows iter_hosts leaves out: names of Ansible's implicit localhost."""
     return [(row[0], row[3]) for row in snapshot["devices"] if is_reserved_host_name(row[0])]
 
