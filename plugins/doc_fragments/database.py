@@ -33,6 +33,9 @@ options:
       - Older passphrases, which only decrypt, come from the E(NETRAVEN_ENCRYPTION_OLD_KEYS)
         environment variable, one per line.
       - When not set, the E(NETRAVEN_ENCRYPTION_KEY) environment variable is used.
+      - It must be the key the database records (a check value in its C(install_secrets) table, written on first
+        use), or the task is refused in one line before anything is opened or sealed. Only
+        M(netraven.netraven.rekey) adopts a new key.
     type: str
     required: false
 requirements:

@@ -23,6 +23,8 @@ description:
     Chains for any number of devices are resolved in a constant number of queries.
   - Groups are C(tag_<name>) for each tag (characters not allowed in group names become C(_)) and
     C(netraven_no_credentials) for devices whose chain is empty; a warning gives the count of such devices.
+  - A device named C(localhost), C(127.0.0.1) or C(::1) (any case) is left out with a warning naming it, because
+    those names are Ansible's implicit localhost, where the backup playbook runs its job tasks.
   - Passwords are never read by this plugin, so no secret, encrypted or not, reaches the inventory
     output or its cache; strings from the database are never treated as templates.
   - The plugin does not set C(ansible_connection). The backup action connects to the devices itself
@@ -111,6 +113,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._inventory._host
     is_valid_snapshot,
     iter_hosts,
     load_snapshot,
+    reserved_devices,
+    reserved_warning,
     source_fingerprint,
 )
 
@@ -172,7 +176,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self.NAME, len(snapshot["devices"]), len(snapshot["credentials"])))
         return snapshot
 
-    def _populate(self, snapshot):
+    def _populate(self, snapshot: dict) -> None:
         """Add hosts, hostvars and groups; the hot loop of a 10,000-device inventory, kept lean."""
         inventory = self.inventory
         add_host = inventory.add_host
@@ -201,7 +205,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self._add_host_to_composed_groups(groups, variables, hostname, strict=strict)
                 self._add_host_to_keyed_groups(keyed_groups, variables, hostname, strict=strict)
 
+        reserved = reserved_devices(snapshot)
+        for hostname, device_id in reserved:
+            self.display.warning("%s: %s" % (self.NAME, reserved_warning(hostname, device_id)))
         missing = count_without_credentials(snapshot)
         if missing:
             self.display.warning("%s: %d of %d devices have no credential chain (no credential shares a tag with them); "
-                                 "they are in group %s" % (self.NAME, missing, len(snapshot["devices"]), NO_CREDENTIALS_GROUP))
+                                 "they are in group %s" % (self.NAME, missing, len(snapshot["devices"]) - len(reserved),
+                                                           NO_CREDENTIALS_GROUP))

@@ -6,7 +6,7 @@
 The key is one passphrase in NETRAVEN_ENCRYPTION_KEY, used exactly as given (a comma
 or a space is part of it). Older passphrases, one per line, come from
 NETRAVEN_ENCRYPTION_OLD_KEYS: they only open values, so values sealed with an old key
-still open after a rotation (README, "Rotating the encryption key"). Earlier releases
+still open after a rotation (README, "Rotating the key"). Earlier releases
 split the key on commas; a key that still holds a comma, does not open a value, and
 whose comma-separated parts would, is named with the fix instead of a bare "cannot decrypt".
 
@@ -27,6 +27,11 @@ forks tens of workers under an AWX container limit; and version 1 already uses i
 primitive serves both. The per-install salt makes a precomputed guess list useless across
 installs; the passphrase's own length (at least 12 characters) does the rest.
 
+The install records which passphrase is its key: a check value in install_secrets (row
+'key_check', never the key), compared by secret_box_for before any value is opened or sealed,
+so a mistyped NETRAVEN_ENCRYPTION_KEY is refused in one line instead of silently adopted
+(_key_check; docs/hardening.md, "The install's key"). Only the rekey module adopts a new key.
+
 Stretching costs a fraction of a second per passphrase (docs/hardening.md has the
 figures), so derived keys are cached per process and per (version, passphrase, salt),
 derived lazily (a database with no version-1 value never derives its key), and the salt
@@ -43,6 +48,7 @@ import os
 import re
 import threading
 import traceback
+from typing import TYPE_CHECKING
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import describe_engine, read_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import (
@@ -51,6 +57,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._errors import (
     SchemaNotReadyError,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Credential, InstallSecret
+from ansible_collections.netraven.netraven.plugins.module_utils._key_check import verify_key
 
 try:
     from cryptography.fernet import Fernet, InvalidToken
@@ -64,6 +71,8 @@ except ImportError:
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.engine import Engine
 
 KEY_ENV = "NETRAVEN_ENCRYPTION_KEY"
 OLD_KEYS_ENV = "NETRAVEN_ENCRYPTION_OLD_KEYS"
@@ -180,22 +189,61 @@ class SecretBox:
         stretched = _derived_key(CURRENT_VERSION, self._passphrase, self._install_salt)
         return hmac.new(stretched, b"netraven-secret-marker", hashlib.sha256).digest()
 
-    def opened_by_comma_parts(self, token: str) -> bool:
-        """True when the comma-split parts of a key holding a comma open the token (the old rotation syntax).
-
-        Only version-1 values can be in that case: the comma syntax was gone before version 2.
-        """
-        if "," not in self._passphrase or token_version(token) != 1:
-            return False
+    def comma_parts(self) -> list:
+        """The comma-separated parts of a current passphrase holding a comma (the old rotation syntax), else []."""
+        if "," not in self._passphrase:
+            return []
         if self._legacy is None:
             self._legacy = [p.strip() for p in self._passphrase.split(",") if p.strip()]
-        for part in self._legacy:
+        return list(self._legacy)
+
+    def opened_by_comma_parts(self, token: str) -> bool:
+        """True when the comma-split parts of a key holding a comma open the token (the old rotation syntax)."""
+        version = token_version(token)
+        if not isinstance(token, str) or version not in (1, CURRENT_VERSION):
+            return False
+        salt = self._salt if version == 1 else self._install_salt
+        if salt is None:
+            return False
+        body = token[len(V2_PREFIX):] if version == CURRENT_VERSION else token
+        for part in self.comma_parts():
             try:
-                _fernet(1, part, self._salt).decrypt(token.encode("ascii"))
+                _fernet(version, part, salt).decrypt(body.encode("ascii"))
             except _SEALING_ERRORS:
                 continue
             return True
         return False
+
+    def comma_error(self) -> EncryptionKeyError:
+        """The one-line error for a NETRAVEN_ENCRYPTION_KEY that still lists the old keys after commas."""
+        return EncryptionKeyError(_comma_hint())
+
+    @property
+    def passphrase(self) -> str:
+        """The current passphrase (the process's own key cache and the key check are keyed by it)."""
+        return self._passphrase
+
+    @property
+    def old_passphrases(self) -> list:
+        """The older passphrases, which only open values."""
+        return self._phrases[1:]
+
+    def check_value(self, passphrase: str | None = None) -> str:
+        """The install's record of a passphrase (default: the current one): ``v2:`` + an HMAC, never the key.
+
+        An HMAC-SHA256 under the passphrase's version-2 key (the install's salt, 600,000 rounds), so
+        the record says nothing about the passphrase but what a full stretching of each guess
+        tells, and differs from the secret markers' key (another message).
+        """
+        if self._install_salt is None:
+            raise EncryptionKeyError("Cannot check the key without the database's key-derivation salt: "
+                                     "build the SecretBox with secret_box_for(engine)")
+        stretched = _derived_key(CURRENT_VERSION, passphrase or self._passphrase, self._install_salt)
+        return V2_PREFIX + hmac.new(stretched, b"netraven-key-check", hashlib.sha256).hexdigest()
+
+    def opens_with_current(self, token) -> bool:
+        """True when the current passphrase alone opens the token (at its own version)."""
+        return self._open(token, current_only=True) is not None
 
     def cannot_open_error(self, token: str | None = None) -> EncryptionKeyError:
         """The one-line error for a value no configured key opens, with the comma migration hint when it applies."""
@@ -318,9 +366,17 @@ def install_salt(engine) -> bytes:
     return salt
 
 
-def secret_box_for(engine, key: str | None = None, old_keys: str | None = None) -> SecretBox:
-    """The SecretBox of a database: its salt, plus the key (explicit, else NETRAVEN_ENCRYPTION_KEY) and the old keys."""
-    return secret_box(key or None, old_keys=old_keys, install_salt=install_salt(engine))
+def secret_box_for(engine: "Engine", key: str | None = None, old_keys: str | None = None, adopting: bool = False) -> SecretBox:
+    """The SecretBox of a database: its salt, plus the key (explicit, else NETRAVEN_ENCRYPTION_KEY) and the old keys.
+
+    The key must be the one the install records (_key_check.verify_key: one line otherwise,
+    before anything opens or seals). adopting=True is the rekey module's alone: it is the one
+    explicit way to make a new key the install's, and checks what it adopts itself.
+    """
+    box = secret_box(key or None, old_keys=old_keys, install_salt=install_salt(engine))
+    if not adopting:
+        verify_key(engine, box)
+    return box
 
 
 def has_older_values(engine) -> bool:

@@ -16,6 +16,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import (
     CRYPTOGRAPHY_IMPORT_ERROR,
     HAS_CRYPTOGRAPHY,
+    SecretBox,
     secret_box_for,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._db._driver_errors import DRIVER_ERRORS, raise_driver_error
@@ -80,9 +81,12 @@ class DatabaseAccess:
             self._engine = create_db_engine(self.params.get("db_url"))
         return self._engine
 
-    def secret_box(self):
-        """The SecretBox of the database (its install salt) for encryption_key / NETRAVEN_ENCRYPTION_KEY."""
-        return secret_box_for(self.engine, self.params.get("encryption_key"))
+    def secret_box(self, adopting: bool = False) -> SecretBox:
+        """The SecretBox of the database (its install salt) for encryption_key / NETRAVEN_ENCRYPTION_KEY.
+
+        The key must be the install's (_key_check); adopting=True is the rekey module's alone.
+        """
+        return secret_box_for(self.engine, self.params.get("encryption_key"), adopting=adopting)
 
     def dispose_engine(self) -> None:
         if self._engine is not None:

@@ -19,7 +19,7 @@ description:
     device (or of every device with any of O(tags)).
   - The text returned is the stored text, with secrets masked. See C(docs/history.md).
   - With O(reveal=true) it also returns the original of the selected version, unmasked, opened with the
-    encryption key. Put C(no_log=true) on that task.
+    encryption key. Such a task must run with C(no_log=true), or it is refused.
 author:
   - NetRaven developers (@netraven)
 options:
@@ -74,9 +74,9 @@ options:
         older passphrases in E(NETRAVEN_ENCRYPTION_OLD_KEYS)). For restores; see C(docs/history.md).
       - Needs one version selected with O(version), O(config_id) or O(at); refused with O(search) and
         O(diff_against), and for a version stored without its original (O(netraven.netraven.backup#module:keep_original=false)).
-      - B(Put C(no_log=true) on the task), so that the unmasked text stays out of the output, the logs and
-        callbacks; then use the registered result in later tasks (C(ansible.builtin.copy) with C(mode=0600),
-        also with C(no_log=true)).
+      - B(The task must run with C(no_log=true)), or it is refused in one line, so that the unmasked text stays out
+        of the output, the logs and callbacks; use the registered result in later tasks (C(ansible.builtin.copy)
+        with C(mode=0600), also with C(no_log=true)).
     type: bool
     default: false
 extends_documentation_fragment:
@@ -93,6 +93,9 @@ attributes:
       - With O(diff_against), C(--diff) shows the change between the two versions.
 notes:
   - Search streams rows, so memory stays flat on large estates.
+  - O(search) is matched line by line with the C(regex) library and a time bound per line (0.25 s), so a pattern
+    that backtracks without end (a repeated group inside a repetition) is refused in one line naming it instead of
+    stalling the controller.
   - Only O(reveal) needs the encryption key; without it no original is read.
 seealso:
   - module: netraven.netraven.backup
@@ -216,6 +219,8 @@ truncated:
   type: bool
 """
 
+from typing import Any
+
 from ansible_collections.netraven.netraven.plugins.module_utils._history._versions import config_history
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
@@ -238,9 +243,9 @@ ARGUMENT_SPEC = NetRavenModule.argspec(
 RULES: dict = {}
 
 
-def handler(mod):
+def handler(mod: Any) -> dict:
     """The module's work, given a NetRavenModule or the action's InProcessModule."""
-    return config_history(mod.engine, mod.params, mod.secret_box)
+    return config_history(mod.engine, mod.params, mod.secret_box, no_log=bool(getattr(mod, "no_log", False)))
 
 
 def main():

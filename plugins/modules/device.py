@@ -25,6 +25,9 @@ options:
     description:
       - Name of the device; it identifies the device and becomes its inventory hostname.
       - At most 253 characters, without control characters, whitespace or commas.
+      - It becomes a file name in the git export, so C(/), C(\), C(..) and a leading C(.) or C(-) are refused.
+      - C(localhost), C(127.0.0.1) and C(::1) (any case) are refused, because they are Ansible's implicit localhost,
+        where the backup playbook runs its job tasks. O(state=absent) still removes such a device.
     type: str
     required: true
     aliases: [name]

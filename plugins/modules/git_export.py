@@ -18,7 +18,13 @@ description:
   - With O(replay=true) it rebuilds a repository from the whole history, one commit per finished job in
     time order.
   - Uses the C(git) executable with the caller's environment, so git's own configuration and SSH agent
-    authenticate a push; no credential passes through NetRaven.
+    authenticate a push; no credential passes through NetRaven. Every C(NETRAVEN_*) variable (the encryption keys,
+    the database URL) is removed from the environment git and its hooks run with.
+  - Nothing is written outside O(git_dir), whatever the database holds. A device whose hostname (or, with
+    O(layout=tag), tag name) is not one safe file name (it holds C(/) or C(\), C(..), a control character, or
+    starts with C(.) or C(-)) is skipped with a warning naming it. The tree is walked without following symbolic
+    links, and each file is written as a new file renamed over the old name, so a link planted in the tree is
+    replaced, never written through.
   - A directory that is not a repository, a dirty tree or a failed push does not fail the task; the
     result's RV(exported) and RV(msg) say what happened. A missing directory is created and initialised.
 author:
@@ -50,8 +56,10 @@ options:
     description:
       - A git remote name or URL to push the current branch to after committing.
       - Prefer a remote whose credentials come from git's credential helper or SSH agent. A password in
-        the URL (C(https://user:pass@host/repo.git)), or an access token given as the user of an
-        C(https) URL, is masked in every message and in the task's invocation.
+        the URL (C(https://user:pass@host/repo.git)), an access token given as the user of an
+        C(https) URL, and the value of every query parameter whose name holds C(pass), C(token), C(secret) or
+        C(key) (C(?private_token=...)) are masked in every message, in git's own error text and in the
+        task's invocation, also when the URL does not parse.
       - The push never prompts for a credential; a missing one is a failed push.
     type: str
   author_name:
@@ -123,7 +131,10 @@ msg:
   type: str
 """
 
+from typing import Any
+
 from ansible_collections.netraven.netraven.plugins.module_utils._history._git_export import export, remote_secrets
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import module_result
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 
 # The module and its action plugin (plugins/action/git_export.py, which runs handler in the controller's
@@ -146,13 +157,13 @@ def secrets(params):
     return remote_secrets(params.get("remote"))
 
 
-def handler(mod):
+def handler(mod: Any) -> dict:
     """The module's work, given a NetRavenModule or the action's InProcessModule."""
     params = mod.params
-    return export(
+    return module_result(mod, export(
         mod.engine, params["git_dir"], job_id=params["job_id"], replay=params["replay"], layout=params["layout"],
         tag_type=params["tag_type"], author=(params["author_name"], params["author_email"]),
-        remote=params["remote"], check_mode=mod.check_mode)
+        remote=params["remote"], check_mode=mod.check_mode))
 
 
 def main():

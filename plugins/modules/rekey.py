@@ -11,10 +11,16 @@ module: rekey
 short_description: Re-seal the stored credential passwords and configuration originals under the current encryption key
 version_added: 0.1.0
 description:
-  - Finishes an encryption key rotation. With the new passphrase in O(encryption_key) and the old
-    ones in the E(NETRAVEN_ENCRYPTION_OLD_KEYS) environment variable (one per line), every stored
+  - Finishes an encryption key rotation. With the new passphrase in O(encryption_key) (or E(NETRAVEN_ENCRYPTION_KEY))
+    and the old ones in the E(NETRAVEN_ENCRYPTION_OLD_KEYS) environment variable (one per line), every stored
     password that only an old passphrase opens is encrypted again under the new one. Afterwards
     the old passphrases can be dropped.
+  - It is the one way to adopt a new key. The database records which passphrase is its key (a check value in the
+    C(install_secrets) table, never the key), and every other task refuses a key that does not match the record, in
+    one line. This task re-seals with the configured keys, then records the new key, in the same transaction. The
+    recorded key must be the current one or one of the old ones; otherwise the task fails and writes nothing, so
+    that a mistyped key alone cannot replace it. A key that still lists the old ones after a comma is refused too.
+  - A database that has recorded no key yet (created before this check) records the current key.
   - It also upgrades the sealing format. Passwords sealed by release 0.1 (format version 1, with 100,000
     PBKDF2 rounds and a salt shared by every install) are sealed again at version 2 (600,000 rounds and the
     random salt of this database), even when the passphrase did not change. Run it once after upgrading.
@@ -38,7 +44,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     details:
-      - Reports which credentials would be re-sealed and writes nothing.
+      - Reports which credentials would be re-sealed and whether the key would be recorded, and writes nothing.
 notes:
   - Results name the credentials and count the originals, never a password, a configuration or a ciphertext.
 seealso:
@@ -53,7 +59,7 @@ EXAMPLES = r"""
 
 - name: Say when the old passphrase can go
   ansible.builtin.debug:
-    msg: "{{ rekeyed.msg }}: the old passphrase can now be removed from NETRAVEN_ENCRYPTION_KEY"
+    msg: "{{ rekeyed.msg }}: the old passphrase can now be removed from NETRAVEN_ENCRYPTION_OLD_KEYS"
 """
 
 RETURN = r"""
@@ -88,7 +94,14 @@ originals_total:
   returned: success
   type: int
   sample: 120
+key_adopted:
+  description: Whether the current key was (in check mode, would be) recorded as the install's key.
+  returned: success
+  type: bool
+  sample: true
 """
+
+from typing import Any
 
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._rekey import rekey_credentials
@@ -99,9 +112,9 @@ ARGUMENT_SPEC = NetRavenModule.argspec(encryption=True)
 RULES: dict = {}
 
 
-def handler(mod):
+def handler(mod: Any) -> dict:
     """The module's work, given a NetRavenModule or the action's InProcessModule."""
-    return rekey_credentials(mod.engine, mod.secret_box(), check_mode=mod.check_mode)
+    return rekey_credentials(mod.engine, mod.secret_box(adopting=True), check_mode=mod.check_mode)
 
 
 def main():

@@ -20,6 +20,9 @@ options:
   name:
     description:
       - Name of the tag; it identifies the tag.
+      - It becomes a folder name in the git export's tag layout, so C(/), C(\), C(..), control characters and a
+        leading C(.) or C(-) are refused (also for tags that O(netraven.netraven.device#module:create_tags) creates).
+        O(state=absent) still removes such a tag.
     type: str
     required: true
   type:

@@ -12,8 +12,9 @@ are inherited from the controller. On any other host the module is shipped there
 
 The handler sees what it sees in a module (``_module_base.NetRavenModule``): ``params``
 validated with the module's own argument spec and rules, ``check_mode``, ``engine``,
-``secret_box()``, ``warn()``, and a NetRavenError becomes a one-line failure. As
-AnsibleModule does, the values of ``no_log`` options are masked in the whole result.
+``secret_box()``, ``warn()``, ``no_log`` (the task's, as AnsibleModule.no_log), and a NetRavenError
+becomes a one-line failure. As AnsibleModule does, the values of ``no_log`` options are masked
+in the whole result.
 """
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ from ansible_collections.netraven.netraven.plugins.module_utils._module_base imp
 class InProcessModule(DatabaseAccess):
     """The part of NetRavenModule a handler uses (DatabaseAccess, params, modes, warn), for a handler in the worker."""
 
-    def __init__(self, params: dict, check_mode: bool, diff: bool) -> None:
+    def __init__(self, params: dict, check_mode: bool, diff: bool, no_log: bool = False) -> None:
         self.params = params
         self.check_mode = check_mode
         self._diff = diff
+        self.no_log = no_log
         self.warnings: list = []
 
     def warn(self, warning: str) -> None:
@@ -110,7 +112,8 @@ class ControllerModuleAction(ActionBase):
         if message:
             result.update(failed=True, changed=False, msg=message)
             return remove_values(result, secrets)
-        module = InProcessModule(validation.validated_parameters, bool(self._task.check_mode), bool(self._task.diff))
+        module = InProcessModule(validation.validated_parameters, bool(self._task.check_mode), bool(self._task.diff),
+                                 bool(self._task.no_log))
         try:
             result.update(run_handler(self.HANDLER, module))
         except NetRavenError as error:

@@ -14,7 +14,7 @@ import os
 
 import sqlalchemy as sa
 
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import install_salt, secret_box
 
 try:
     from cryptography.fernet import Fernet
@@ -83,7 +83,8 @@ def seed(db, tags=(), credentials=(), devices=(), jobs=(), key=None, sealed_as=2
     engine = create_db_engine(db, check_schema=False) if isinstance(db, str) else db
     box = None
     if credentials:
-        box = Version1Box(key) if sealed_as == 1 else secret_box_for(engine, key)
+        # Rows as another tool writes them: sealed with the install's salt, without the install's key check.
+        box = Version1Box(key) if sealed_as == 1 else secret_box(key or None, old_keys="", install_salt=install_salt(engine))
     all_tags = list(dict.fromkeys(list(tags) + [t for item in (*credentials, *devices, *jobs) for t in item.get("tags", ())]))
     ciphertexts = {}
     try:

@@ -11,7 +11,9 @@ import json
 import sqlalchemy as sa
 from _manage_helpers import dump_database, run_playbook  # pylint: disable=import-error
 
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
+from _databases import TEST_KEY  # pylint: disable=import-error
+
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import install_salt, secret_box
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Device, DeviceConfiguration
 
 FIRST = "hostname core-1\ninterface Gi1\n description uplink\n"
@@ -21,7 +23,9 @@ OTHER_KEY = "another-install-passphrase"
 def _seed(url, marker):
     second = FIRST + " description added-by-test\nbanner motd {{ lookup('pipe', 'touch %s') }}\n" % marker
     engine = sa.create_engine(url)
-    other_box = secret_box_for(engine, OTHER_KEY)
+    # Sealed as the backup seals (the install's salt), without the key check, as another install's tool would.
+    other_box = secret_box(OTHER_KEY, old_keys="", install_salt=install_salt(engine))
+    own_box = secret_box(TEST_KEY, old_keys="", install_salt=install_salt(engine))
     with engine.begin() as connection:
         connection.execute(sa.insert(Device), [
             {"hostname": name, "ip_address": "192.0.2.%d" % index, "device_type": "cisco_ios", "enabled": True}
@@ -30,7 +34,9 @@ def _seed(url, marker):
         for hostname, text in (("core-1", FIRST), ("edge-1", "hostname edge-1\n"), ("edge-2", "hostname edge-2\n"),
                                ("core-1", second)):
             # edge-1's original is sealed with a passphrase the runs do not know: reveal must say so in one line.
-            original = other_box.encrypt(text) if hostname == "edge-1" else None
+            # edge-2's with the runs' own key, which so proves itself this install's key (_key_check).
+            original = {"edge-1": other_box, "edge-2": own_box}.get(hostname)
+            original = original.encrypt(text) if original else None
             connection.execute(sa.insert(DeviceConfiguration).values(
                 device_id=ids[hostname], config_data=text, data_hash=str(hash(text)), original=original))
     engine.dispose()
@@ -68,13 +74,18 @@ def test_bad_input_is_one_line_each(ansible_env, db_url, tmp_path):
              ({"search": "x", "reveal": True}, "combined with search"),
              ({"device": "core-1", "reveal": True}, "select it with version, config_id or at"),
              ({"device": "core-1", "diff_against": 2, "reveal": True}, "combined with diff_against"),
-             ({"device": "core-1", "version": 1, "reveal": True}, "has no sealed original"),
-             ({"device": "edge-1", "version": 1, "reveal": True}, "NETRAVEN_ENCRYPTION_KEY cannot open the sealed original of edge-1"),
+             ({"device": "core-1", "version": 1, "reveal": True, "_no_log": True}, "has no sealed original"),
+             ({"device": "edge-1", "version": 1, "reveal": True, "_no_log": True},
+              "NETRAVEN_ENCRYPTION_KEY cannot open the sealed original of edge-1"),
+             # Without no_log the unmasked text would reach the output and the logs (issue 25, design note).
+             ({"device": "edge-1", "version": 1, "reveal": True}, "run the task with no_log: true"),
              ({"device": "core-1", "version": 0}, "version 0"),
              ({"device": "core-1", "at": "yesterday"}, "'yesterday'")]
     results = tmp_path / "bad.json"
     process = run_playbook("../history/bad.yml", ansible_env, "-e", "results_file=%s" % results,
-                           "-e", "cases=%s" % json.dumps(json.dumps([case[0] for case in cases])))
+                           "-e", "cases=%s" % json.dumps(json.dumps([
+                               {"args": {k: v for k, v in case[0].items() if k != "_no_log"}, "no_log": "_no_log" in case[0]}
+                               for case in cases])))
     assert process.returncode == 0, process.stdout[-3000:]
     messages = json.loads(results.read_text())
     for (args, culprit), message in zip(cases, messages):

@@ -21,7 +21,10 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._migrations 
 from _databases import require_pg  # pylint: disable=import-error
 from _inventory_support import ansible_inventory, write_config  # pylint: disable=import-error
 
-PASSWORDS = ["correct horse battery", "p@ss@w0rd", "a:b:c:d", "sl/ash/es", "per%cent%25", "pässwörd-ü", "x y@z:/%ü"]
+# The last one: an unencoded '@' followed by '/' (issue 25, L1), which SQLAlchemy cuts into a password,
+# a host and a database name.
+PASSWORDS = ["correct horse battery", "p@ss@w0rd", "a:b:c:d", "sl/ash/es", "per%cent%25", "pässwörd-ü", "x y@z:/%ü",
+             "Zq@x9/Secr3tW"]
 
 
 def fragments(password):
@@ -102,8 +105,21 @@ def test_inventory_source_field_hides_the_password(password):
         assert_hidden(source, password)
 
 
+def test_a_secret_query_value_is_hidden(pg_url):
+    """libpq's client key passphrase (sslpassword) and any query value named like a secret (issue 25, L1)."""
+    url = with_password(pg_url, PASSWORDS[0])
+    secret = "KeyPassphrase-9z"
+    for query in ("?sslmode=disable&sslpassword=%s", "?sslmode=disable&api_token=%s&client_secret=%s"):
+        missing = url.rsplit("/", 1)[0] + "/no_such_database" + query.replace("%s", secret)
+        with pytest.raises(DatabaseUnavailableError) as refused:
+            create_db_engine(missing)
+        message = str(refused.value)
+        assert "is unavailable" in message and "sslmode=disable" in message and "=***" in message, message
+        assert secret not in message
+
+
 def test_inventory_cache_file_hides_the_password(pg_url, ansible_env, tmp_path):
-    password = PASSWORDS[-1]
+    password = PASSWORDS[6]
     url = with_password(pg_url, password)
     migrate(url)
     cache_dir = tmp_path / "cache"

@@ -184,7 +184,8 @@ def test_after_rekey_the_new_passphrase_alone_opens_the_originals(history):
     assert history.after_rekey.returncode == 0, history.after_rekey.stdout[-3000:]
     assert _restored(history, "rekeyed")[1] == _restored(history, "v1")[1]
     assert history.old_only.returncode != 0
-    assert "NETRAVEN_ENCRYPTION_KEY cannot open the sealed original of hist-r1" in history.old_only.stdout
+    # The rekey recorded the new key: the old one is refused before anything opens (issue 25, L4).
+    assert "NETRAVEN_ENCRYPTION_KEY does not match the key this install records" in history.old_only.stdout
     assert "Traceback" not in history.old_only.stdout + history.old_only.stderr
 
 

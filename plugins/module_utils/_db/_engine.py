@@ -22,7 +22,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._driver_erro
 from ansible_collections.netraven.netraven.plugins.module_utils._db._locations import resolve_db_url
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, SCHEMA_REVISION
 from ansible_collections.netraven.netraven.plugins.module_utils._db._sqlite_files import READ_ONLY_OPTION, SQLITE_BUSY_TIMEOUT_MS, configure_sqlite
-from ansible_collections.netraven.netraven.plugins.module_utils._db._url_masking import first_line, mask_text, mask_url
+from ansible_collections.netraven.netraven.plugins.module_utils._db._url_masking import first_line, mask_text, mask_url, written_password
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import DatabaseConfigError, MissingLibraryError, SchemaNotReadyError
 
 if HAS_SQLALCHEMY:
@@ -44,6 +44,12 @@ def create_db_engine(db_url: str | None = None, check_schema: bool = True):
     """An engine for the resolved URL; by default also verifies that the schema is migrated."""
     _require_sqlalchemy()
     url = resolve_db_url(db_url)
+    if "@" in (written_password(url) or ""):
+        # SQLAlchemy would cut the password at that '@' and send the rest on as the host and the
+        # database name, where the driver's errors would quote it.
+        raise DatabaseConfigError(
+            "Invalid database URL '%s': its password holds an unencoded '@', which would end it early: "
+            "write the password URL-encoded ('@' as %%40; urllib.parse.quote_plus)" % mask_url(url))
     try:
         parsed = sa.engine.make_url(url)
     except (sa_exc.ArgumentError, ValueError):  # ValueError: a port that is not a number

@@ -5,35 +5,27 @@
 
 Everything here only reads. The text returned is the stored (masked) text; see docs/history.md.
 The one exception is ``reveal``: the sealed original of one explicitly selected version, opened
-with the encryption key, and only on request (the task should carry ``no_log: true``).
-Search streams the latest configuration of each device one row at a time so that memory stays
-flat on large estates (server-side cursor on PostgreSQL, the plain cursor on SQLite).
+with the encryption key, only on request and only in a task with ``no_log: true``.
+The search across devices is _history._search.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 from ansible_collections.netraven.netraven.plugins.module_utils._history._diff import diff_configs
-from ansible_collections.netraven.netraven.plugins.module_utils._errors import EncryptionKeyError, ValidationError, refuse_unknown_tags
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import EncryptionKeyError, ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import GENERIC, profile_for
-from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
-    HAS_SQLALCHEMY,
-    Device,
-    DeviceConfiguration,
-    Tag,
-    device_tag_association,
-)
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Device, DeviceConfiguration
 from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import iso_text
+from ansible_collections.netraven.netraven.plugins.module_utils._history._search import compile_search, search_configs
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._driver_errors import DRIVER_ERRORS, raise_driver_error
 
-STREAM_BATCH = 200
 SELECTORS = ("version", "config_id", "at")
 
 
@@ -57,14 +49,6 @@ def check_selectors(params: dict) -> None:
     given = [name for name in SELECTORS if params.get(name) is not None]
     if len(given) > 1:
         raise ValidationError("Give at most one of version, config_id and at, not %s" % " and ".join(given))
-
-
-def compile_search(pattern: str) -> "re.Pattern[str]":
-    """The search regex, or one line naming it."""
-    try:
-        return re.compile(pattern)
-    except re.error as error:
-        raise ValidationError("search %r is not a valid regular expression: %s" % (pattern, error)) from None
 
 
 def parse_at(value: str) -> datetime.datetime:
@@ -159,90 +143,8 @@ def diff_result(connection, device: Any, selected: Any, against: int) -> dict:
     }
 
 
-def _latest_rows(connection, tags: Optional[list]) -> Iterator[Any]:
-    """(hostname, config_data) of the latest configuration of each targeted device, streamed."""
-    latest = (sa.select(sa.func.max(DeviceConfiguration.id).label("id"))
-              .group_by(DeviceConfiguration.device_id).subquery())
-    query = (sa.select(Device.hostname, DeviceConfiguration.config_data)
-             .join(latest, latest.c.id == DeviceConfiguration.id)
-             .join(Device, Device.id == DeviceConfiguration.device_id)
-             .order_by(Device.hostname))
-    if tags:
-        tagged = (sa.select(device_tag_association.c.device_id)
-                  .join(Tag, Tag.id == device_tag_association.c.tag_id).where(Tag.name.in_(tags)))
-        query = query.where(Device.id.in_(tagged))
-    else:
-        query = query.where(Device.enabled == sa.true())
-    result = connection.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(query)
-    yield from result
-
-
-def check_tags(connection, tags: Optional[list]) -> None:
-    """Every named tag exists, or one line naming the unknown ones."""
-    if not tags:
-        return
-    known = set(connection.execute(sa.select(Tag.name).where(Tag.name.in_(tags))).scalars())
-    refuse_unknown_tags(sorted(set(tags)), known)
-
-
-def _matching_lines(lines: list, pattern: "re.Pattern[str]", context: int) -> list:
-    found = []
-    for index, line in enumerate(lines):
-        if pattern.search(line):
-            start, end = max(0, index - context), min(len(lines), index + context + 1)
-            entry = {"line_number": index + 1, "line": line}
-            if context:
-                entry["context"] = lines[start:end]
-            found.append(entry)
-    return found
-
-
-# Constructs whose result depends on what lies outside a line: with them, a line's match may not
-# be a match of the whole text, so the whole-text pre-check below would be unsafe.
-_OUTSIDE_THE_LINE = ("\\A", "\\Z", "(?=", "(?!", "(?<", "(?(")
-
-
-def whole_text_check(pattern: "re.Pattern[str]") -> Optional["re.Pattern[str]"]:
-    """A MULTILINE twin of the line regex, to skip in C the texts where no line can match; None when unsafe.
-
-    A match inside one line is a match of the whole text under MULTILINE (^ and $ at line
-    edges), unless the regex looks outside the line (string anchors, lookarounds,
-    conditionals). The twin may match where no line does (across a newline): it only
-    rules texts out, and the lines are still searched one by one. On a 20 kB text it
-    replaces some 300 Python-level searches by one.
-    """
-    if any(token in pattern.pattern for token in _OUTSIDE_THE_LINE):
-        return None
-    return re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
-
-
-def search_configs(connection, pattern: "re.Pattern[str]", tags: Optional[list] = None, context: int = 0,
-                   absent: bool = False, limit: Optional[int] = None) -> dict:
-    """Per device the matching lines (or, with absent, the devices without a match), capped by limit."""
-    check_tags(connection, tags)
-    matches, total = [], 0
-    twin = whole_text_check(pattern)
-    for row in _latest_rows(connection, tags):
-        text = row.config_data
-        possible = twin is None or twin.search(text) is not None
-        if absent:
-            # Line by line, as for matches: a whole-text search would miss '^...$' and match across lines.
-            if possible and any(pattern.search(line) for line in text.splitlines()):
-                continue
-            entry = {"hostname": row.hostname}
-        else:
-            lines = _matching_lines(text.splitlines(), pattern, context) if possible else []
-            if not lines:
-                continue
-            entry = {"hostname": row.hostname, "lines": lines}
-        total += 1
-        if not limit or len(matches) < limit:
-            matches.append(entry)
-    return {"matches": matches, "matched": total, "truncated": bool(limit) and total > len(matches)}
-
-
-def check_reveal(params: dict) -> None:
-    """reveal opens one explicitly selected version: not a search, a list or a diff."""
+def check_reveal(params: dict, no_log: bool = False) -> None:
+    """reveal opens one explicitly selected version (not a search, a list or a diff), in a task with no_log: true."""
     if not params.get("reveal"):
         return
     if params.get("search") is not None:
@@ -251,6 +153,10 @@ def check_reveal(params: dict) -> None:
         raise ValidationError("reveal returns the original of one version: it cannot be combined with diff_against")
     if not any(params.get(name) is not None for name in SELECTORS):
         raise ValidationError("reveal returns the original of one version: select it with version, config_id or at")
+    if not no_log:
+        # The module cannot hide its own result: Ansible prints it, logs it and hands it to callbacks.
+        raise ValidationError("reveal returns the configuration unmasked, secrets included: run the task with "
+                              "no_log: true (register still gets the result), so that Ansible prints and logs none of it")
 
 
 def reveal_original(device: Any, row: Any, secret_box: Any) -> str:
@@ -266,14 +172,15 @@ def reveal_original(device: Any, row: Any, secret_box: Any) -> str:
     return secret_box.decrypt(token)
 
 
-def config_history(engine, params: dict, secret_box: Any = None) -> dict:
+def config_history(engine: Any, params: dict, secret_box: Any = None, no_log: bool = False) -> dict:
     """The config_info result for params (device, version, config_id, at, diff_against, search, reveal, ...).
 
     ``secret_box`` is a callable returning the SecretBox, called only for reveal: without
-    reveal no key is needed and no original is read.
+    reveal no key is needed and no original is read. ``no_log`` is the task's: reveal is
+    refused without it.
     """
     check_selectors(params)
-    check_reveal(params)
+    check_reveal(params, no_log)
     try:
         with engine.connect() as connection:
             return _dispatch(connection, params, secret_box)

@@ -13,16 +13,22 @@ Credentials appear once rather than once per device, so a 10,000-device cache st
 small and rebuilding hostvars shares the credential dicts instead of copying them.
 Nothing secret is ever selected: no password column, no ciphertext, and the source
 fingerprint carries the database URL with its password masked.
+
+A row named like Ansible's implicit localhost (``localhost``, ``127.0.0.1``, ``::1``) never becomes
+a host: it would take over ``delegate_to: localhost`` (_manage._names). It is skipped, and the
+plugin warns with its name (reserved_devices).
 """
 
 from __future__ import annotations
 
 import re
+from typing import Iterator, List, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._inventory._chains import resolve_targets
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._db._url_masking import mask_url
 from ansible_collections.netraven.netraven.plugins.module_utils._db._locations import resolve_db_url
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._names import is_reserved_host_name
 
 SNAPSHOT_VERSION = 1
 TAG_GROUP_PREFIX = "tag_"
@@ -89,18 +95,21 @@ def is_valid_snapshot(snapshot, source: str | None = None) -> bool:
             and (source is None or snapshot.get("source") == source))
 
 
-def iter_hosts(snapshot: dict):
+def iter_hosts(snapshot: dict) -> Iterator[Tuple[str, dict, list]]:
     """Yield (host name, hostvars, group names) per device of a snapshot, in snapshot order.
 
     Hostvars are exactly those of docs/architecture.md, "The path of one device"; netraven_credentials is the chain in try order as
     {id, username, priority, tags} dicts that are shared between hosts: read-only, copy to change.
     Groups: tag_<name> per tag, plus netraven_no_credentials when the chain is empty.
+    Devices with a reserved host name are left out (reserved_devices lists them).
     """
     credentials = {}
     for cred_id, username, priority, tags in snapshot["credentials"]:
         credentials[cred_id] = {"id": cred_id, "username": username, "priority": priority, "tags": tags}
     group_of = {}
     for hostname, address, port, device_id, device_type, tags, chain_ids in snapshot["devices"]:
+        if is_reserved_host_name(hostname):
+            continue
         hostvars = {
             "ansible_host": address,
             "ansible_port": port,
@@ -121,5 +130,17 @@ def iter_hosts(snapshot: dict):
 
 
 def count_without_credentials(snapshot: dict) -> int:
-    """How many devices of a snapshot have an empty chain."""
-    return sum(1 for row in snapshot["devices"] if not row[6])
+    """How many devices that become hosts have an empty chain."""
+    return sum(1 for row in snapshot["devices"] if not row[6] and not is_reserved_host_name(row[0]))
+
+
+def reserved_devices(snapshot: dict) -> List[Tuple[str, int]]:
+    """(hostname, device id) of the rows iter_hosts leaves out: names of Ansible's implicit localhost."""
+    return [(row[0], row[3]) for row in snapshot["devices"] if is_reserved_host_name(row[0])]
+
+
+def reserved_warning(hostname: str, device_id: int) -> str:
+    """The inventory's warning for a device left out because of its name."""
+    return ("device %r (id %s) is not in the inventory: its name is Ansible's implicit localhost, where the "
+            "backup playbook runs its job tasks; rename it (netraven.netraven.device refuses such names)" % (
+                hostname, device_id))

@@ -38,6 +38,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._errors import (
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._changes import DEFAULT_STALE_DEVICE_HOURS
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._report import build_summary, count_results
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._logs import log_runner_error, write_job_log
+from ansible_collections.netraven.netraven.plugins.module_utils._key_check import record_key_check
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Credential, Job, JobResult, Tag, Timestamp
 from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import iso_text, utcnow
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import (
@@ -172,6 +173,7 @@ def _check_decryptable(session: Session, devices: List[dict], box_factory: Calla
             "rotated out: put it in %s)" % (
                 KEY_ENV, len(unreadable), "" if len(unreadable) == 1 else "s", named,
                 " and %d more" % more if more > 0 else "", OLD_KEYS_ENV))
+    record_key_check(session, box)  # an install from before the key check records its key on first use
     return len(ids)
 
 

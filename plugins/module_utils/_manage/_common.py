@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError, unknown_tags_message
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Tag
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._names import check_path_safe
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
@@ -80,7 +81,7 @@ class TagPlan:
             self.missing = []
             return
         self.existing = find_tags(session, names)
-        self.missing = [name for name in names if name not in self.existing]
+        self.missing = [check_path_safe("%s: tag name" % option, name) for name in names if name not in self.existing]
         if self.missing and not create:
             message = unknown_tags_message(self.missing, option)
             if not check_mode:

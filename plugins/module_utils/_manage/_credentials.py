@@ -26,6 +26,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._manage._common 
     tag_names,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Credential
+from ansible_collections.netraven.netraven.plugins.module_utils._key_check import record_key_check
 from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import iso_text
 
 if HAS_SQLALCHEMY:
@@ -129,6 +130,8 @@ def ensure_credential(engine, secret_box, name=None, username=None, password=Non
             if plan.changed:
                 credential.tags = plan.apply(session, current_tags)
             flush_or_conflict(session, lambda: "Credential '%s'" % name)
+            if password_changed:
+                record_key_check(session, secret_box())  # an install's first sealed value records its key (_key_check)
             after = credential_to_dict(credential, plan.wanted)
         markers = (PASSWORD_HIDDEN, PASSWORD_CHANGED) if password_changed and before else (None, None)
         if password_changed and not before:

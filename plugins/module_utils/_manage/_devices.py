@@ -27,6 +27,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._manage._common 
     tag_names,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Device
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._names import check_device_name
 from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import iso_text
 
 if HAS_SQLALCHEMY:
@@ -144,6 +145,7 @@ def ensure_device(engine, hostname, state="present", ip_address=None, device_typ
     hostname = check_hostname((hostname or "").strip())
     if state == "absent":
         return _remove_device(engine, hostname, check_mode)
+    check_device_name(hostname)  # a name that becomes a path or Ansible's localhost: refused (docs/hardening.md)
     if ip_address is not None:
         ip_address = normalise_ip(ip_address)
     validate_port(port)

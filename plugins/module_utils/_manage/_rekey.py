@@ -4,10 +4,14 @@
 """Re-seal every stored credential password and sealed configuration original under the current key and format
 (the rekey module's core).
 
-Key rotation has two halves. Listing the new passphrase first and the old one after it
-makes new passwords use the new key while the stored ones still open. Re-sealing the
-stored ones under the new key is what finally lets the old passphrase go, without
-anyone having to know, or type again, the device passwords.
+Key rotation: the new passphrase goes in NETRAVEN_ENCRYPTION_KEY and the install's current one
+in NETRAVEN_ENCRYPTION_OLD_KEYS, and this task re-seals every stored value under the new key and
+records it as the install's key (_key_check.adopt_key), in the same transaction. It is the one
+way a new key is adopted: until it has run, every other task refuses the new key in one line
+(the install records its key), so nothing is sealed under a key nobody chose. Then the old
+passphrase can go, without anyone having to know, or type again, the device passwords. The
+recorded key must be the current one or among the old ones, so a rekey with a mistyped key
+alone cannot replace it.
 
 The same run upgrades the format: a value is current only when it is sealed at the
 current version (``v2:``, the install's salt, 600,000 rounds) under the current passphrase
@@ -27,9 +31,12 @@ streamed twice (check, then re-seal in batches) and only the ids of the stale on
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import EncryptionKeyError
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Credential, Device, DeviceConfiguration
+from ansible_collections.netraven.netraven.plugins.module_utils._key_check import adopt_key, check_adoptable
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
@@ -91,9 +98,10 @@ def _refuse_unreadable(unreadable_credentials, unreadable_originals):
         "NETRAVEN_ENCRYPTION_OLD_KEYS, or set their passwords again" % "; ".join(parts))
 
 
-def rekey_credentials(engine, secret_box, check_mode=False):
+def rekey_credentials(engine: Any, secret_box: Any, check_mode: bool = False) -> dict:
     """Re-seal the passwords and originals an older configured key or an older format seals; returns the result fields."""
     with session_scope(engine) as session:
+        recorded = check_adoptable(session, secret_box)
         rows = session.execute(sa.select(Credential.id, Credential.name, Credential.password)
                                .order_by(Credential.id)).all()
         stale = [row for row in rows if not secret_box.is_current(row.password)]
@@ -109,12 +117,16 @@ def rekey_credentials(engine, secret_box, check_mode=False):
                                 .where(Credential.id == cred_id, Credential.password == token)
                                 .values(password=secret_box.rotate(token)))
             _reseal_originals(session, secret_box, stale_originals)
+        key_adopted = adopt_key(session, secret_box, recorded, check_mode)
     msg = "%d of %d credential password(s) %s under the current key" % (
         len(stale), len(rows), "would be re-sealed" if check_mode else "re-sealed")
     if originals_total:
         msg += ", and %d of %d configuration original(s)" % (len(stale_originals), originals_total)
+    if key_adopted:
+        msg += "; NETRAVEN_ENCRYPTION_KEY %s as the install's key" % ("would be recorded" if check_mode else "recorded")
     return {
-        "changed": bool(stale or stale_originals),
+        "changed": bool(stale or stale_originals or key_adopted),
+        "key_adopted": key_adopted,
         "rekeyed": [name for _cred_id, name, _token in stale],
         "current": len(rows) - len(stale),
         "total": len(rows),

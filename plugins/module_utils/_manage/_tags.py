@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import changed_fields, check_text, flush_or_conflict, make_diff
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._names import check_path_safe
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
     HAS_SQLALCHEMY,
     Tag,
@@ -64,6 +65,7 @@ def ensure_tag(engine, name, state="present", type=None, description=None, check
                 session.delete(tag)
             return {"changed": True, "tag": {}, "detached": detached, "diff": make_diff(_managed(before), None)}
 
+        check_path_safe("tag name", name)  # a folder of the git export's tag layout (docs/hardening.md)
         wanted = {"name": name, "type": type, "description": description}
         if tag is None:
             after = {"id": None, "name": name, "type": type, "description": description}

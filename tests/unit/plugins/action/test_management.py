@@ -37,10 +37,10 @@ from ansible_collections.netraven.netraven.plugins.plugin_utils._controller_modu
 PASSWORD = "Unit-Pa55word!"
 
 
-def make_action(plugin, args, transport="local", check_mode=False, diff=False):
+def make_action(plugin, args, transport="local", check_mode=False, diff=False, no_log=False):
     """An ActionModule without Ansible's task machinery (ActionBase.run is stubbed)."""
     action = plugin.ActionModule.__new__(plugin.ActionModule)
-    action._task = mock.Mock(args=dict(args), check_mode=check_mode, diff=diff, async_val=0)
+    action._task = mock.Mock(args=dict(args), check_mode=check_mode, diff=diff, no_log=no_log, async_val=0)
     action._connection = mock.Mock(transport=transport)
     action._execute_module = mock.Mock(return_value={"shipped": True})
     return action
@@ -131,6 +131,15 @@ def test_config_info_reads_the_history(one_backup_db_url):
     assert "hostname r1" in json.dumps(shown), shown
     unknown = make_action(config_info, {"db_url": one_backup_db_url, "device": "r9"}).run(task_vars={})
     assert unknown["failed"] is True and "r9" in unknown["msg"] and "\n" not in unknown["msg"]
+
+
+def test_config_info_reveal_needs_the_tasks_no_log(one_backup_db_url, unit_key):
+    args = {"db_url": one_backup_db_url, "device": "r1", "version": 1, "reveal": True}
+    refused = make_action(config_info, args).run(task_vars={})
+    assert refused["failed"] is True and "run the task with no_log: true" in refused["msg"]
+    # Under no_log the reveal goes on (this version was stored without an original: that is the next refusal).
+    opened = make_action(config_info, args, no_log=True).run(task_vars={})
+    assert opened["failed"] is True and "has no sealed original" in opened["msg"], opened
 
 
 def test_device_info_and_prune_refuse_bad_numbers_in_one_line(sqlite_db_url):

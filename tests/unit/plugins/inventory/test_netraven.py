@@ -169,3 +169,23 @@ def test_bad_input_is_a_one_line_parser_error_without_password(tmp_path, seeded_
     assert "\n" not in message.strip()
     assert PASSWORD not in message
     assert error.value.__cause__ is None
+
+
+def test_rows_named_like_ansibles_localhost_are_left_out_with_a_warning(tmp_path, seeded_url):
+    # Written by another tool (the device module refuses these names): they would take over delegate_to: localhost.
+    from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Device, device_tag_association
+
+    engine = sa.create_engine(seeded_url)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(Device), [
+            {"id": 10 + index, "hostname": name, "ip_address": "192.0.2.%d" % (10 + index), "device_type": "cisco_ios",
+             "port": 22, "enabled": True} for index, name in enumerate(["localhost", "127.0.0.1", "::1"])])
+        conn.execute(sa.insert(device_tag_association), [{"device_id": 10, "tag_id": 1}])
+    engine.dispose()
+    inventory, warnings = run_plugin(tmp_path, db_url=seeded_url)
+    assert sorted(inventory.hosts) == ["access-switch-b", "bare", "core-switch-a", "lab-1", "router-c"]
+    assert hosts_of(inventory, "tag_cisco") == ["access-switch-b", "core-switch-a"]
+    for device_id, name in ((10, "localhost"), (11, "127.0.0.1"), (12, "::1")):
+        assert ("netraven.netraven.netraven: device %r (id %d) is not in the inventory: its name is Ansible's implicit "
+                "localhost" % (name, device_id)) in "\n".join(warnings)
+    assert warnings[-1].startswith("netraven.netraven.netraven: 2 of 5 devices have no credential chain")

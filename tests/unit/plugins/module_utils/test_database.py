@@ -92,6 +92,17 @@ def test_default_falls_back_to_home_local_share(monkeypatch, tmp_path, xdg):
     ("postgresql+psycopg2:///netraven?host=/run/postgresql&user=nr&password=Secr3tPw",
      "postgresql+psycopg2:///netraven?host=/run/postgresql&user=nr&password=***"),
     ("postgresql://nr@db/netraven?PASSWORD=Secr3tPw&sslmode=require", "postgresql://nr@db/netraven?PASSWORD=***&sslmode=require"),
+    # Every query value whose key holds pass, token, secret or key: libpq's client key passphrase, and the like.
+    ("postgresql://nr:pw@db/netraven?sslmode=verify-full&sslpassword=Secr3tPw",
+     "postgresql://nr:***@db/netraven?sslmode=verify-full&sslpassword=***"),
+    ("postgresql://db/netraven?api_token=Secr3tPw&x=1&ClientSecret=Secr3tPw&SSLKEY=Secr3tPw",
+     "postgresql://db/netraven?api_token=***&x=1&ClientSecret=***&SSLKEY=***"),
+    # An unencoded '@' followed by '/' inside the password: the host is the last '@' before the query.
+    ("postgresql+psycopg2://nr:Se@cr/3tPw@db.example.com:5432/netraven",
+     "postgresql+psycopg2://nr:***@db.example.com:5432/netraven"),
+    ("postgresql://nr:Se@cr/3tPw@db/netraven?application_name=a@b", "postgresql://nr:***@db/netraven?application_name=a@b"),
+    # A URL that does not parse (an unbalanced '[') still has its userinfo masked.
+    ("postgresql://nr:Secr3tPw@[fe80::1/netraven", "postgresql://nr:***@[fe80::1/netraven"),
     # Malformed shapes still get masked.
     ("://nr:Secr3tPw@db/netraven", "://nr:***@db/netraven"),
     ("nr:Secr3tPw@db:5432/netraven", "nr:***@db:5432/netraven"),
@@ -285,3 +296,32 @@ def test_embedded_database_and_directory_are_owner_only(tmp_path):
 def test_bound_parameters_are_hidden(tmp_path):
     engine = create_db_engine("sqlite:///%s" % (tmp_path / "p.db"), check_schema=False)
     assert engine.hide_parameters
+
+
+@pytest.mark.parametrize("url, echoed", [
+    ("postgresql://nr:pw@127.0.0.1/netraven?sslpassword=%s&sslkey=/k.pem" % PASSWORD, "bad passphrase %s" % PASSWORD),
+    ("postgresql://nr:Se@cr/%s@127.0.0.1/netraven" % PASSWORD, 'database "%s@127.0.0.1/netraven" does not exist' % PASSWORD),
+])
+def test_driver_text_is_scrubbed_of_every_url_secret(url, echoed):
+    from ansible_collections.netraven.netraven.plugins.module_utils._db._driver_errors import database_error
+
+    class DriverError(Exception):
+        pass
+
+    message = str(database_error(DriverError(echoed), url))
+    assert PASSWORD not in message and "***" in message and "\n" not in message, message
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql+psycopg2://nr:Se@cr/%s@127.0.0.1:5432/netraven" % PASSWORD,
+    "postgresql://nr:%s@x@db/netraven" % PASSWORD,
+])
+def test_an_unencoded_at_in_the_password_is_refused_before_the_driver_sees_it(url):
+    # SQLAlchemy ends the password at the first '@' and sends the rest on as host and database,
+    # which the driver then quotes in its errors.
+    from ansible_collections.netraven.netraven.plugins.module_utils._errors import DatabaseConfigError
+
+    with pytest.raises(DatabaseConfigError, match="password holds an unencoded '@'") as refused:
+        create_db_engine(url)
+    message = str(refused.value)
+    assert PASSWORD not in message and "cr/" not in message and "nr:***@" in message and "\n" not in message

@@ -30,6 +30,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._history._git_ex
     export,
     masked_remote,
     prepare_repository,
+    remote_secrets,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Device, DeviceConfiguration, Job, JobResult, Tag  # noqa: E402
 
@@ -221,6 +222,9 @@ def test_push_to_a_bare_repository_and_to_a_missing_one(db, tmp_path):
 @pytest.mark.parametrize("remote, shown", [
     ("https://netops:%s@127.0.0.1:9/configs.git" % SECRET, "https://netops:***@127.0.0.1:9/configs.git"),
     ("https://%s@127.0.0.1:9/configs.git" % TOKEN, "https://***@127.0.0.1:9/configs.git"),
+    # A token in the query (GitLab's private_token), and a URL urlsplit refuses (an unbalanced '[').
+    ("https://127.0.0.1:9/configs.git?private_token=%s" % TOKEN, "https://127.0.0.1:9/configs.git?private_token=***"),
+    ("https://netops:%s@[fe80::1/o/r.git" % SECRET, "https://netops:***@[fe80::1/o/r.git"),
 ])
 def test_a_secret_in_the_remote_url_is_never_shown(db, tmp_path, remote, shown):
     job = first_configs(db)
@@ -240,6 +244,107 @@ def test_masked_remote_keeps_names_and_ssh_users():
     # Written URL-encoded, shown decoded by git: both forms go.
     assert masked_remote("p@ss:word and p%40ss%3Aword", "https://u:p%40ss%3Aword@h/r.git") == "*** and ***"
     assert masked_remote("ssh://u:%s@h/r.git" % SECRET, "ssh://u:%s@h/r.git" % SECRET) == "ssh://u:***@h/r.git"
+    # The module's no_log values (the invocation Ansible returns) cover the query token and the unparsable URL too.
+    assert TOKEN in remote_secrets("https://h/r.git?private_token=%s&ref=main" % TOKEN)
+    assert SECRET in remote_secrets("https://user:%s@[fe80::1/o/r.git" % SECRET)
+    assert TOKEN in remote_secrets("https://%s@[fe80::1/o/r.git" % TOKEN)
+    assert remote_secrets("https://host/o/r@v2.git") == [] and remote_secrets("ssh://git@host/r.git") == []
+
+
+# Names other tools may write into the database: a path out of the tree, an absolute path, a hidden
+# file, an option-like name. The test's own absolute path stays under tmp_path.
+def _unsafe_names(tmp_path):
+    return ["../../x", str(tmp_path / "abs" / "x"), ".hidden", "-x"]
+
+
+def _files_outside(tmp_path, repo):
+    found = set()
+    for top, dirs, files in os.walk(str(tmp_path)):
+        dirs[:] = [d for d in dirs if os.path.join(top, d) != str(repo)]
+        found.update(os.path.join(top, name) for name in files + [d for d in dirs if os.path.islink(os.path.join(top, d))])
+    return found
+
+
+@pytest.mark.parametrize("layout", ["flat", "tag"])
+def test_unsafe_names_and_planted_links_never_write_outside_the_tree(db, tmp_path, layout):
+    job = first_configs(db)
+    repo = tmp_path / "a" / "b" / "configs"  # ../../x.cfg from the tree would be tmp_path/a/x.cfg
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "r1.cfg").write_text("the controller's own file\n", encoding="utf-8")
+    export(db, str(repo), job_id=job, layout=layout, tag_type="site")
+    # Links planted and committed in the tree: r2's file and the folder 'par' (r1's, tag layout)
+    # or r1's file (flat) point outside; r3's file is a hard link to a file outside.
+    if layout == "tag":
+        os.unlink(str(repo / "lyo" / "r2.cfg"))
+        os.symlink(str(outside / "r2.cfg"), str(repo / "lyo" / "r2.cfg"))
+        shutil.rmtree(str(repo / "par"))
+        os.symlink(str(outside), str(repo / "par"))
+        os.unlink(str(repo / "_untagged" / "r3.cfg"))
+        os.link(str(outside / "r1.cfg"), str(repo / "_untagged" / "r3.cfg"))
+    else:
+        os.unlink(str(repo / "r1.cfg"))
+        os.symlink(str(outside / "r1.cfg"), str(repo / "r1.cfg"))
+        os.unlink(str(repo / "r3.cfg"))
+        os.link(str(outside / "r1.cfg"), str(repo / "r3.cfg"))
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m", "planted")
+
+    names = _unsafe_names(tmp_path)
+    with session_scope(db) as session:
+        site = session.execute(sa.select(Tag).where(Tag.name == "par")).scalar_one()
+        session.add_all([Device(hostname=name, ip_address="192.0.2.%d" % (10 + index), device_type="cisco_ios",
+                                tags=[site]) for index, name in enumerate(names)])
+        for index, name in enumerate(names):  # devices with a safe hostname in a folder of that name
+            session.add(Device(hostname="t%d" % index, ip_address="192.0.2.%d" % (20 + index), device_type="cisco_ios",
+                               tags=[Tag(name=name, type="site")]))
+    targets = ("r1", "r2", "r3") + tuple(names) + tuple("t%d" % index for index in range(len(names)))
+    before = _files_outside(tmp_path, repo)
+    second = add_job(db, 1, {name: "hostname x\nsnmp-server community escaped\n" for name in targets}, targets=targets)
+    result = export(db, str(repo), job_id=second, layout=layout, tag_type="site")
+
+    assert _files_outside(tmp_path, repo) == before
+    assert (outside / "r1.cfg").read_text(encoding="utf-8") == "the controller's own file\n"
+    assert not os.path.exists(str(outside / "r2.cfg"))
+    for name in names:
+        assert any(repr(name) in warning and "skipped" in warning for warning in result["warnings"]), (name, result)
+    for top, _dirs, files in os.walk(str(repo)):
+        for name in files:
+            path = os.path.join(top, name)
+            assert os.path.realpath(path).startswith(str(repo) + os.sep) or os.path.islink(path), path
+    tracked = git(repo, "ls-files").split()
+    if layout == "tag":
+        assert "par/r1.cfg" not in tracked and "par" in tracked  # the planted link stays, r1 was skipped
+        assert any("'par' in the git tree is a symbolic link" in warning for warning in result["warnings"])
+        assert sorted(name for name in tracked if name.endswith(".cfg")) == ["_untagged/r3.cfg", "lyo/r2.cfg"]
+        assert not os.path.islink(str(repo / "lyo" / "r2.cfg"))
+    else:
+        assert sorted(tracked) == ["r1.cfg", "r2.cfg", "r3.cfg"] + ["t%d.cfg" % index for index in range(len(names))]
+        assert not os.path.islink(str(repo / "r1.cfg"))
+    assert git(repo, "status", "--porcelain") == ""
+    assert result["exported"] == "committed" and "skipped" in result["msg"]
+
+
+def test_git_and_its_hooks_never_see_netraven_variables(db, tmp_path, monkeypatch):
+    monkeypatch.setenv("NETRAVEN_ENCRYPTION_KEY", "hook-must-not-see-this-key")
+    monkeypatch.setenv("NETRAVEN_ENCRYPTION_OLD_KEYS", "hook-must-not-see-old-keys")
+    monkeypatch.setenv("NETRAVEN_DB_URL", "postgresql://nr:HookDbPw@db/netraven")
+    monkeypatch.setenv("SOME_OTHER_VARIABLE", "kept")
+    job = first_configs(db)
+    repo = tmp_path / "configs"
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    seen = tmp_path / "hook-env"
+    for hook in ("post-commit", "pre-push"):
+        path = repo / ".git" / "hooks" / hook
+        path.write_text("#!/bin/sh\nenv >> '%s'\n" % seen, encoding="utf-8")
+        path.chmod(0o755)
+    result = export(db, str(repo), job_id=job, remote=str(bare))
+    assert result["pushed"] is True
+    hook_env = seen.read_text(encoding="utf-8")
+    assert hook_env.count("SOME_OTHER_VARIABLE=kept") == 2  # both hooks ran, with the caller's environment
+    assert "NETRAVEN_" not in hook_env
 
 
 def test_the_push_never_prompts(db, tmp_path, monkeypatch):

@@ -112,16 +112,30 @@ def test_no_chain_at_all_settles_no_credentials(estate, box_factory):
     assert "0/1 devices resolved (0.0%)" in result["msg"]
 
 
-def test_undecryptable_credential_fails_resolution_with_a_credential_error(estate):
-    result = _lifecycle.start_job(estate, lambda: secret_box_for(estate, "another-passphrase"), tags=["core"])
+def _resolution_error(engine, result):
     assert (result["status"], result["final"]) == (JobStatus.FAILED_CREDENTIAL_RESOLUTION, True)
-    assert results(estate, result["job_id"]) == {}, "a job that cannot resolve its chains dispatches nothing"
-    errors = [(level, message, data) for level, message, data in job_logs(estate, result["job_id"]) if level == "ERROR"]
+    assert results(engine, result["job_id"]) == {}, "a job that cannot resolve its chains dispatches nothing"
+    errors = [(level, message, data) for level, message, data in job_logs(engine, result["job_id"]) if level == "ERROR"]
     assert len(errors) == 1
-    level, message, data = errors[0]
+    _level, message, data = errors[0]
     assert data["error_type"] == "CREDENTIAL"
-    assert "cannot decrypt 1 credential" in message and "'ops' (id 1)" in message
     assert "S3cret" not in repr(result) and "gAAAA" not in message
+    return message
+
+
+def test_undecryptable_credential_fails_resolution_with_a_credential_error(estate, box_factory):
+    # A key that opens no stored value is refused by the key check before anything opens (_key_check).
+    result = _lifecycle.start_job(estate, lambda: secret_box_for(estate, "another-passphrase"), tags=["core"])
+    assert "NETRAVEN_ENCRYPTION_KEY cannot decrypt any of the 1 stored value(s) tried" in _resolution_error(estate, result)
+    # The install's own key, and a credential another tool sealed with another key: named.
+    from ansible_collections.netraven.netraven.plugins.module_utils._crypto import install_salt, secret_box
+    foreign = secret_box("another-passphrase", old_keys="", install_salt=install_salt(estate))
+    with session_scope(estate) as session:
+        core = session.execute(sa.select(Tag).where(Tag.name == "core")).scalar_one()
+        session.add(Credential(name="foreign", username="foreign", password=foreign.encrypt("S3cret-foreign"), tags=[core]))
+    result = _lifecycle.start_job(estate, box_factory, tags=["core"])
+    message = _resolution_error(estate, result)
+    assert "cannot decrypt 1 credential" in message and "'foreign' (id 2)" in message
 
 
 def test_missing_key_is_a_resolution_failure_too(estate):

@@ -22,7 +22,7 @@ sa = pytest.importorskip("sqlalchemy")
 pytest.importorskip("cryptography")
 
 # pylint: disable=wrong-import-position
-from ansible_collections.netraven.netraven.plugins.module_utils import _crypto  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils import _crypto, _key_check  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import (  # noqa: E402
     SecretBox,
     install_salt,
@@ -177,9 +177,9 @@ def test_the_marker_key_is_stretched_and_per_install(tmp_path):
         second.dispose()
 
 
-def _seed_credential(engine, token):
+def _seed_credential(engine, token, name="ops"):
     with engine.begin() as connection:
-        connection.execute(sa.insert(Credential).values(name="ops", username="ops", password=token))
+        connection.execute(sa.insert(Credential).values(name=name, username=name, password=token))
 
 
 def _derivation_counter(monkeypatch):
@@ -202,7 +202,9 @@ def test_the_warm_up_derives_in_the_parent_and_a_forked_worker_derives_nothing(t
     monkeypatch.setenv("NETRAVEN_ENCRYPTION_OLD_KEYS", "warm-up-old-passphrase")
     monkeypatch.delenv("NETRAVEN_ENCRYPTION_SALT", raising=False)
     engine = sa.create_engine(url)
-    _seed_credential(engine, v1_seal("warm-up-old-passphrase", PLAINTEXT))
+    _seed_credential(engine, v1_seal("warm-up-old-passphrase", PLAINTEXT), name="old")
+    # A value the current key opens: this install from before the key check proves its key with it.
+    _seed_credential(engine, v1_seal("warm-up-passphrase-1", PLAINTEXT))
     engine.dispose()
     calls = _derivation_counter(monkeypatch)
     assert warm_default_database() is True
@@ -221,9 +223,10 @@ def test_the_warm_up_derives_in_the_parent_and_a_forked_worker_derives_nothing(t
                 raise AssertionError("the worker queried the database for the salt")
 
             monkeypatch.setattr(_crypto, "read_scope", no_query)
+            monkeypatch.setattr(_key_check, "read_scope", no_query)  # the key check too: inherited
             worker_engine = create_db_engine(url, check_schema=False)
             with worker_engine.connect() as connection:
-                token = connection.execute(sa.select(Credential.password)).scalar_one()
+                token = connection.execute(sa.select(Credential.password).where(Credential.name == "old")).scalar_one()
             box = secret_box_for(worker_engine)
             report = {"plaintext_ok": box.decrypt(token) == PLAINTEXT, "sealed": box.encrypt("x").startswith("v2:"),
                       "derivations": len(calls)}

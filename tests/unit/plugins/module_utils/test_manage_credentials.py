@@ -104,7 +104,8 @@ def test_always_compares_by_decrypting_and_rewrites_only_a_different_password(en
 def test_always_with_a_key_that_cannot_decrypt_fails_cleanly(engine, box, db_snapshot):
     _ensure(engine, box, username="admin", password=PASSWORD)
     before = db_snapshot(engine)
-    with pytest.raises(EncryptionKeyError, match="NETRAVEN_ENCRYPTION_KEY cannot decrypt"):
+    # The first write recorded the install's key: another key is refused before anything opens (_key_check).
+    with pytest.raises(EncryptionKeyError, match="NETRAVEN_ENCRYPTION_KEY does not match the key this install records"):
         _ensure(engine, BoxSpy(engine, "another-passphrase"), username="admin", password=PASSWORD, update_password="always")
     assert db_snapshot(engine) == before
 

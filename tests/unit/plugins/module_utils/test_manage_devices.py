@@ -247,3 +247,38 @@ def test_a_253_character_hostname_is_accepted(sqlite_engine):
     name = ("a" * 62 + ".") * 4 + "a"
     assert len(name) == 253
     assert ensure_device(sqlite_engine, name, ip_address="192.0.2.9", device_type="cisco_ios")["changed"]
+
+
+@pytest.mark.parametrize("hostname, reason", [
+    ("../../escaped-host", "'/'"), ("/etc/haproxy/haproxy", "'/'"), ("a\\b", "'\\\\'"), ("r1..x", "'..'"),
+    (".hidden", "starts with '.'"), ("-x", "starts with '-'"), ("r1\x7f", "control character"),
+])
+def test_hostnames_that_would_become_unsafe_paths_are_refused(sqlite_engine, db_snapshot, hostname, reason):
+    before = db_snapshot(sqlite_engine)
+    with pytest.raises(ValidationError) as raised:
+        ensure_device(sqlite_engine, hostname, ip_address="192.0.2.9", device_type="cisco_ios")
+    message = str(raised.value)
+    assert "hostname" in message and reason in message and "\n" not in message, message
+    assert db_snapshot(sqlite_engine) == before
+
+
+@pytest.mark.parametrize("hostname", ["localhost", "127.0.0.1", "::1", "LocalHost"])
+def test_ansibles_implicit_localhost_names_are_refused(sqlite_engine, db_snapshot, hostname):
+    before = db_snapshot(sqlite_engine)
+    with pytest.raises(ValidationError, match="is reserved: Ansible's implicit localhost") as raised:
+        ensure_device(sqlite_engine, hostname, ip_address="192.0.2.9", device_type="cisco_ios")
+    assert repr(hostname) in str(raised.value)
+    assert db_snapshot(sqlite_engine) == before
+    # Check mode is refused the same way, and a host named like an address that is not localhost is fine.
+    with pytest.raises(ValidationError, match="is reserved"):
+        ensure_device(sqlite_engine, hostname, ip_address="192.0.2.9", device_type="cisco_ios", check_mode=True)
+    assert ensure_device(sqlite_engine, "127.0.0.2", ip_address="192.0.2.9", device_type="cisco_ios")["changed"]
+
+
+def test_a_row_with_a_reserved_or_unsafe_name_written_by_other_tools_can_still_be_removed(sqlite_engine):
+    with session_scope(sqlite_engine) as session:
+        session.add_all([Device(hostname="localhost", ip_address="192.0.2.1", device_type="cisco_ios"),
+                         Device(hostname="../x", ip_address="192.0.2.2", device_type="cisco_ios")])
+    for hostname in ("localhost", "../x"):
+        assert ensure_device(sqlite_engine, hostname, state="absent")["changed"] is True
+    assert _devices(sqlite_engine) == {}

@@ -88,3 +88,22 @@ def test_bad_input_is_one_line_and_writes_nothing(sqlite_engine, db_snapshot, na
 def test_name_is_stripped(sqlite_engine):
     ensure_tag(sqlite_engine, " core ")
     assert ensure_tag(sqlite_engine, "core")["changed"] is False
+
+
+@pytest.mark.parametrize("name", ["../../tag-escape", "/etc", "a\\b", "a..b", ".git", "-x", "par\x1b"])
+def test_tag_names_that_would_become_unsafe_folders_are_refused(sqlite_engine, db_snapshot, name):
+    before = db_snapshot(sqlite_engine)
+    with pytest.raises(ValidationError, match="tag name .* is not allowed") as raised:
+        ensure_tag(sqlite_engine, name, type="site")
+    assert "\n" not in str(raised.value)
+    # Created on the fly by another module (create_tags): refused the same way.
+    from ansible_collections.netraven.netraven.plugins.module_utils._manage._devices import ensure_device
+    with pytest.raises(ValidationError, match="tags: tag name .* is not allowed"):
+        ensure_device(sqlite_engine, "r1", ip_address="192.0.2.1", device_type="cisco_ios", tags=[name], create_tags=True)
+    assert db_snapshot(sqlite_engine) == before
+
+
+def test_a_tag_with_an_unsafe_name_written_by_other_tools_can_still_be_removed(sqlite_engine):
+    with session_scope(sqlite_engine) as session:
+        session.add(Tag(name="../x", type="site"))
+    assert ensure_tag(sqlite_engine, "../x", state="absent")["changed"] is True

@@ -171,3 +171,17 @@ def test_numbers_never_raise_anything_but_one_line(port, tunables):
     one_line_refusal(validate_port, port)
     refused = tunable_error(tunables)
     assert refused is None or "\n" not in refused
+
+
+@PROPERTY
+@given(text=st.text(st.sampled_from("ab \n\t-"), max_size=40),
+       source=st.sampled_from(["^a", "b$", r"a\s+b", r"\s*", "^$", r"(a|b)+-", r"^\s+a", r"b\n?a", "-$", r"a\b"]))
+def test_the_search_finds_exactly_the_lines_a_line_by_line_search_finds(text, source):
+    from ansible_collections.netraven.netraven.plugins.module_utils._history._search import (  # pylint: disable=import-outside-toplevel
+        LineMatcher,
+        compile_search,
+    )
+    pattern = compile_search(source)
+    expected = [index for index, line in enumerate(text.splitlines()) if pattern.search(line)]
+    assert LineMatcher(pattern).lines(text) == expected
+

@@ -117,20 +117,33 @@ def test_absent_is_line_by_line_like_matches(run):
 
 
 def _seal_original(sqlite_db_url, config_id, text, passphrase):
-    from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # pylint: disable=import-outside-toplevel
+    from ansible_collections.netraven.netraven.plugins.module_utils._crypto import (  # pylint: disable=import-outside-toplevel
+        install_salt,
+        secret_box,
+    )
     engine = sa.create_engine(sqlite_db_url)
-    box = secret_box_for(engine, passphrase)  # the database's install salt, as the backup seals
+    # The database's install salt, as the backup seals; no key check, as another tool would write it.
+    box = secret_box(passphrase, old_keys="", install_salt=install_salt(engine))
     with engine.begin() as connection:
         connection.execute(sa.update(DeviceConfiguration).where(DeviceConfiguration.id == config_id)
                            .values(original=box.encrypt(text)))
     engine.dispose()
 
 
+def test_reveal_is_refused_unless_the_task_runs_with_no_log(run_module, sqlite_db_url, unit_key):
+    seed(sqlite_db_url)
+    _seal_original(sqlite_db_url, 3, "enable secret 0 Unit-Plain-Secret\n", unit_key)
+    code, result = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1", "version": 1, "reveal": True})
+    assert code == 1 and "run the task with no_log: true" in result["msg"] and "\n" not in result["msg"]
+    assert "Unit-Plain-Secret" not in str(result) and "original" not in result
+
+
 def test_reveal_returns_the_original_of_one_version_only(run_module, sqlite_db_url, unit_key):
     seed(sqlite_db_url)
     original = SECOND.replace("hostname core-1", "hostname core-1\nenable secret 0 Unit-Plain-Secret")
     _seal_original(sqlite_db_url, 3, original, unit_key)
-    code, result = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1", "version": 1, "reveal": True})
+    code, result = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1", "version": 1, "reveal": True,
+                                            "_ansible_no_log": True})
     assert code == 0 and result["original"] == original and result["config"] == SECOND
     code, plain = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1", "version": 1})
     assert code == 0 and "original" not in plain
@@ -139,14 +152,17 @@ def test_reveal_returns_the_original_of_one_version_only(run_module, sqlite_db_u
 
 
 @pytest.mark.usefixtures("unit_key")
-def test_reveal_without_the_key_that_sealed_it_is_one_line(run_module, sqlite_db_url, monkeypatch):
+def test_reveal_without_the_key_that_sealed_it_is_one_line(run_module, sqlite_db_url, monkeypatch, unit_key):
     seed(sqlite_db_url)
+    _seal_original(sqlite_db_url, 1, FIRST, unit_key)  # the install's key opens a value: it is this install's key
     _seal_original(sqlite_db_url, 3, SECOND, "a-different-passphrase")
-    code, result = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1", "version": 1, "reveal": True})
+    code, result = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1", "version": 1, "reveal": True,
+                                            "_ansible_no_log": True})
     assert code == 1 and "\n" not in result["msg"]
     assert result["msg"].startswith("NETRAVEN_ENCRYPTION_KEY cannot open the sealed original of core-1 config_id 3")
     monkeypatch.delenv("NETRAVEN_ENCRYPTION_KEY")
-    code, result = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1", "version": 1, "reveal": True})
+    code, result = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1", "version": 1, "reveal": True,
+                                            "_ansible_no_log": True})
     assert code == 1 and result["msg"].startswith("NETRAVEN_ENCRYPTION_KEY is not set")
     code, result = run_module(config_info, {"db_url": sqlite_db_url, "device": "core-1", "version": 1})
     assert code == 0 and result["config"] == SECOND  # without reveal no key is needed
@@ -163,3 +179,24 @@ def test_search_is_line_by_line_whatever_the_regex(run, regex, found):
     assert [m["hostname"] for m in run(search=regex)[1]["matches"]] == found
     assert [m["hostname"] for m in run(search=regex, absent=True)[1]["matches"]] == [
         name for name in ("core-1", "edge-1") if name not in found]
+
+
+@pytest.mark.parametrize("regex", [r"^description (\w+\s?)+$", r"(a|aa)+$", r"^(\w+\s?)*!$"])
+def test_a_catastrophic_search_returns_or_is_refused_within_a_second(run_module, sqlite_db_url, regex):
+    """Issue 25, L5: with re, the first pattern takes ×4 per two more characters (minutes at 30)."""
+    import time  # pylint: disable=import-outside-toplevel
+    seed(sqlite_db_url)
+    engine = sa.create_engine(sqlite_db_url)
+    with engine.begin() as connection:
+        connection.execute(sa.update(DeviceConfiguration).where(DeviceConfiguration.id == 2).values(
+            config_data=EDGE + "description " + "a" * 40 + "\n" + "a" * 40 + "!\n" + "ab " * 14 + "x\n"))
+    engine.dispose()
+    for absent in (False, True):
+        started = time.monotonic()
+        code, result = run_module(config_info, {"db_url": sqlite_db_url, "search": regex, "absent": absent})
+        assert time.monotonic() - started < 1.5, (regex, time.monotonic() - started)  # 0.25 s per match at most, and Python's start
+        if code:
+            assert result["msg"].startswith("The regex for search '%s' took more than 0.25 s on one line" % regex)
+            assert "\n" not in result["msg"]
+        else:
+            assert isinstance(result["matches"], list)

@@ -19,7 +19,7 @@ sa = pytest.importorskip("sqlalchemy")
 pytest.importorskip("cryptography")
 
 # pylint: disable=wrong-import-position
-from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._crypto import install_salt, secret_box, secret_box_for  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, Device, DeviceConfiguration  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.modules import rekey  # noqa: E402
 
@@ -27,12 +27,17 @@ OLD, NEW, LOST = "old-rotation-passphrase", "new-rotation-passphrase", "lost-rot
 PASSWORDS = {"netops": "Netops-Pw-1", "fallback": "Fallback-Pw-2", "fresh": "Fresh-Pw-3"}
 
 
+def sealer(engine, passphrase):
+    """A box that seals with passphrase as another tool (or an older release) would: no key check."""
+    return secret_box(passphrase, old_keys="", install_salt=install_salt(engine))
+
+
 def seed(url, sealed_with, v1_seal=None):
     """One credential per name, its password sealed with the passphrase sealed_with[name] (at version 1 with v1_seal)."""
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         for name, passphrase in sealed_with.items():
-            token = v1_seal(passphrase, PASSWORDS[name]) if v1_seal else secret_box_for(engine, passphrase).encrypt(PASSWORDS[name])
+            token = v1_seal(passphrase, PASSWORDS[name]) if v1_seal else sealer(engine, passphrase).encrypt(PASSWORDS[name])
             connection.execute(sa.insert(Credential).values(name=name, username=name, password=token))
     engine.dispose()
 
@@ -56,7 +61,10 @@ def test_rekey_reseals_old_passwords_once_and_the_old_key_can_go(run_module, sql
     outputs.append(result)
     assert (rc, result["changed"], result["rekeyed"], result["current"], result["total"]) == (
         0, True, ["netops", "fallback"], 1, 3)
-    assert result["msg"] == "2 of 3 credential password(s) would be re-sealed under the current key"
+    # This install had recorded no key yet: the rekey records NEW (issue 25, L4).
+    assert result["msg"] == ("2 of 3 credential password(s) would be re-sealed under the current key; "
+                             "NETRAVEN_ENCRYPTION_KEY would be recorded as the install's key")
+    assert result["key_adopted"] is True
     assert tokens(sqlite_db_url) == before
 
     rc, result = run_module(rekey, args)
@@ -122,7 +130,7 @@ def seed_originals(url, sealed_with):
                 .returning(Device.id)).scalar_one()
             connection.execute(sa.insert(DeviceConfiguration).values(
                 device_id=device_id, config_data="hostname %s\n" % name, data_hash=name,
-                original=secret_box_for(engine, passphrase).encrypt(ORIGINALS[name]) if passphrase else None))
+                original=sealer(engine, passphrase).encrypt(ORIGINALS[name]) if passphrase else None))
     engine.dispose()
 
 
@@ -146,7 +154,8 @@ def test_rekey_reseals_the_configuration_originals_with_the_passwords(run_module
     assert (rc, check["changed"], check["originals_rekeyed"], check["originals_current"], check["originals_total"]) == (
         0, True, 1, 1, 2)
     assert check["msg"] == ("1 of 2 credential password(s) would be re-sealed under the current key, "
-                            "and 1 of 2 configuration original(s)")
+                            "and 1 of 2 configuration original(s); NETRAVEN_ENCRYPTION_KEY would be recorded as the "
+                            "install's key")
     assert originals(sqlite_db_url) == before
 
     rc, result = run_module(rekey, args)
