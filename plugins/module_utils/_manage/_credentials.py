@@ -15,30 +15,20 @@ ciphertext: results and diffs carry at most a "<changed>" marker.
 
 from __future__ import annotations
 
-from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
-from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import (
-    TagPlan,
-    changed_fields,
-    check_text,
-    flush_or_conflict,
-    make_diff,
-    tag_names,
-)
-from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Credential
-from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import iso_text
+from typing import Any, Callable, Dict, Optional
 
-if HAS_SQLALCHEMY:
-    import sqlalchemy as sa
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import check_text, tag_names
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._ensure import Ensure, Plan
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential
+from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import iso_text
 
 MANAGED_FIELDS = ("name", "username", "priority", "description", "is_system", "tags")
 DEFAULT_PRIORITY = 100
 UPDATE_PASSWORD_CHOICES = ("always", "on_create")
-PASSWORD_HIDDEN = "<hidden>"
-PASSWORD_CHANGED = "<changed>"
 
 
-def credential_to_dict(credential, tags=None):
+def credential_to_dict(credential: Any, tags: Optional[list] = None) -> Dict[str, Any]:
     """The credential as a result dict: never the password or its ciphertext."""
     return {
         "id": credential.id,
@@ -55,100 +45,80 @@ def credential_to_dict(credential, tags=None):
     }
 
 
-def _managed(credential_dict, password_marker=None):
-    managed = {field: credential_dict.get(field) for field in MANAGED_FIELDS}
-    if password_marker:
-        managed["password"] = password_marker
-    return managed
-
-
-def _require_password(name, password):
+def _require_password(name: str, password: Optional[str]) -> None:
     if password is None:
         raise ValidationError("Credential '%s' does not exist: password is required to create it" % name)
     if password == "":
         raise ValidationError("Credential '%s': the password must not be empty" % name)
 
 
-def ensure_credential(engine, secret_box, name=None, username=None, password=None, update_password="on_create",
-                      priority=None, description=None, is_system=None, tags=None, purge_tags=True, create_tags=False,
-                      state="present", check_mode=False):
+class EnsureCredential(Ensure):
+    """A credential under the skeleton of _ensure: the name is its key, the password a sealed secret."""
+
+    model = Credential
+    label = "Credential"
+    result_key = "credential"
+    managed_fields = MANAGED_FIELDS
+    unsaved_fields = {"id": None, "last_used": None, "success_rate": None, "success_count": 0, "failure_count": 0}
+
+    def __init__(self, secret_box: Callable[[], Any], name: Optional[str] = None, username: Optional[str] = None,
+                 password: Optional[str] = None, update_password: str = "on_create", priority: Optional[int] = None,
+                 description: Optional[str] = None, is_system: Optional[bool] = None, tags: Optional[list] = None,
+                 purge_tags: bool = True, create_tags: bool = False, check_mode: bool = False) -> None:
+        if update_password not in UPDATE_PASSWORD_CHOICES:
+            raise ValidationError("update_password must be one of %s, not '%s'" % (
+                ", ".join(UPDATE_PASSWORD_CHOICES), update_password))
+        name = (name or username or "").strip()
+        check_text("name (or username)", name, 255, required=True)
+        check_text("username", username, 255, required=True)
+        super().__init__(name, check_mode)
+        self.secret_box = secret_box
+        self.password, self.update_password = password, update_password
+        self.wanted = {"username": username, "priority": priority, "description": description, "is_system": is_system}
+        self.tags, self.purge_tags, self.create_tags = tags, purge_tags, create_tags
+
+    def to_dict(self, row: Any, tags: Optional[list] = None) -> Dict[str, Any]:
+        return credential_to_dict(row, tags)
+
+    def plan(self, session: Any, row: Any, before: Optional[Dict[str, Any]]) -> Plan:
+        tags = self.tag_plan(session, before, self.tags, self.purge_tags, self.create_tags)
+        secrets = {}
+        if row is None:
+            if self.wanted["username"] is None:
+                raise ValidationError("Credential '%s' does not exist: username is required to create it" % self.key)
+            _require_password(self.key, self.password)
+            secrets["password"] = self.secret_box().encrypt(self.password)
+        elif self.update_password == "always" and self.password is not None:
+            if self.password == "":
+                raise ValidationError("Credential '%s': the password must not be empty" % self.key)
+            if self.secret_box().decrypt(row.password) != self.password:
+                secrets["password"] = self.secret_box().encrypt(self.password)
+        defaults = {"name": self.key, "priority": DEFAULT_PRIORITY, "is_system": False, "description": None,
+                    "success_count": 0, "failure_count": 0}
+        return Plan(row, before, self.column_changes(before, self.wanted, defaults), tags, secrets)
+
+    def result_fields(self, plan: Optional[Plan]) -> Dict[str, Any]:
+        if plan is None:
+            return {"password_changed": False, "created_tags": []}
+        return {"password_changed": "password" in plan.secrets, "created_tags": plan.created_tags,
+                "warnings": plan.warnings}
+
+
+def ensure_credential(engine: Any, secret_box: Callable[[], Any], name: Optional[str] = None,
+                      username: Optional[str] = None, password: Optional[str] = None,
+                      update_password: str = "on_create", priority: Optional[int] = None,
+                      description: Optional[str] = None, is_system: Optional[bool] = None, tags: Optional[list] = None,
+                      purge_tags: bool = True, create_tags: bool = False, state: str = "present",
+                      check_mode: bool = False) -> Dict[str, Any]:
     """Make the credential exist as described (None = leave as is) or not exist.
 
     secret_box is a callable returning the SecretBox, called only when a password is
     written or compared, so tasks that leave the password alone need no key.
     Returns {changed, credential, password_changed, created_tags, diff}.
     """
-    if update_password not in UPDATE_PASSWORD_CHOICES:
-        raise ValidationError("update_password must be one of %s, not '%s'" % (", ".join(UPDATE_PASSWORD_CHOICES), update_password))
-    name = (name or username or "").strip()
-    check_text("name (or username)", name, 255, required=True)
-    check_text("username", username, 255, required=True)
-    if state == "absent":
-        return _remove_credential(engine, name, check_mode)
-    with session_scope(engine) as session:
-        credential = session.scalars(sa.select(Credential).where(Credential.name == name)).one_or_none()
-        before = credential_to_dict(credential) if credential is not None else None
-        plan = TagPlan(session, before["tags"] if before else [], tags, purge=purge_tags, create=create_tags,
-                       check_mode=check_mode)
-        wanted = {"username": username, "priority": priority, "description": description, "is_system": is_system}
-        ciphertext = None
-        if credential is None:
-            if username is None:
-                raise ValidationError("Credential '%s' does not exist: username is required to create it" % name)
-            _require_password(name, password)
-            ciphertext = secret_box().encrypt(password)
-            changes = {"name": name, "priority": DEFAULT_PRIORITY, "is_system": False, "description": None}
-            changes.update({k: v for k, v in wanted.items() if v is not None})
-        else:
-            changes = changed_fields(before, wanted)
-            if update_password == "always" and password is not None:
-                if password == "":
-                    raise ValidationError("Credential '%s': the password must not be empty" % name)
-                if secret_box().decrypt(credential.password) != password:
-                    ciphertext = secret_box().encrypt(password)
-        password_changed = ciphertext is not None
-        result = {"password_changed": password_changed, "created_tags": list(plan.missing), "warnings": plan.warnings}
-        if not (credential is None or changes or plan.changed or password_changed):
-            result.update(changed=False, credential=before, diff=make_diff(_managed(before), _managed(before)))
-            return result
-
-        if check_mode:
-            after = dict(before or {"id": None, "last_used": None, "success_rate": None, "success_count": 0,
-                                    "failure_count": 0}, **changes)
-            after["tags"] = plan.wanted
-        else:
-            current_tags = list(credential.tags) if credential is not None else []
-            if credential is None:
-                credential = Credential(password=ciphertext, success_count=0, failure_count=0, **changes)
-                session.add(credential)
-            else:
-                for field, value in changes.items():
-                    setattr(credential, field, value)
-                if password_changed:
-                    credential.password = ciphertext
-            if plan.changed:
-                credential.tags = plan.apply(session, current_tags)
-            flush_or_conflict(session, lambda: "Credential '%s'" % name)
-            after = credential_to_dict(credential, plan.wanted)
-        markers = (PASSWORD_HIDDEN, PASSWORD_CHANGED) if password_changed and before else (None, None)
-        if password_changed and not before:
-            markers = (None, PASSWORD_CHANGED)
-        result.update(changed=True, credential=after,
-                      diff=make_diff(_managed(before, markers[0]) if before else None, _managed(after, markers[1])))
-        return result
-
-
-def _remove_credential(engine, name, check_mode):
-    with session_scope(engine) as session:
-        credential = session.scalars(sa.select(Credential).where(Credential.name == name)).one_or_none()
-        result = {"password_changed": False, "created_tags": []}
-        if credential is None:
-            result.update(changed=False, credential={}, diff=make_diff(None, None))
-            return result
-        before = credential_to_dict(credential)
-        if not check_mode:
-            # Devices that last used it and log rows keep their history (SET NULL in the schema).
-            credential.tags = []
-            session.delete(credential)
-        result.update(changed=True, credential={}, diff=make_diff(_managed(before), None))
-        return result
+    ensure = EnsureCredential(secret_box, name=name, username=username, password=password,
+                              update_password=update_password, priority=priority, description=description,
+                              is_system=is_system, tags=tags, purge_tags=purge_tags, create_tags=create_tags,
+                              check_mode=check_mode)
+    # Devices that last used a removed credential and log rows keep their history (SET NULL in the schema).
+    return ensure.run(engine, state)
