@@ -23,6 +23,12 @@ description:
     Chains for any number of devices are resolved in a constant number of queries.
   - Groups are C(tag_<name>) for each tag (characters not allowed in group names become C(_)) and
     C(netraven_no_credentials) for devices whose chain is empty; a warning gives the count of such devices.
+  - How a device is reached comes as group variables, so that C(group_vars) and C(host_vars) of the same
+    names override the database, as Ansible's precedence leads users to expect. Devices with a jump host are
+    in C(netraven_jump_<name>) (variable C(netraven_jump_host)), telnet devices in C(netraven_transport_telnet)
+    (C(netraven_transport=telnet)), devices allowed SHA-1 era SSH in C(netraven_legacy_ssh)
+    (C(netraven_legacy_ssh=true)). The backup reads those variables (an empty C(netraven_jump_host) sends a
+    device directly); devices without them use what the database says.
   - Passwords are never read by this plugin, so no secret, encrypted or not, reaches the inventory
     output or its cache; strings from the database are never treated as templates.
   - The plugin does not set C(ansible_connection). The backup action connects to the devices itself
@@ -111,6 +117,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._inventory._host
     is_valid_snapshot,
     iter_hosts,
     load_snapshot,
+    reach_groups,
     source_fingerprint,
 )
 
@@ -200,6 +207,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self._set_composite_vars(compose, variables, hostname, strict=strict)
                 self._add_host_to_composed_groups(groups, variables, hostname, strict=strict)
                 self._add_host_to_keyed_groups(keyed_groups, variables, hostname, strict=strict)
+
+        # How devices are reached, as group variables: group_vars and host_vars of the same names override them.
+        for group, variables in reach_groups(snapshot).items():
+            for name, value in variables.items():
+                inventory.set_variable(group, name, _untrusted(value))
 
         missing = count_without_credentials(snapshot)
         if missing:

@@ -21,14 +21,17 @@ from typing import Any, Dict, Optional
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import MissingLibraryError, ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import check_text, tag_names
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._ensure import Ensure, Plan
-from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Device
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Device, JumpHost
 from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import iso_text
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
 
-MANAGED_FIELDS = ("hostname", "ip_address", "device_type", "port", "description", "enabled", "tags")
+MANAGED_FIELDS = ("hostname", "ip_address", "device_type", "port", "description", "enabled", "tags", "jump_host",
+                  "transport", "legacy_ssh")
 DEFAULT_PORT = 22
+TRANSPORTS = ("ssh", "telnet")
+TELNET_SUFFIX = "_telnet"
 
 _PLATFORMS = []
 
@@ -88,7 +91,20 @@ def device_to_dict(device, tags=None):
         "tags": tag_names(device.tags) if tags is None else list(tags),
         "last_seen": iso_text(device.last_seen),
         "last_credential_id": device.last_credential_id,
+        "jump_host": device.jump_host.name if device.jump_host is not None else None,
+        "transport": device.transport,
+        "legacy_ssh": device.legacy_ssh,
     }
+
+
+def telnet_device_type(device_type: str, platforms: Optional[list] = None) -> str:
+    """netmiko's telnet driver for a device type (cisco_ios -> cisco_ios_telnet); a ValidationError when it has none."""
+    platforms = netmiko_platforms() if platforms is None else platforms
+    telnet = device_type + TELNET_SUFFIX
+    if telnet not in platforms:
+        raise ValidationError("transport telnet: netmiko has no telnet driver for device_type '%s' (no platform '%s')" % (
+            device_type, telnet))
+    return telnet
 
 
 MAX_HOSTNAME_LENGTH = 253  # a DNS name; also keeps "<hostname>.log" within a file name's 255 bytes
@@ -136,10 +152,14 @@ class EnsureDevice(Ensure):
     def __init__(self, hostname: str, ip_address: Optional[str] = None, device_type: Optional[str] = None,
                  port: Optional[int] = None, description: Optional[str] = None, enabled: Optional[bool] = None,
                  tags: Optional[list] = None, purge_tags: bool = True, create_tags: bool = False,
-                 check_mode: bool = False) -> None:
+                 check_mode: bool = False, jump_host: Optional[str] = None, transport: Optional[str] = None,
+                 legacy_ssh: Optional[bool] = None) -> None:
         super().__init__(check_hostname((hostname or "").strip()), check_mode)
+        if transport is not None and transport not in TRANSPORTS:
+            raise ValidationError("transport must be one of %s, not '%s'" % (", ".join(TRANSPORTS), transport))
         self.wanted = {"ip_address": ip_address, "device_type": device_type, "port": port, "description": description,
-                       "enabled": enabled}
+                       "enabled": enabled, "transport": transport, "legacy_ssh": legacy_ssh}
+        self.jump_host = jump_host.strip() if jump_host is not None else None
         self.tags, self.purge_tags, self.create_tags = tags, purge_tags, create_tags
         self.stored_address: Optional[str] = None  # the address before the task, for the message of a write race
 
@@ -166,8 +186,40 @@ class EnsureDevice(Ensure):
             wanted["device_type"] = validate_device_type(wanted["device_type"])
         _check_conflicts(session, self.key, wanted["ip_address"], row.id if row is not None else None)
         tags = self.tag_plan(session, before, self.tags, self.purge_tags, self.create_tags)
-        defaults = {"hostname": self.key, "port": DEFAULT_PORT, "enabled": True, "description": None}
-        return Plan(row, before, self.column_changes(before, wanted, defaults), tags)
+        defaults = {"hostname": self.key, "port": DEFAULT_PORT, "enabled": True, "description": None, "jump_host": None,
+                    "transport": "ssh", "legacy_ssh": False}
+        changes = self.column_changes(before, wanted, defaults)
+        changes.update(self._jump_host_change(session, before))
+        self._check_reach(before, changes)
+        return Plan(row, before, changes, tags)
+
+    def _jump_host_change(self, session: Any, before: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+        """{"jump_host": name or None} when the task changes it ("" takes it away); the name must exist."""
+        name, current = self.jump_host, before["jump_host"] if before is not None else None
+        if name is None or (name or None) == current:
+            return {}
+        if name and session.scalars(sa.select(JumpHost.id).where(JumpHost.name == name)).first() is None:
+            raise ValidationError("Device '%s': unknown jump_host '%s' (create it with netraven.netraven.jump_host first)"
+                                  % (self.key, name))
+        return {"jump_host": name or None}
+
+    def _check_reach(self, before: Optional[Dict[str, Any]], changes: Dict[str, Any]) -> None:
+        """The transport the device ends with must be one netmiko can drive, and telnet goes direct."""
+        def final(field: str) -> Any:
+            return changes[field] if field in changes else (before or {}).get(field)
+
+        if final("transport") != "telnet" or not ({"transport", "device_type", "jump_host"} & set(changes)):
+            return
+        telnet_device_type(final("device_type"))
+        if final("jump_host"):
+            raise ValidationError("Device '%s': transport telnet cannot go through jump_host '%s' (jump hosts forward "
+                                  "SSH sessions); reach it directly or over SSH" % (self.key, final("jump_host")))
+
+    def to_columns(self, session: Any, changes: Dict[str, Any]) -> Dict[str, Any]:
+        columns = dict(changes)
+        if columns.get("jump_host"):
+            columns["jump_host"] = session.scalars(sa.select(JumpHost).where(JumpHost.name == columns["jump_host"])).one()
+        return columns
 
     def result_fields(self, plan: Optional[Plan]) -> Dict[str, Any]:
         if plan is None:
@@ -181,14 +233,17 @@ class EnsureDevice(Ensure):
 def ensure_device(engine: Any, hostname: str, state: str = "present", ip_address: Optional[str] = None,
                   device_type: Optional[str] = None, port: Optional[int] = None, description: Optional[str] = None,
                   enabled: Optional[bool] = None, tags: Optional[list] = None, purge_tags: bool = True,
-                  create_tags: bool = False, check_mode: bool = False) -> Dict[str, Any]:
+                  create_tags: bool = False, check_mode: bool = False, jump_host: Optional[str] = None,
+                  transport: Optional[str] = None, legacy_ssh: Optional[bool] = None) -> Dict[str, Any]:
     """Make the device exist as described (None = leave as is) or not exist.
 
     A new device needs ip_address and device_type; port defaults to 22 and enabled
     to true. tags (names) replace the device's tags, or are added with
     purge_tags=false; unknown ones are an error unless create_tags. Returns
-    {changed, device, created_tags, diff}; check mode writes nothing.
+    {changed, device, created_tags, diff}; check mode writes nothing. jump_host names a jump
+    host ("" = none), transport is ssh or telnet, legacy_ssh allows SHA-1 era SSH for this device.
     """
     ensure = EnsureDevice(hostname, ip_address=ip_address, device_type=device_type, port=port, description=description,
-                          enabled=enabled, tags=tags, purge_tags=purge_tags, create_tags=create_tags, check_mode=check_mode)
+                          enabled=enabled, tags=tags, purge_tags=purge_tags, create_tags=create_tags, check_mode=check_mode,
+                          jump_host=jump_host, transport=transport, legacy_ssh=legacy_ssh)
     return (ensure if state == "absent" else ensure.validate()).run(engine, state)

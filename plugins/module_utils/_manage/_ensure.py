@@ -40,14 +40,14 @@ class Plan:
     """What a task would change, computed without writing anything.
 
     ``changes`` are plain column values (for a new row, every column it gets); ``secrets``
-    are sealed values to write (shown in the diff only as markers); ``tags`` the tag set.
+    are sealed values to write, None to clear one (shown in the diff only as markers); ``tags`` the tag set.
     """
 
     row: Any
     before: Optional[Dict[str, Any]]
     changes: Dict[str, Any]
     tags: Optional[TagPlan] = None
-    secrets: Dict[str, str] = dataclasses.field(default_factory=dict, repr=False)
+    secrets: Dict[str, Optional[str]] = dataclasses.field(default_factory=dict, repr=False)
 
     @property
     def creating(self) -> bool:
@@ -98,6 +98,10 @@ class Ensure:
     def result_fields(self, plan: Optional[Plan]) -> Dict[str, Any]:
         """Fields every result of this kind carries besides changed, the row and the diff (plan None: removal)."""
         return {}
+
+    def to_columns(self, session: Any, changes: Dict[str, Any]) -> Dict[str, Any]:
+        """The plan's changes as the model's attributes (a related row's name as that row); identity by default."""
+        return changes
 
     def removal(self, session: Any, row: Any) -> Dict[str, Any]:
         """Detach the row before it is deleted (check mode: only count); returns extra result fields."""
@@ -171,11 +175,12 @@ class Ensure:
         """Write the plan and flush (a unique-key race becomes a one-line error); returns the row as a result dict."""
         row = plan.row
         current_tags = list(row.tags) if row is not None and plan.tags is not None else []
+        values = dict(self.to_columns(session, plan.changes), **plan.secrets)
         if row is None:
-            row = self.model(**dict(plan.changes, **plan.secrets))
+            row = self.model(**values)
             session.add(row)
         else:
-            for field, value in dict(plan.changes, **plan.secrets).items():
+            for field, value in values.items():
                 setattr(row, field, value)
         if plan.tags is not None and plan.tags.changed:
             row.tags = plan.tags.apply(session, current_tags)
