@@ -16,7 +16,7 @@ import difflib
 import ipaddress
 import re
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import MissingLibraryError, ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import check_text, tag_names
@@ -189,18 +189,19 @@ class EnsureDevice(Ensure):
         defaults = {"hostname": self.key, "port": DEFAULT_PORT, "enabled": True, "description": None, "jump_host": None,
                     "transport": "ssh", "legacy_ssh": False}
         changes = self.column_changes(before, wanted, defaults)
-        changes.update(self._jump_host_change(session, before))
+        notes: List[str] = []
+        changes.update(self._jump_host_change(session, before, notes))
         self._check_reach(before, changes)
-        return Plan(row, before, changes, tags)
+        return Plan(row, before, changes, tags, notes=notes)
 
-    def _jump_host_change(self, session: Any, before: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    def _jump_host_change(self, session: Any, before: Optional[Dict[str, Any]], notes: List[str]) -> Dict[str, Any]:
         """{"jump_host": name or None} when the task changes it ("" takes it away); the name must exist."""
         name, current = self.jump_host, before["jump_host"] if before is not None else None
         if name is None or (name or None) == current:
             return {}
         if name and session.scalars(sa.select(JumpHost.id).where(JumpHost.name == name)).first() is None:
-            raise ValidationError("Device '%s': unknown jump_host '%s' (create it with netraven.netraven.jump_host first)"
-                                  % (self.key, name))
+            self.unknown("Device '%s': unknown jump_host '%s' (create it with netraven.netraven.jump_host first)"
+                         % (self.key, name), notes)
         return {"jump_host": name or None}
 
     def _check_reach(self, before: Optional[Dict[str, Any]], changes: Dict[str, Any]) -> None:

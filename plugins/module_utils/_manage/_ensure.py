@@ -16,10 +16,11 @@ any connection is opened.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar, Dict, Optional, Tuple
+from typing import Any, ClassVar, Dict, List, Optional, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY
+from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import (
     TagPlan,
     changed_fields,
@@ -48,6 +49,7 @@ class Plan:
     changes: Dict[str, Any]
     tags: Optional[TagPlan] = None
     secrets: Dict[str, Optional[str]] = dataclasses.field(default_factory=dict, repr=False)
+    notes: List[str] = dataclasses.field(default_factory=list)  # warnings besides the tags' (check mode's assumptions)
 
     @property
     def creating(self) -> bool:
@@ -63,7 +65,7 @@ class Plan:
 
     @property
     def warnings(self) -> list:
-        return list(self.tags.warnings) if self.tags is not None else []
+        return (list(self.tags.warnings) if self.tags is not None else []) + self.notes
 
 
 class Ensure:
@@ -112,6 +114,17 @@ class Ensure:
     def describe(self) -> str:
         """The row in a message: "Credential 'admin'"."""
         return "%s '%s'" % (self.label, self.key)
+
+    def unknown(self, message: str, notes: List[str]) -> None:
+        """A related row that does not exist: an error, or in check mode a warning (an earlier task may create it).
+
+        As for tags (TagPlan): a check run of a playbook describing a whole estate must get
+        through to predict the rest, though its credentials and jump hosts are created by
+        tasks that check mode does not run.
+        """
+        if not self.check_mode:
+            raise ValidationError(message)
+        notes.append("%s; check mode assumes an earlier task creates it, a real run fails unless it exists" % message)
 
     # ---- helpers for plan() ----------------------------------------------------------------
     def tag_plan(self, session: Any, before: Optional[Dict[str, Any]], tags: Optional[list], purge: bool,

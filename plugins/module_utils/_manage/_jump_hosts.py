@@ -100,12 +100,17 @@ class EnsureJumpHost(Ensure):
             if missing:
                 raise ValidationError("Jump host '%s' does not exist: %s required to create it" % (
                     self.key, " and ".join(missing) + (" are" if len(missing) > 1 else " is")))
-        if wanted["credential"] is not None:
-            self._credential(session, wanted["credential"])
+        notes: List[str] = []
+        if wanted["credential"] is not None and self._credential(session, wanted["credential"]) is None:
+            self.unknown("Jump host '%s': unknown credential '%s' (create it with netraven.netraven.credential "
+                         "first)" % (self.key, wanted["credential"]), notes)
         changes = self.column_changes(before, wanted, {"name": self.key, "port": DEFAULT_PORT, "via": None})
         via = self.wanted["via"]
         if via:
-            loop = via_loop(self.key, self._jump_host(session, via))
+            hop = self._jump_host(session, via)
+            if hop is None:
+                self.unknown("Jump host '%s': unknown via '%s' (create that jump host first)" % (self.key, via), notes)
+            loop = via_loop(self.key, hop) if hop is not None else None
             if loop is not None:
                 raise ValidationError("Jump host '%s' via '%s' would be a loop (%s -> %s)" % (
                     self.key, via, self.key, " -> ".join(loop)))
@@ -113,7 +118,10 @@ class EnsureJumpHost(Ensure):
                 changes["via"] = via
         elif via == "" and before is not None and before["via"] is not None:
             changes["via"] = None  # "" takes the further hop away
-        return Plan(row, before, changes)
+        return Plan(row, before, changes, notes=notes)
+
+    def result_fields(self, plan: Optional[Plan]) -> Dict[str, Any]:
+        return {"warnings": plan.warnings} if plan is not None else {}
 
     def to_columns(self, session: Any, changes: Dict[str, Any]) -> Dict[str, Any]:
         columns = dict(changes)
@@ -123,20 +131,16 @@ class EnsureJumpHost(Ensure):
             columns["via"] = self._jump_host(session, columns["via"]) if columns["via"] else None
         return columns
 
-    def _credential(self, session: Any, name: str) -> Any:
-        credential = session.scalars(sa.select(Credential).where(Credential.name == name)).one_or_none()
-        if credential is None:
-            raise ValidationError("Jump host '%s': unknown credential '%s' (create it with netraven.netraven.credential "
-                                  "first)" % (self.key, name))
-        return credential
+    @staticmethod
+    def _credential(session: Any, name: str) -> Any:
+        """The credential called name, or None."""
+        return session.scalars(sa.select(Credential).where(Credential.name == name)).one_or_none()
 
     def _jump_host(self, session: Any, name: str) -> Any:
+        """The jump host called name (never this one), or None."""
         if name == self.key:
             raise ValidationError("Jump host '%s' cannot go via itself" % self.key)
-        jump_host = session.scalars(sa.select(JumpHost).where(JumpHost.name == name)).one_or_none()
-        if jump_host is None:
-            raise ValidationError("Jump host '%s': unknown via '%s' (create that jump host first)" % (self.key, name))
-        return jump_host
+        return session.scalars(sa.select(JumpHost).where(JumpHost.name == name)).one_or_none()
 
     def removal(self, session: Any, row: Any) -> Dict[str, Any]:
         """Refused (check mode too) while devices or other jump hosts go through it, naming them."""

@@ -54,8 +54,9 @@ class FakeSession:
             raise AttemptError("AUTH", "Authentication failed for %s" % username)
         return CONFIG, 0.01
 
-    def fetch_all(self, username, password, commands, pre_commands=(), enable=True, ended=None):
-        del pre_commands, enable
+    def fetch_all(self, username, password, commands, pre_commands=(), enable=True, ended=None, enable_secret=None,
+                  pkey=None):
+        del pre_commands, enable, enable_secret, pkey
         output, seconds = self.fetch(username, password, None)
         return [""] * (len(commands) - 1) + [output], seconds
 

@@ -15,8 +15,9 @@ import pytest
 pytest.importorskip("netmiko")
 
 # pylint: disable=wrong-import-position
-from ansible_collections.netraven.netraven.plugins.module_utils._backup import _session  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import AttemptError, classify, read_command_output  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._backup import _command_read  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._command_read import read_command_output  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import AttemptError, classify  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import profile_for  # noqa: E402
 
@@ -108,8 +109,8 @@ class FakeConnection:
 
 @pytest.fixture
 def fast_polls(monkeypatch):
-    monkeypatch.setattr(_session, "POLL_SECONDS", 0.001)
-    monkeypatch.setattr(_session, "PROMPT_QUIET_SECONDS", 0.05, raising=False)
+    monkeypatch.setattr(_command_read, "POLL_SECONDS", 0.001)
+    monkeypatch.setattr(_command_read, "PROMPT_QUIET_SECONDS", 0.05, raising=False)
 
 
 def test_a_configuration_line_like_the_prompt_at_the_end_of_a_read_does_not_end_it(fast_polls):
@@ -123,14 +124,14 @@ def test_a_configuration_line_like_the_prompt_at_the_end_of_a_read_does_not_end_
 
 def test_the_prompt_text_inside_a_line_never_ends_a_read(fast_polls, monkeypatch):
     """Mid-line 'r1 ... #' at the end of every read: only the prompt on a line of its own ends it."""
-    monkeypatch.setattr(_session, "PROMPT_QUIET_SECONDS", 10, raising=False)  # a mid-line match must not even start the wait
+    monkeypatch.setattr(_command_read, "PROMPT_QUIET_SECONDS", 10, raising=False)  # a mid-line match must not even start the wait
     chunks = ["show version\r\n", "uptime of r1 is 3 weeks #", "\r\nr1#"]
-    started = _session.time.monotonic()
+    started = _command_read.time.monotonic()
     with pytest.raises(AttemptError) as error:  # no prompt on a line of its own within the timeout
         read_command_output(FakeConnection(chunks[:2]), "show version", timeout=0.3)
     assert error.value.error_type == ErrorType.TIMEOUT
-    assert _session.time.monotonic() - started < 5
-    monkeypatch.setattr(_session, "PROMPT_QUIET_SECONDS", 0.05, raising=False)
+    assert _command_read.time.monotonic() - started < 5
+    monkeypatch.setattr(_command_read, "PROMPT_QUIET_SECONDS", 0.05, raising=False)
     assert read_command_output(FakeConnection(chunks), "show version", timeout=5) == "uptime of r1 is 3 weeks #"
 
 
@@ -142,12 +143,12 @@ def test_the_prompt_on_its_own_line_ends_the_read_once_the_channel_is_quiet(fast
 
 def test_a_prompt_right_after_the_proper_end_ends_the_read_without_the_quiet_wait(fast_polls, monkeypatch):
     """With the profile's end marker seen before the prompt, the read needs no quiet period."""
-    monkeypatch.setattr(_session, "PROMPT_QUIET_SECONDS", 30, raising=False)
+    monkeypatch.setattr(_command_read, "PROMPT_QUIET_SECONDS", 30, raising=False)
     ios = profile_for("cisco_ios")
     chunks = ["show running-config\r\nhostname r1\r\n", "interface Gi0/1\r\nend\r\n", "r1#"]
-    started = _session.time.monotonic()
+    started = _command_read.time.monotonic()
     output = read_command_output(FakeConnection(chunks), "show running-config", timeout=60, ended=ios.end_found)
-    assert _session.time.monotonic() - started < 5
+    assert _command_read.time.monotonic() - started < 5
     assert output.split("\n") == ["hostname r1", "interface Gi0/1", "end"]
 
 
