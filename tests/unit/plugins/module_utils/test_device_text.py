@@ -78,16 +78,24 @@ class FakeConnection:
     RETURN = "\n"
     remote_conn = None
 
-    def __init__(self, chunks, closed_after=False):
+    def __init__(self, chunks, closed_after=False, every=0.0, prompt=None, base_prompt="r1"):
         self.chunks = list(chunks)
         self.written = []
         self.closed_after = closed_after
+        self.every = every  # seconds between chunks: a device that streams steadily
+        self.next_at = 0.0
+        self.netraven_prompt = prompt  # the prompt the device showed after login
+        self.base_prompt = base_prompt
 
     def write_channel(self, data):
         self.written.append(data)
+        self.next_at = _command_read.time.monotonic()
 
     def read_channel(self):
-        return self.chunks.pop(0) if self.chunks else ""
+        if not self.chunks or _command_read.time.monotonic() < self.next_at:
+            return ""
+        self.next_at += self.every
+        return self.chunks.pop(0)
 
     @staticmethod
     def normalize_linefeeds(text):
@@ -101,10 +109,9 @@ class FakeConnection:
     def strip_command(command, output):
         return output.split("\n", 1)[1] if output.startswith(command) else output
 
-    @staticmethod
-    def strip_prompt(output):
+    def strip_prompt(self, output):
         lines = output.split("\n")
-        return "\n".join(lines[:-1]) if lines and lines[-1].lstrip("\x1b[1m").startswith("r1") else output
+        return "\n".join(lines[:-1]) if lines and self.base_prompt in lines[-1] else output
 
 
 @pytest.fixture
@@ -158,3 +165,53 @@ def test_a_prompt_like_line_before_the_end_still_waits_for_the_rest(fast_polls):
     chunks = ["show running-config\r\nhostname r1\r\nbanner motd ^C\r\nr1#", "\r\n^C\r\nend\r\nr1#"]
     output = read_command_output(FakeConnection(chunks), "show running-config", timeout=5, ended=ios.end_found)
     assert output.split("\n") == ["hostname r1", "banner motd ^C", "r1#", "^C", "end"]
+
+
+@pytest.mark.parametrize("seen, base, prompt", [
+    ("vrp1>", "rp1", "vrp1>"),  # Huawei's driver strips the first character of a prompt it expects as <host>
+    ("[~HUAWEI]", "~HUAWEI", "[*HUAWEI]"),  # VRP8's configuration-state marker changed
+    ("[admin@mt1] > ", "admin@mt1", "[admin@mt1] > "),
+])
+def test_the_read_ends_on_the_prompt_the_device_showed(fast_polls, seen, base, prompt):
+    chunks = ["display current-configuration\r\n#\r\nsysname x\r\nreturn\r\n", prompt]
+    connection = FakeConnection(chunks, prompt=seen, base_prompt=base)
+    started = _command_read.time.monotonic()
+    output = read_command_output(connection, "display current-configuration", timeout=5)
+    assert _command_read.time.monotonic() - started < 2
+    assert output.split("\n")[:3] == ["#", "sysname x", "return"]
+
+
+def test_the_timeout_counts_silence_so_a_steady_stream_longer_than_it_is_read_whole(fast_polls):
+    lines = ["show running-config\r\n"] + ["line %04d\r\n" % n for n in range(40)] + ["end\r\nr1#"]
+    connection = FakeConnection(lines, every=0.02)  # 0.84 s in all, never 0.3 s of silence
+    output = read_command_output(connection, "show running-config", timeout=0.3)
+    assert output.split("\n")[-2:] == ["line 0039", "end"]
+
+
+def test_a_device_that_never_stops_talking_meets_the_overall_cap(fast_polls, monkeypatch):
+    monkeypatch.setattr(_command_read, "READ_CAP_FACTOR", 2)
+    connection = FakeConnection(["show running-config\r\n"] + ["x" * 80 + "\r\n"] * 10000, every=0.01)
+    with pytest.raises(AttemptError) as error:
+        read_command_output(connection, "show running-config", timeout=0.3)
+    assert error.value.error_type == ErrorType.TIMEOUT and "cap of 2 x command_timeout" in error.value.message
+
+
+def test_silence_after_the_last_byte_times_out_naming_the_command(fast_polls):
+    with pytest.raises(AttemptError) as error:
+        read_command_output(FakeConnection(["show running-config\r\nhostname r1\r\n"]), "show running-config", timeout=0.2)
+    assert error.value.error_type == ErrorType.TIMEOUT and "after 'show running-config'" in error.value.message
+
+
+@pytest.mark.parametrize("pager, erase", [
+    (" --More-- ", "\x08" * 10 + " " * 10 + "\x08" * 10),  # IOS, EOS
+    ("  ---- More ----", "\x1b[42D" + " " * 42 + "\x1b[42D"),  # Huawei
+    ("---(more 45%)---", "\r" + " " * 16 + "\r"),  # JunOS
+    ("-- MORE --, next page: Space, next line: Enter, quit: Control-C", "\x1b[2K\r"),  # ProCurve
+])
+def test_a_pager_that_stays_on_is_answered_and_leaves_no_trace(fast_polls, pager, erase):
+    page = "".join("interface Gi0/%d\r\n" % n for n in range(20))
+    chunks = ["show running-config\r\n", page + pager, erase + page, pager, erase + "end\r\nr1#"]
+    connection = FakeConnection(chunks)
+    output = read_command_output(connection, "show running-config", timeout=5)
+    assert connection.written == ["show running-config\n", " ", " "]
+    assert output == (page + page).replace("\r\n", "\n") + "end"
