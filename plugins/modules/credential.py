@@ -43,7 +43,7 @@ options:
     description:
       - The password of privileged (enable) mode, when it differs from the login password.
       - Not set, the login password is the enable secret.
-      - A device that rejects it rejects the credential (C(enable rejected)): the backup moves on to the next
+      - A device that rejects it rejects the credential (C(enable rejected)), and the backup moves on to the next
         credential of the chain. An account that lands unprivileged and cannot enable does the same.
       - Encrypted at rest like O(password), never shown; see O(update_password) for when it is written. With
         O(update_password=always), an empty string removes it.

@@ -53,7 +53,7 @@ options:
   jump_host:
     description:
       - Name of the jump host (netraven.netraven.jump_host) the device is reached through. An empty string
-        removes it: the device is reached directly.
+        removes it, and the device is reached directly.
       - A new device is reached directly when this is not set.
       - The host variable C(netraven_jump_host) (from C(host_vars) or C(group_vars)) overrides it for a run.
     type: str

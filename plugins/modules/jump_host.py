@@ -12,7 +12,7 @@ short_description: Manage the SSH jump hosts (bastions) devices are reached thro
 version_added: 0.1.0
 description:
   - Create, update or delete a jump host in the NetRaven database. A device with
-    O(netraven.netraven.device#module:jump_host) set is reached through it: the backup logs in to the jump host
+    O(netraven.netraven.device#module:jump_host) set is reached through it. The backup logs in to the jump host
     with the jump host's own credential and opens the device's SSH session through it (an SSH
     C(direct-tcpip) channel, as C(ssh -J) does).
   - A jump host can itself be reached through another one (O(via)), to any depth; a loop is refused.

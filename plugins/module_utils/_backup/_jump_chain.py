@@ -86,9 +86,9 @@ class JumpChain:
 
     def _login(self, hop: Hop, sock: Any) -> Any:
         """Log in to one hop (over sock: a channel from the previous hop); raises a route AttemptError naming it."""
-        secrets = [self.secret_box.decrypt(token) if token else None for token in
-                   (hop.password, hop.private_key, hop.private_key_passphrase)]
-        password, key_text, passphrase = secrets
+        password, key_text, passphrase = [self.secret_box.decrypt(token) if token else None for token in
+                                          (hop.password, hop.private_key, hop.private_key_passphrase)]
+        secrets = [secret for secret in (password, passphrase) if secret]
         pkey = paramiko_key(key_text, passphrase) if key_text else None
         client = self._client()
         try:

@@ -84,6 +84,7 @@ def check_private_key(text: str, passphrase: Optional[str], name: str) -> str:
 def paramiko_key(text: str, passphrase: Optional[str]) -> Any:
     """The key as the paramiko PKey a login offers (the class of its type)."""
     key = _load(text, passphrase)
+    key_class: Any
     if isinstance(key, rsa.RSAPrivateKey):
         key_class = paramiko.RSAKey
     elif isinstance(key, ec.EllipticCurvePrivateKey):

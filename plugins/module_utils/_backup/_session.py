@@ -63,7 +63,7 @@ _SSH_NEGOTIATION_HINTS = ("incompatible ssh peer", "no acceptable", "unable to a
                           "negotiation", "unknown cipher", "kex", "known_hosts", "host key")
 
 
-def _one_line(text, secrets):
+def _one_line(text: Any, secrets: Sequence[Optional[str]]) -> str:
     """The first lines of an exception's text, the secrets scrubbed (as sent and as cleaned) before anything is cut."""
     text = str(text)
     for secret in secrets:
@@ -135,7 +135,7 @@ def classify(error: BaseException, phase: str, secrets: Sequence[str] = (), lega
     return AttemptError(ErrorType.UNEXPECTED, "%s: %s" % (type(error).__name__, _one_line(text, secrets)))
 
 
-def decode_as_stream(connection):
+def decode_as_stream(connection: Any) -> None:
     """Make netmiko decode the session's bytes as one stream rather than chunk by chunk.
 
     netmiko decodes every recv() chunk on its own, ignoring errors: a multi-byte UTF-8
@@ -151,7 +151,7 @@ def decode_as_stream(connection):
         return
     decoder = codecs.getincrementaldecoder(getattr(channel, "encoding", None) or "utf-8")("replace")
 
-    def read_buffer():
+    def read_buffer() -> str:
         remote = channel.remote_conn
         if remote is None:
             raise ReadException("Attempt to read, but there is no active channel.")

@@ -30,7 +30,7 @@ netmiko channel shim, a second code path to keep secure, and a dependency in eve
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 try:
     import paramiko
@@ -61,7 +61,7 @@ LEGACY_HINT = ("the device may offer only SHA-1 era SSH (SHA-1 key exchanges, ss
 
 def _legacy_classes() -> Tuple[Dict[str, Any], Dict[str, Any], Dict[str, Any]]:
     """(kex classes, host key classes, cipher entries) of the SHA-1 era algorithms the installed paramiko lacks."""
-    base = paramiko.Transport
+    base: Any = paramiko.Transport  # its algorithm tables are class attributes the type stubs do not list
 
     class KexGroup14SHA1(KexGroup14SHA256):
         name = "diffie-hellman-group14-sha1"
@@ -90,25 +90,25 @@ if HAS_PARAMIKO:
     class LegacyRSAKey(paramiko.RSAKey):
         """An RSA key that still signs and verifies ``ssh-rsa`` (SHA-1) signatures: legacy devices only."""
 
-        HASHES = dict(paramiko.RSAKey.HASHES, **{"ssh-rsa": hashes.SHA1, "ssh-rsa-cert-v01@openssh.com": hashes.SHA1})
+        HASHES = dict(paramiko.RSAKey.HASHES, **{"ssh-rsa": hashes.SHA1,  # type: ignore[misc]
+                                                 "ssh-rsa-cert-v01@openssh.com": hashes.SHA1})
 
     _KEX, _KEYS, _CIPHERS = _legacy_classes()
+    _BASE: Any = paramiko.Transport
 
     class LegacyTransport(paramiko.Transport):
         """A Transport that may also negotiate the SHA-1 era algorithms, after every modern one (legacy_ssh only)."""
 
-        _preferred_kex = tuple(paramiko.Transport._preferred_kex) + tuple(
-            name for name in LEGACY_KEX if name not in paramiko.Transport._preferred_kex
-            and (name in _KEX or name in paramiko.Transport._kex_info))
-        _kex_info = dict(paramiko.Transport._kex_info, **_KEX)
-        _preferred_keys = tuple(paramiko.Transport._preferred_keys) + (
-            () if "ssh-rsa" in paramiko.Transport._preferred_keys else ("ssh-rsa",))
-        _key_info = dict(paramiko.Transport._key_info, **_KEYS)
-        _preferred_pubkeys = tuple(paramiko.Transport._preferred_pubkeys) + (
-            () if "ssh-rsa" in paramiko.Transport._preferred_pubkeys else ("ssh-rsa",))
-        _preferred_ciphers = tuple(paramiko.Transport._preferred_ciphers) + tuple(
-            name for name in _CIPHERS if name not in paramiko.Transport._preferred_ciphers)
-        _cipher_info = dict(paramiko.Transport._cipher_info, **_CIPHERS)
+        _preferred_kex = tuple(_BASE._preferred_kex) + tuple(
+            name for name in LEGACY_KEX if name not in _BASE._preferred_kex and (name in _KEX or name in _BASE._kex_info))
+        _kex_info = dict(_BASE._kex_info, **_KEX)
+        _preferred_keys = tuple(_BASE._preferred_keys) + (() if "ssh-rsa" in _BASE._preferred_keys else ("ssh-rsa",))
+        _key_info = dict(_BASE._key_info, **_KEYS)
+        _preferred_pubkeys = tuple(_BASE._preferred_pubkeys) + (
+            () if "ssh-rsa" in _BASE._preferred_pubkeys else ("ssh-rsa",))
+        _preferred_ciphers = tuple(_BASE._preferred_ciphers) + tuple(
+            name for name in _CIPHERS if name not in _BASE._preferred_ciphers)
+        _cipher_info = dict(_BASE._cipher_info, **_CIPHERS)
 else:  # pragma: no cover
     LegacyTransport = None  # type: ignore[assignment,misc]
     LegacyRSAKey = None  # type: ignore[assignment,misc]
@@ -121,7 +121,7 @@ def offered(kind: str, legacy: bool) -> List[str]:
     return names if legacy else [name for name in names if name not in LEGACY.get(kind, ())]
 
 
-def disabled_algorithms(legacy: bool, allowed: Optional[Dict[str, Iterable[str]]] = None) -> Dict[str, List[str]]:
+def disabled_algorithms(legacy: bool, allowed: Optional[Mapping[str, Iterable[str]]] = None) -> Dict[str, List[str]]:
     """paramiko's disabled_algorithms for a device: the SHA-1 era ones unless legacy, and whatever allowed leaves out.
 
     allowed (an OpenSSH config's KexAlgorithms, HostKeyAlgorithms, Ciphers, MACs, as paramiko kinds)
@@ -140,9 +140,11 @@ def disabled_algorithms(legacy: bool, allowed: Optional[Dict[str, Iterable[str]]
     return disabled
 
 
-def needs_legacy(allowed: Optional[Dict[str, Iterable[str]]]) -> bool:
+def needs_legacy(allowed: Optional[Mapping[str, Iterable[str]]]) -> bool:
     """True when an OpenSSH config's algorithm lists name a SHA-1 era algorithm (which then counts as legacy_ssh)."""
-    return bool(allowed) and any(name in LEGACY.get(kind, ()) for kind, names in allowed.items() for name in names)
+    if not allowed:
+        return False
+    return any(name in LEGACY.get(kind, ()) for kind, names in allowed.items() for name in names)
 
 
 def legacy_key(pkey: Any) -> Any:
