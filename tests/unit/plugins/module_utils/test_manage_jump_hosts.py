@@ -100,3 +100,13 @@ def test_device_reach_options_are_managed_and_checked(engine, db_snapshot):
             ensure_device(engine, **kwargs)
         assert str(error.value).startswith(message), str(error.value)
     assert db_snapshot(engine) == before
+
+
+def test_check_mode_warns_about_what_an_earlier_task_would_create(engine, db_snapshot):
+    before = db_snapshot(engine)
+    planned = ensure_jump_host(engine, "lyon", host="10.2.0.1", credential="lyon-login", via="paris", check_mode=True)
+    assert planned["changed"] is True and len(planned["warnings"]) == 2
+    assert "unknown credential 'lyon-login'" in planned["warnings"][0] and "check mode assumes" in planned["warnings"][0]
+    device = ensure_device(engine, "r9", ip_address="10.2.0.9", device_type="cisco_ios", jump_host="lyon", check_mode=True)
+    assert device["changed"] is True and "unknown jump_host 'lyon'" in device["warnings"][0]
+    assert db_snapshot(engine) == before
