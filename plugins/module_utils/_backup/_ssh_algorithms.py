@@ -149,6 +149,6 @@ def needs_legacy(allowed: Optional[Mapping[str, Iterable[str]]]) -> bool:
 
 def legacy_key(pkey: Any) -> Any:
     """An RSA login key as LegacyRSAKey (a legacy device may accept only ssh-rsa signatures); other keys as they are."""
-    if LegacyRSAKey is not None and type(pkey) is paramiko.RSAKey:
+    if LegacyRSAKey is not None and isinstance(pkey, paramiko.RSAKey) and not isinstance(pkey, LegacyRSAKey):
         return LegacyRSAKey(key=pkey.key)
     return pkey

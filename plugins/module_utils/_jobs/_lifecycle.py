@@ -160,8 +160,8 @@ def close_stale_jobs(engine: Engine, stale_after: int = DEFAULT_STALE_AFTER, now
 
 def _jump_credential_ids(session: Session, device_ids: List[int]) -> List[int]:
     """The credentials of the jump hosts the devices are reached through, every hop (via) included."""
-    hops = set(session.scalars(sa.select(Device.jump_host_id).where(Device.id.in_(device_ids),
-                                                                      Device.jump_host_id.isnot(None))))
+    hops = set(session.scalars(sa.select(Device.jump_host_id).where(
+        Device.id.in_(device_ids), Device.jump_host_id.isnot(None))))
     credentials: set = set()
     visited: set = set()
     while hops:

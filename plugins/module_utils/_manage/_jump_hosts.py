@@ -88,7 +88,7 @@ class EnsureJumpHost(Ensure):
         if port is not None and not 1 <= port <= 65535:
             raise ValidationError("port %s is out of range (1-65535)" % port)
         self.wanted: Dict[str, Any] = {"host": check_host(host), "port": port, "credential": credential,
-                       "via": via.strip() if via is not None else None}
+                                       "via": via.strip() if via is not None else None}
 
     def to_dict(self, row: Any, tags: Optional[list] = None) -> Dict[str, Any]:
         return jump_host_to_dict(row)
