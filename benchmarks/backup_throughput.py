@@ -34,7 +34,8 @@ fleet at -f MEMORY_FORKS while a sampler records each forked worker's peak RSS a
 --old-core DIR (a checkout of another commit, e.g. ``git worktree add /tmp/old main~3``)
 adds "playbook (old)" and "one device (old)": the same playbook and core from DIR, run
 alternately with this checkout's, so that one command compares the two on the same load.
-The lab, database and netmiko floor are this checkout's.
+The lab and netmiko floor are this checkout's; when DIR's schema revision is older, the old
+core gets a database of its own, migrated to that revision and seeded alike.
 
 --sealed-as 1 seals the credential passwords as release 0.1 did (format version 1, which every
 core opens: use it with --old-core from before versioned ciphertexts); the default, 2, is what
@@ -61,6 +62,8 @@ import psutil
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [REPO_ROOT, os.path.join(REPO_ROOT, "tests", "integration")]
 import conftest  # noqa: E402,F401 pylint: disable=wrong-import-position,unused-import
+
+import re  # noqa: E402 pylint: disable=wrong-import-position
 
 import _fleet as fleet  # noqa: E402 pylint: disable=wrong-import-position,import-error
 from _ansible import ansible_env  # noqa: E402 pylint: disable=wrong-import-position,import-error
@@ -185,6 +188,30 @@ def forget_last_credentials(db_url):
         engine.dispose()
 
 
+def schema_revision(checkout):
+    """The SCHEMA_REVISION a checkout's core needs (read from its models file, either layout)."""
+    for relative in ("plugins/module_utils/_db/_models.py", "plugins/module_utils/_models.py"):
+        path = os.path.join(checkout, relative)
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as handle:
+                return re.search(r'^SCHEMA_REVISION = "([^"]+)"', handle.read(), re.M).group(1)
+    raise SystemExit("%s has no NetRaven models file" % checkout)
+
+
+def database_for(factory, revision, lab, count, sealed_as):
+    """A database at the given schema revision, seeded with the benchmark's fleets."""
+    from ansible_collections.netraven.netraven.plugins.module_utils._db import _migrations  # pylint: disable=import-outside-toplevel
+    from ansible_collections.netraven.netraven.plugins.module_utils._db._models import SCHEMA_REVISION  # pylint: disable=import-outside-toplevel
+
+    if revision == SCHEMA_REVISION:
+        url = factory.new_url()
+    else:
+        url = factory.new_url(migrated=False)
+        _migrations.upgrade(url, revision)
+    seed(url, credentials=fleet.CREDENTIALS, devices=device_rows(lab, count), jobs=[], key=KEY, sealed_as=sealed_as)
+    return url
+
+
 def medians(figures):
     """{label: (median wall, median CPU)} of (label, wall, cpu) triples, in the labels' first order."""
     runs = {}
@@ -222,18 +249,22 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
     factory = DatabaseFactory(backend, workdir)
     lab = LabProcess(spec=lab_specs(n), workdir=os.path.join(workdir, "lab")).start()
     try:
-        db_url = factory.new_url()
-        seed(db_url, credentials=fleet.CREDENTIALS, devices=device_rows(lab, n), jobs=[], key=KEY, sealed_as=args.sealed_as)
+        db_url = database_for(factory, schema_revision(REPO_ROOT), lab, n, args.sealed_as)
         env = ansible_env(workdir, db_url, KEY)
         cores = {"new": env}
+        databases = {"new": db_url}
         if args.old_core:
-            cores["old"] = dict(env, ANSIBLE_COLLECTIONS_PATH=collections_tree(workdir, "old", args.old_core))
+            revision = schema_revision(args.old_core)
+            databases["old"] = db_url if revision == schema_revision(REPO_ROOT) else database_for(
+                factory, revision, lab, n, args.sealed_as)
+            cores["old"] = dict(env, ANSIBLE_COLLECTIONS_PATH=collections_tree(workdir, "old", args.old_core),
+                                NETRAVEN_DB_URL=databases["old"])
         debug_book = write(os.path.join(workdir, "debug.yml"), DEBUG_BOOK)
         bare_book = write(os.path.join(workdir, "bare.yml"), BARE_BOOK)
         extra = ["-e", "netraven_lockout_threshold=%d" % args.lockout_threshold]
 
         def playbook(core, tag, forks=args.forks, sampler=None):
-            forget_last_credentials(db_url)
+            forget_last_credentials(databases[core])
             inventory = write(os.path.join(workdir, "%s.netraven.yml" % tag), "plugin: netraven.netraven.netraven\ntags: [%s]\n" % tag)
             return timed(["ansible-playbook", "-i", inventory, "netraven.netraven.backup", "-f", str(forks)] + extra,
                          env=cores[core], sampler=sampler)
@@ -246,8 +277,9 @@ def main():  # pylint: disable=too-many-locals,too-many-statements
                       for i in range(n)]
             baseline = write(os.path.join(workdir, name + ".json"), json.dumps(chains))
             static = static_inventory(os.path.join(workdir, name + ".static.yml"), lab, name, n)
-            _w, _c, warm = playbook("new", name)  # stores every configuration: no timed run stores one
-            runs = [("warm-up", (0.0, 0.0, warm))]
+            # Stores every configuration (in each core's database): no timed run stores one.
+            runs = [("warm-up", playbook(core, name)) for core in sorted(set(cores), reverse=True)
+                    if core == "new" or databases[core] != db_url]
             for _round in range(args.rounds):
                 runs.append(("netmiko", timed([sys.executable, os.path.join(REPO_ROOT, "benchmarks", "_netmiko_baseline.py"),
                                                baseline, str(args.forks)])))

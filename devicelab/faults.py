@@ -27,13 +27,32 @@ raises, not against mocks:
 ``long_banner``
     A long pre-login banner (SSH_MSG_USERAUTH_BANNER, ``size`` bytes,
     default 3000) plus the same text as a MOTD before the first prompt.
+``legacy_only``
+    An IOS 12.x/15.0-era SSH server: only SHA-1 key exchanges
+    (diffie-hellman-group14-sha1, -group1-sha1, -group-exchange-sha1), an
+    ``ssh-rsa`` host key signed with SHA-1, CBC ciphers and hmac-sha1.
+    ``{kex: false}`` / ``{host_key: false}`` / ``{ciphers: false}`` keep that
+    part modern, to show each one alone.
+``stream``
+    The configuration is ``bytes`` long (default 10 MB) and streams steadily
+    over ``seconds`` (default 40), as a large configuration over a slow link.
+``sticky_pager``
+    Paging cannot be turned off: ``terminal length 0`` and its kin are
+    accepted and ignored, so long output stops at every ``--More--``.
+``auth_hang``
+    The password check never answers (a TACACS/ISE server that hangs).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-FAULT_NAMES = ("wrong_password", "closed", "blackhole", "slow", "truncate", "bad_kex", "long_banner")
+FAULT_NAMES = ("wrong_password", "closed", "blackhole", "slow", "truncate", "bad_kex", "long_banner",
+               "legacy_only", "stream", "sticky_pager", "auth_hang")
+# What legacy_only offers, part by part (asyncssh names).
+LEGACY_KEX = ("diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1", "diffie-hellman-group-exchange-sha1")
+LEGACY_CIPHERS = ("aes128-cbc", "aes256-cbc", "3des-cbc")
+LEGACY_MACS = ("hmac-sha1",)
 
 # Legacy groups first: that is what an old device offers in real life.  The
 # exotic ones are a fallback for paramiko versions that still do SHA-1.
@@ -110,6 +129,11 @@ class Faults:
     kex_algs: tuple = field(default=())
     banner: str = ""
     wrong_password: bool = False
+    legacy: tuple = ()  # the parts legacy_only makes SHA-1 era: "kex", "host_key", "ciphers"
+    stream_bytes: int = 0
+    stream_seconds: float = 0.0
+    sticky_pager: bool = False
+    auth_hang: bool = False
 
     @property
     def names(self):
@@ -118,7 +142,8 @@ class Faults:
             "wrong_password": self.wrong_password, "closed": self.closed,
             "blackhole": self.blackhole, "slow": self.latency > 0,
             "truncate": self.truncate > 0, "bad_kex": bool(self.kex_algs),
-            "long_banner": bool(self.banner),
+            "long_banner": bool(self.banner), "legacy_only": bool(self.legacy),
+            "stream": self.stream_bytes > 0, "sticky_pager": self.sticky_pager, "auth_hang": self.auth_hang,
         }
         return [name for name in FAULT_NAMES if active[name]]
 
@@ -134,6 +159,10 @@ class Faults:
                 out[name] = {"kex": list(self.kex_algs)}
             elif name == "long_banner":
                 out[name] = {"size": len(self.banner)}
+            elif name == "legacy_only":
+                out[name] = {part: part in self.legacy for part in ("kex", "host_key", "ciphers")}
+            elif name == "stream":
+                out[name] = {"bytes": self.stream_bytes, "seconds": self.stream_seconds}
             else:
                 out[name] = True
         return out
@@ -189,8 +218,16 @@ def parse_faults(value):
     for name, params in wanted.items():
         if params is False:
             continue
-        if name in ("closed", "blackhole", "wrong_password"):
+        if name in ("closed", "blackhole", "wrong_password", "sticky_pager", "auth_hang"):
             kwargs[name] = True
+        elif name == "legacy_only":
+            kwargs["legacy"] = tuple(part for part in ("kex", "host_key", "ciphers")
+                                     if not isinstance(params, dict) or params.get(part, True))
+        elif name == "stream":
+            kwargs["stream_bytes"] = int(_number(name, params, "bytes", 10_000_000))
+            kwargs["stream_seconds"] = _number(name, params, "seconds", 40.0)
+            if kwargs["stream_bytes"] <= 0 or kwargs["stream_seconds"] <= 0:
+                raise ValueError("fault 'stream': bytes and seconds must be > 0")
         elif name == "slow":
             kwargs["latency"] = _number(name, params, "latency", 2.0)
             if kwargs["latency"] <= 0:

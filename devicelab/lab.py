@@ -42,7 +42,7 @@ class DeviceInfo:
         """Build from an inventory entry."""
         return cls(
             name=data["name"], platform=data["platform"], address=data["address"], port=int(data["port"]),
-            credentials=tuple(Credential(c["username"], c["password"], int(c.get("privilege", 1)))
+            credentials=tuple(Credential(c["username"], c.get("password"), int(c.get("privilege", 1)), c.get("public_key"))
                               for c in data.get("credentials", [])),
             enable_secret=data.get("enable_secret"), hostname=data.get("hostname") or data["name"],
             faults=tuple(data.get("faults") or ()),

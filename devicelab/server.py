@@ -29,9 +29,11 @@ import asyncssh
 from .addresses import AddressPool
 from .captures import CaptureOutputs
 from .configs import DeviceConfig
+from .faults import LEGACY_CIPHERS, LEGACY_KEX, LEGACY_MACS
 from .platforms import PLATFORMS
 from .records import Recorder
 from .shell import DeviceSession
+from .telnet import TelnetDevice
 from .spec import lab_from_data
 
 log = logging.getLogger("devicelab")
@@ -68,6 +70,7 @@ class DeviceRuntime:
             "credentials": [c.public() for c in self.spec.credentials],
             "enable_secret": self.spec.enable_secret,
             "faults": self.spec.faults.describe(),
+            "transport": self.spec.transport,
         }
 
 
@@ -81,6 +84,7 @@ class _DeviceServer(asyncssh.SSHServer):
         self._username = ""
         self._privilege = 1
         self._rows = None
+        self._key_login = None
 
     def connection_made(self, conn):
         self._conn = conn
@@ -98,7 +102,30 @@ class _DeviceServer(asyncssh.SSHServer):
     def password_auth_supported(self):
         return True
 
+    def public_key_auth_supported(self):
+        return True
+
+    def validate_public_key(self, username, key):
+        """A key login: the device's credential with this public key (recorded once, as method publickey)."""
+        cred = self._dev.spec.accepts_key(username, key.export_public_key().decode("ascii"))
+        if cred is None:
+            self._lab.recorder.record(self._dev.spec.name, self._dev.address, self._dev.port, username, False,
+                                      method="publickey")
+            return False
+        self._key_login = (username, cred)
+        return True
+
+    def auth_completed(self):
+        if self._key_login is not None and self._username == "":
+            username, cred = self._key_login
+            self._username, self._privilege = username, cred.privilege
+            self._lab.recorder.record(self._dev.spec.name, self._dev.address, self._dev.port, username, True,
+                                      method="publickey")
+
     def validate_password(self, username, password):
+        if self._dev.spec.faults.auth_hang:
+            # A TACACS/ISE server that never answers: the client's auth timeout decides.
+            return asyncio.get_running_loop().create_future()
         if self._dev.spec.platform == "mikrotik_routeros":
             # netmiko logs in to RouterOS as "admin+ct511w4098h" (console options: colours off,
             # 511 columns, 4098 rows, so no pager); RouterOS strips them from the name.
@@ -169,10 +196,12 @@ class LabServer:
         self.devices = {d.name: DeviceRuntime(d, self.started) for d in self.spec.devices}
         self.connections = set()
         self.silent = set()
+        self.telnets = set()  # the TCP transports of telnet sessions
         self._pool = AddressPool(lock_dir)
         self._servers = []
         self._reserved = []
         self.host_key = None
+        self.rsa_host_key = None  # made on first use: only a legacy_only device serves an ssh-rsa host key
         self.running = False
 
     # ---- start -----------------------------------------------------------
@@ -207,6 +236,22 @@ class LabServer:
             bound.append((dev, sock))
         return bound
 
+    def _legacy_options(self, parts):
+        """asyncssh.listen options of an IOS 12.x-era server: SHA-1 kex, an ssh-rsa host key, CBC (as parts says)."""
+        options = {}
+        if "kex" in parts:
+            options["kex_algs"] = list(LEGACY_KEX)
+        if "host_key" in parts:
+            if self.rsa_host_key is None:
+                # An RSA host key that signs with SHA-1 (ssh-rsa) only, as IOS 12.x does: no rsa-sha2-256/512.
+                keypair = asyncssh.load_keypairs([asyncssh.generate_private_key("ssh-rsa", key_size=2048)])[0]
+                keypair.host_key_algorithms = keypair.sig_algorithms = (b"ssh-rsa",)
+                self.rsa_host_key = keypair
+            options.update(server_host_keys=[self.rsa_host_key])
+        if "ciphers" in parts:
+            options.update(encryption_algs=list(LEGACY_CIPHERS), mac_algs=list(LEGACY_MACS))
+        return options
+
     async def _serve(self, dev, sock):
         faults = dev.spec.faults
         if faults.closed:
@@ -216,10 +261,15 @@ class LabServer:
             loop = asyncio.get_running_loop()
             self._servers.append(await loop.create_server(lambda: _Silent(self), sock=sock, backlog=128))
             return
+        if dev.spec.transport == "telnet":
+            loop = asyncio.get_running_loop()
+            self._servers.append(await loop.create_server(lambda: TelnetDevice(self, dev), sock=sock, backlog=128))
+            return
         extra = {"kex_algs": list(faults.kex_algs)} if faults.kex_algs else {}
+        extra.update(self._legacy_options(faults.legacy))
+        extra.setdefault("server_host_keys", [self.host_key])
         self._servers.append(await asyncssh.listen(
-            sock=sock, server_factory=lambda: _DeviceServer(self, dev),
-            server_host_keys=[self.host_key], server_version=dev.platform.ssh_version,
+            sock=sock, server_factory=lambda: _DeviceServer(self, dev), server_version=dev.platform.ssh_version,
             line_editor=False, allow_scp=False, agent_forwarding=False, x11_forwarding=False, sftp_factory=None,
             login_timeout=60, backlog=128, **extra,
         ))
@@ -246,7 +296,7 @@ class LabServer:
             server.close()
         for conn in list(self.connections):
             conn.abort()
-        for transport in list(self.silent):
+        for transport in list(self.silent) + list(self.telnets):
             transport.abort()
         for server in self._servers:
             try:

@@ -133,6 +133,9 @@ class DeviceSession(asyncssh.SSHServerSession):
                 self._closed = True
 
     def _prompt(self):
+        custom = self._dev.spec.prompt
+        if custom and self.state.mode == "exec":
+            return custom.format(host=self.state.host, user=self.state.username)
         return self._platform.prompt(self.state)
 
     def _close(self):
@@ -207,6 +210,9 @@ class DeviceSession(asyncssh.SSHServerSession):
         if self._closed:
             return
         truncate = self._dev.spec.faults.truncate
+        if reply.truncatable and self._dev.spec.faults.stream_bytes:
+            self._stream(reply.output)
+            return
         if reply.truncatable and truncate:
             text = reply.output.replace("\r\n", "\n")
             self._send(text[:int(len(text) * truncate)])
@@ -225,9 +231,47 @@ class DeviceSession(asyncssh.SSHServerSession):
         if resume:
             self._pump()
 
+    # ---- a configuration that streams steadily (fault ``stream``) ----------
+    STREAM_TICK = 0.1
+
+    def _stream(self, text):
+        """Send text padded to ``stream_bytes`` in even pieces over ``stream_seconds``, then the prompt."""
+        faults = self._dev.spec.faults
+        body, _nl, last = text.replace("\r\n", "\n").rstrip("\n").rpartition("\n")
+        filler = []
+        size, number = len(body) + len(last), 0
+        while size < faults.stream_bytes:
+            line = f"! streamed filler line {number:08d} " + "x" * 40
+            filler.append(line)
+            size += len(line) + 1
+            number += 1
+        data = crlf("\n".join([body] + filler + [last]) + "\n")
+        ticks = max(int(faults.stream_seconds / self.STREAM_TICK), 1)
+        piece = -(-len(data) // ticks)
+        self._busy = True
+        loop = asyncio.get_running_loop()
+
+        def send(offset):
+            if self._closed:
+                return
+            try:
+                self._chan.write(data[offset:offset + piece])
+            except BrokenPipeError:  # the client went away mid-stream
+                self._closed = True
+                return
+            if offset + piece < len(data):
+                loop.call_later(self.STREAM_TICK, send, offset + piece)
+            else:
+                self._busy = False
+                self._send(self._prompt())
+                self._pump()
+
+        send(0)
+
     # ---- paging ----------------------------------------------------------
     def _emit(self, text, page=True):
-        length = self.state.length
+        # sticky_pager: paging cannot be turned off (24 rows whatever the client set).
+        length = 24 if self._dev.spec.faults.sticky_pager else self.state.length
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()

@@ -26,8 +26,9 @@ PLATFORM_ALIASES = {"ios": "cisco_ios", "eos": "arista_eos", "junos": "juniper_j
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,62}$")
 _DEVICE_KEYS = {
     "name", "platform", "credentials", "enable_secret", "address", "port", "config",
-    "extra_config", "fault", "faults", "hostname", "outputs",
+    "extra_config", "fault", "faults", "hostname", "outputs", "transport", "prompt",
 }
+TRANSPORTS = ("ssh", "telnet")
 
 # Credentials of generated labs: each device accepts one or two of these, so a
 # credential chain has to fall through to the right one ("wrong-first").
@@ -41,15 +42,26 @@ GENERATED_ENABLE_SECRET = "En4ble!lab"
 
 @dataclass(frozen=True)
 class Credential:
-    """A username/password a device accepts; privilege 15 logs straight into enable mode."""
+    """A login a device accepts: a password, an SSH public key (``public_key``, OpenSSH text), or both.
+
+    privilege 15 logs straight into enable mode. A credential without a password is key-only.
+    """
 
     username: str
-    password: str
+    password: str | None
     privilege: int = 1
+    public_key: str | None = None
 
     def public(self):
         """JSON-able form (the inventory file is test tooling: it carries the password)."""
-        return {"username": self.username, "password": self.password, "privilege": self.privilege}
+        data = {"username": self.username, "password": self.password, "privilege": self.privilege}
+        if self.public_key:
+            data["public_key"] = self.public_key
+        return data
+
+    def key_matches(self, key_text):
+        """True when ``key_text`` (OpenSSH public key) is this credential's key (type and base64 compared)."""
+        return bool(self.public_key) and self.public_key.split()[:2] == key_text.split()[:2]
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,8 @@ class DeviceSpec:
     hostname: str | None = None
     # A real device's outputs served verbatim (devicelab/captures.py): (command, text or texts) pairs.
     outputs: tuple = ()
+    transport: str = "ssh"  # "telnet": a telnet listener with a real login instead of SSH
+    prompt: str | None = None  # the exec prompt, e.g. "{host}>" or "[~{host}]" (default: the platform's)
 
     @property
     def host(self):
@@ -77,7 +91,14 @@ class DeviceSpec:
     def accepts(self, username, password):
         """Return the matching Credential, or None (a wrong login)."""
         for cred in self.credentials:
-            if cred.username == username and cred.password == password:
+            if cred.username == username and cred.password is not None and cred.password == password:
+                return cred
+        return None
+
+    def accepts_key(self, username, key_text):
+        """Return the Credential whose public key this is, or None."""
+        for cred in self.credentials:
+            if cred.username == username and cred.key_matches(key_text):
                 return cred
         return None
 
@@ -87,9 +108,11 @@ def _credential(value, where):
         return value
     if isinstance(value, (list, tuple)) and len(value) == 2:
         return Credential(str(value[0]), str(value[1]))
-    if isinstance(value, dict) and "username" in value and "password" in value:
-        return Credential(str(value["username"]), str(value["password"]), int(value.get("privilege", 1)))
-    raise ValueError(f"{where}: a credential needs username and password, got {value!r}")
+    if isinstance(value, dict) and "username" in value and ("password" in value or value.get("public_key")):
+        password = value.get("password")
+        return Credential(str(value["username"]), None if password is None else str(password),
+                          int(value.get("privilege", 1)), value.get("public_key") or None)
+    raise ValueError(f"{where}: a credential needs a username and a password or a public_key, got {value!r}")
 
 
 def _lines(value, where):
@@ -130,6 +153,9 @@ def device_from_dict(data, defaults=None):
                                                            all(isinstance(t, str) for t in v)))
             for k, v in outputs.items()):
         raise ValueError(f"device {name!r}: outputs must map commands to their output text (or a list of texts)")
+    transport = merged.get("transport") or "ssh"
+    if transport not in TRANSPORTS:
+        raise ValueError(f"device {name!r}: transport {transport!r} is not one of {list(TRANSPORTS)}")
     return DeviceSpec(
         name=name,
         platform=platform,
@@ -142,6 +168,8 @@ def device_from_dict(data, defaults=None):
         faults=parse_faults(fault_value),
         hostname=merged.get("hostname"),
         outputs=tuple((k, v if isinstance(v, str) else tuple(v)) for k, v in outputs.items()),
+        transport=transport,
+        prompt=None if merged.get("prompt") is None else str(merged["prompt"]),
     )
 
 

@@ -9,14 +9,14 @@ config_id has no foreign key in either table: prune deletes old configurations, 
 would make each such delete scan these tables (docs/compliance.md, "Table growth").
 
 Revision ID: 0007_compliance_results
-Revises: 0005_install_secrets
+Revises: 0006_reaching_devices
 Create Date: 2026-12-07
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0007_compliance_results"
-down_revision = "0005_install_secrets"
+down_revision = "0006_reaching_devices"
 branch_labels = None
 depends_on = None
 

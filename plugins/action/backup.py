@@ -24,6 +24,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._device_backup import DeviceBackup
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._options import BackupOptions, tunable_error
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._reach import ReachOverrides
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import process_engine, verify_schema
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import HAS_NETMIKO
@@ -47,7 +48,10 @@ prepare_before_fork(netmiko=True)
 # option with Jinja afresh in every device's worker, which cost more CPU per device than the
 # database work (docs/architecture.md, "Why the backup task has no templated options").
 VARIABLE_OPTIONS = ("connect_timeout", "command_timeout", "lockout_threshold", "host_key_checking",
-                    "known_hosts_file", "session_log_dir", "platforms_file", "keep_original")
+                    "known_hosts_file", "session_log_dir", "platforms_file", "keep_original",
+                    # How the device is reached: the inventory gives the database's values as group variables,
+                    # which group_vars and host_vars override (_inventory/_hosts.py).
+                    "jump_host", "transport", "legacy_ssh", "ssh_config_file")
 
 
 class ActionModule(ActionBase):
@@ -112,6 +116,8 @@ class ActionModule(ActionBase):
         refused = tunable_error(args)
         if refused:
             raise AnsibleActionFail(refused)
+        if args.get("ssh_config_file") and not os.path.isfile(args["ssh_config_file"]):
+            raise AnsibleActionFail("ssh_config_file %s does not exist (or is not a file)" % args["ssh_config_file"])
         try:
             platforms_file = platforms_file_path(args.get("platforms_file"))
             platforms = load_platforms_file(platforms_file) if platforms_file else None
@@ -125,7 +131,9 @@ class ActionModule(ActionBase):
             check_mode=bool(self._task.check_mode), diff=bool(self._task.diff),
             session_log=self._session_log_path(args, task_vars), lockout_threshold=args["lockout_threshold"],
             host_key_checking=self._host_key_checking(args, task_vars), known_hosts_file=args.get("known_hosts_file"),
-            platforms=platforms, keep_original=args["keep_original"])
+            platforms=platforms, keep_original=args["keep_original"], reach=ReachOverrides(
+                jump_host=args.get("jump_host"), transport=args.get("transport"), legacy_ssh=args.get("legacy_ssh"),
+                ssh_config_file=args.get("ssh_config_file")))
         engine = None
         try:
             # The schema is verified by the job's start, once; per host it would cost a

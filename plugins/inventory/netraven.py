@@ -25,6 +25,12 @@ description:
     C(netraven_no_credentials) for devices whose chain is empty; a warning gives the count of such devices.
   - A device named C(localhost), C(127.0.0.1) or C(::1) (any case) is left out with a warning naming it, because
     those names are Ansible's implicit localhost, where the backup playbook runs its job tasks.
+  - How a device is reached comes as group variables, so that C(group_vars) and C(host_vars) of the same
+    names override the database, as Ansible's precedence leads users to expect. Devices with a jump host are
+    in C(netraven_jump_<name>) (variable C(netraven_jump_host)), telnet devices in C(netraven_transport_telnet)
+    (C(netraven_transport=telnet)), devices allowed SHA-1 era SSH in C(netraven_legacy_ssh)
+    (C(netraven_legacy_ssh=true)). The backup reads those variables (an empty C(netraven_jump_host) sends a
+    device directly); devices without them use what the database says.
   - Passwords are never read by this plugin, so no secret, encrypted or not, reaches the inventory
     output or its cache; strings from the database are never treated as templates.
   - The plugin does not set C(ansible_connection). The backup action connects to the devices itself
@@ -115,6 +121,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._inventory._host
     load_snapshot,
     reserved_devices,
     reserved_warning,
+    reach_groups,
     source_fingerprint,
 )
 
@@ -208,6 +215,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         reserved = reserved_devices(snapshot)
         for hostname, device_id in reserved:
             self.display.warning("%s: %s" % (self.NAME, reserved_warning(hostname, device_id)))
+        # How devices are reached, as group variables: group_vars and host_vars of the same names override them.
+        for group, variables in reach_groups(snapshot).items():
+            for name, value in variables.items():
+                inventory.set_variable(group, name, _untrusted(value))
+
         missing = count_without_credentials(snapshot)
         if missing:
             self.display.warning("%s: %d of %d devices have no credential chain (no credential shares a tag with them); "

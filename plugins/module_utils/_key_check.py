@@ -39,7 +39,13 @@ import threading
 from typing import Any, Dict, Optional, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import describe_engine, read_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Credential, DeviceConfiguration, InstallSecret
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
+    CREDENTIAL_SECRET_COLUMNS,
+    HAS_SQLALCHEMY,
+    Credential,
+    DeviceConfiguration,
+    InstallSecret,
+)
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import EncryptionKeyError
 
 if HAS_SQLALCHEMY:
@@ -85,8 +91,9 @@ def mismatch_error(box: Any, recorded: str, where: str) -> EncryptionKeyError:
 
 
 def _sample(connection: Any) -> list:
-    """Some stored sealed values, newest first: credential passwords, else sealed originals."""
-    tokens = list(connection.execute(sa.select(Credential.password).order_by(Credential.id.desc())
+    """Some stored sealed values, newest first: a sealed secret of each credential (a key-only one has no password), else sealed originals."""
+    sealed = sa.func.coalesce(*(getattr(Credential, column) for column in CREDENTIAL_SECRET_COLUMNS))
+    tokens = list(connection.execute(sa.select(sealed).where(sealed.isnot(None)).order_by(Credential.id.desc())
                                      .limit(PROOF_SAMPLE)).scalars())
     if not tokens:
         tokens = list(connection.execute(

@@ -62,7 +62,8 @@ options:
     default: 10
   command_timeout:
     description:
-      - Seconds to wait for the configuration command to finish.
+      - Seconds of silence after which a command has timed out (counted from the last byte received), with a
+        cap of 20 times this value for the whole command.
       - When the task does not set it, the variable C(netraven_command_timeout).
     type: int
     default: 60
@@ -121,14 +122,50 @@ options:
   known_hosts_file:
     description:
       - A known_hosts file to verify host keys against, in addition to the user's and the system's.
+      - Jump hosts' host keys are verified the same way.
       - When the task does not set it, the variable C(netraven_known_hosts_file).
+    type: path
+  jump_host:
+    description:
+      - The jump host (netraven.netraven.jump_host) to reach the device through in this run, instead of the
+        database's; an empty string reaches it directly.
+      - A jump host that is down or refuses its own login fails the device at once (C(FAILED_UNREACHABLE) or
+        C(FAILED_SSH)), the reason naming the jump host, and no device credential is tried.
+      - When the task does not set it, the variable C(netraven_jump_host); the inventory sets it from the database
+        as a group variable, so C(group_vars) and C(host_vars) override the database. Without either, the database's.
+    type: str
+  transport:
+    description:
+      - V(ssh) or V(telnet) for this run, instead of the database's (netraven.netraven.device's O(netraven.netraven.device#module:transport)).
+      - When the task does not set it, the variable C(netraven_transport); without either, the database's.
+    type: str
+    choices: [ssh, telnet]
+  legacy_ssh:
+    description:
+      - Allow this device the SHA-1 key exchanges, C(ssh-rsa) host keys and CBC ciphers of older devices in this run,
+        instead of the database's setting. A device without it never negotiates them.
+      - When the task does not set it, the variable C(netraven_legacy_ssh); without either, the database's.
+    type: bool
+  ssh_config_file:
+    description:
+      - An OpenSSH client configuration file. For each device (looked up by its hostname), its C(ProxyJump)
+        (any number of hops, run with the C(ssh) client and this file) or C(ProxyCommand), and its C(KexAlgorithms),
+        C(HostKeyAlgorithms), C(Ciphers), C(MACs) and C(PubkeyAcceptedAlgorithms) apply. A SHA-1 era algorithm
+        named there counts as O(legacy_ssh) for that device. A NetRaven jump host wins over the file's proxy.
+      - The device's address and port are the database's (C(%h) and C(%p) expand to them); C(User) and
+        C(IdentityFile) do not apply (the credentials are the database's).
+      - When the task does not set it, the variable C(netraven_ssh_config_file).
     type: path
 seealso:
   - plugin: netraven.netraven.netraven
     plugin_type: inventory
   - module: netraven.netraven.job
 notes:
-  - Passwords never appear in results, logs, warnings or session logs.
+  - Passwords, enable secrets, private keys and their passphrases, and the jump hosts' logins never appear in
+    results, logs, warnings or session logs.
+  - Reads time out on silence. O(command_timeout) counts from the last byte the device sent, so a large
+    configuration that streams steadily is read whole; one command may run at most 20 times O(command_timeout)
+    in all (20 minutes at the default).
   - The C(netraven_*) variables of the options above are read by the action itself, so a play can set them
     once (extra vars, group_vars) and leave the task without templated options. Ansible compiles each
     templated option again in every host's worker, which costs more CPU per device than the backup's
@@ -216,6 +253,10 @@ ARGUMENT_SPEC = argspec(
     host_key_checking={"type": "bool"},
     known_hosts_file={"type": "path"},
     platforms_file={"type": "path"},
+    jump_host={"type": "str"},
+    transport={"type": "str", "choices": ["ssh", "telnet"]},
+    legacy_ssh={"type": "bool"},
+    ssh_config_file={"type": "path"},
 )
 RULES: dict = {}
 

@@ -11,12 +11,12 @@ module: credential
 short_description: Manage device login credentials in the NetRaven database
 version_added: 0.1.0
 description:
-  - Create, update or delete a credential that backups try on devices.
+  - Create, update or delete a credential that backups try on devices, or that logs in to a jump host.
   - A credential is tried on every device it shares a tag with, lowest O(priority) first.
-  - The password is stored encrypted with the encryption key, and never shown in results,
-    diffs or messages. It is written only on creation, or on every run with
-    O(update_password=always) when it differs from the stored one (compared by decrypting the
-    stored value), so re-running the task reports no change.
+  - The password, the enable secret, the private key and its passphrase are stored encrypted with
+    the encryption key, and never shown in results, diffs or messages. They are written only on
+    creation, or on every run with O(update_password=always) when they differ from the stored ones
+    (compared by decrypting the stored values), so re-running the task reports no change.
   - Options left out are not changed on an existing credential.
 author:
   - NetRaven developers (@netraven)
@@ -34,14 +34,39 @@ options:
     type: str
   password:
     description:
-      - Login password. Required to create a credential; an empty password is refused.
+      - Login password. Required to create a credential unless O(private_key) is given (a key-only login);
+        an empty password is refused.
+      - With both, the key is offered first, then the password, as OpenSSH does.
       - See O(update_password) for when it is written to an existing credential.
+    type: str
+  enable_secret:
+    description:
+      - The password of privileged (enable) mode, when it differs from the login password.
+      - Not set, the login password is the enable secret.
+      - A device that rejects it rejects the credential (C(enable rejected)), and the backup moves on to the next
+        credential of the chain. An account that lands unprivileged and cannot enable does the same.
+      - Encrypted at rest like O(password), never shown; see O(update_password) for when it is written. With
+        O(update_password=always), an empty string removes it.
+    type: str
+  private_key:
+    description:
+      - An SSH private key (RSA, ECDSA or Ed25519) as text, OpenSSH (C(-----BEGIN OPENSSH PRIVATE KEY-----)) or
+        PEM, for example C("{{ lookup('ansible.builtin.file', 'keys/netops_ed25519') }}").
+      - Checked when written (a key that cannot be read, or that its passphrase does not open, is refused);
+        encrypted at rest like O(password), never written to a file, never shown.
+      - See O(update_password) for when it is written. With O(update_password=always), an empty string removes it.
+    type: str
+  private_key_passphrase:
+    description:
+      - The passphrase of an encrypted O(private_key). Encrypted at rest, never shown.
+      - See O(update_password) for when it is written. With O(update_password=always), an empty string removes it.
     type: str
   update_password:
     description:
-      - V(on_create) writes O(password) only when the task creates the credential.
-      - V(always) also replaces the stored password when it differs from O(password).
-        Comparing decrypts the stored password, so the encryption key must open it.
+      - V(on_create) writes O(password), O(enable_secret), O(private_key) and O(private_key_passphrase) only when
+        the task creates the credential.
+      - V(always) also replaces each stored one that differs from the task's value.
+        Comparing decrypts the stored values, so the encryption key must open them.
     type: str
     choices: [always, on_create]
     default: on_create
@@ -61,7 +86,8 @@ options:
     description:
       - V(present) creates or updates the credential.
       - V(absent) deletes it. Devices that last logged in with it and the connection logs that
-        name it keep their history without the link.
+        name it keep their history without the link. A credential that logs in to a jump host is not
+        deleted (the jump hosts are named).
     type: str
     choices: [present, absent]
     default: present
@@ -76,7 +102,8 @@ extends_documentation_fragment:
 attributes:
   diff_mode:
     details:
-      - The diff shows a C(password) marker when the password is written, never the password.
+      - The diff shows a marker (C(password), C(enable_secret), C(private_key), C(private_key_passphrase)) for each
+        secret written, never the secret.
 notes:
   - The encryption key is needed only when a password is written or compared.
   - When a loop creates credentials, keep the passwords out of the loop items and look them up by name
@@ -85,6 +112,7 @@ notes:
 seealso:
   - module: netraven.netraven.tag
   - module: netraven.netraven.device
+  - module: netraven.netraven.jump_host
 """
 
 EXAMPLES = r"""
@@ -114,6 +142,22 @@ EXAMPLES = r"""
   loop: "{{ netraven_credentials }}"
   loop_control:
     label: "{{ item.name }}"
+
+- name: A key-only login with its own enable secret (both from the vault)
+  netraven.netraven.credential:
+    name: netops-key
+    username: netops
+    private_key: "{{ vault_netops_private_key }}"
+    private_key_passphrase: "{{ vault_netops_key_passphrase }}"
+    enable_secret: "{{ vault_enable_secret }}"
+    priority: 5
+    tags: [site-paris]
+
+- name: The login of the Lyon bastion (a jump host, not a device)
+  netraven.netraven.credential:
+    name: lyon-bastion-login
+    username: netraven
+    private_key: "{{ vault_bastion_key }}"
 
 - name: Retire a credential
   netraven.netraven.credential:
@@ -177,6 +221,13 @@ password_changed:
   returned: always
   type: bool
   sample: false
+secrets_changed:
+  description:
+    - The secrets the task wrote (or in check mode would write, or removed), by option name; never their values.
+  returned: always
+  type: list
+  elements: str
+  sample: [enable_secret]
 created_tags:
   description: Tags the task created (or would create in check mode) because of O(create_tags).
   returned: always
@@ -198,6 +249,9 @@ ARGUMENT_SPEC = NetRavenModule.argspec(
     name={"type": "str"},
     username={"type": "str"},
     password={"type": "str", "no_log": True},
+    enable_secret={"type": "str", "no_log": True},
+    private_key={"type": "str", "no_log": True},
+    private_key_passphrase={"type": "str", "no_log": True},
     update_password={"type": "str", "choices": ["always", "on_create"], "default": "on_create", "no_log": False},
     priority={"type": "int"},
     description={"type": "str"},
@@ -214,7 +268,9 @@ def handler(mod):
         mod.engine, mod.secret_box, name=params["name"], username=params["username"], password=params["password"],
         update_password=params["update_password"], priority=params["priority"], description=params["description"],
         is_system=params["is_system"], tags=params["tags"], purge_tags=params["purge_tags"],
-        create_tags=params["create_tags"], state=params["state"], check_mode=mod.check_mode)
+        create_tags=params["create_tags"], state=params["state"], check_mode=mod.check_mode,
+        enable_secret=params["enable_secret"], private_key=params["private_key"],
+        private_key_passphrase=params["private_key_passphrase"])
     return module_result(mod, result)
 
 

@@ -17,7 +17,7 @@ description:
   - Input a backup would only trip over later is refused at once, with one line naming the culprit
     and nothing written. That covers a O(device_type) netmiko does not know (the message lists the
     close matches), an O(ip_address) that is not an IP address, a hostname (ignoring case) or address
-    another device already has, and an unknown tag.
+    another device already has, an unknown tag or jump host, and telnet for a type without a telnet driver.
 author:
   - NetRaven developers (@netraven)
 options:
@@ -53,6 +53,31 @@ options:
     description:
       - Whether backups include the device. A new device is enabled when this is not set.
     type: bool
+  jump_host:
+    description:
+      - Name of the jump host (netraven.netraven.jump_host) the device is reached through. An empty string
+        removes it, and the device is reached directly.
+      - A new device is reached directly when this is not set.
+      - The host variable C(netraven_jump_host) (from C(host_vars) or C(group_vars)) overrides it for a run.
+    type: str
+  transport:
+    description:
+      - V(ssh) or V(telnet). Telnet uses netmiko's telnet driver of O(device_type) (for example
+        C(cisco_ios_telnet)) under the platform profile of O(device_type); a O(device_type) without a
+        telnet driver is refused. Telnet sends the password in clear, and the job log warns about it once
+        per device. A device never falls back from SSH to telnet by itself.
+      - Telnet does not go through a jump host.
+      - A new device uses V(ssh) when this is not set. The variable C(netraven_transport) overrides it for a run.
+    type: str
+    choices: [ssh, telnet]
+  legacy_ssh:
+    description:
+      - Let this device (and no other) negotiate the SHA-1 key exchanges (C(diffie-hellman-group1-sha1),
+        C(diffie-hellman-group14-sha1), C(diffie-hellman-group-exchange-sha1)), C(ssh-rsa) (SHA-1) host keys and
+        CBC ciphers of older devices. Without it, a device that offers only those fails with C(FAILED_SSH) and a
+        reason naming C(legacy_ssh).
+      - A new device does not when this is not set. The variable C(netraven_legacy_ssh) overrides it for a run.
+    type: bool
   state:
     description:
       - V(present) creates or updates the device.
@@ -72,6 +97,7 @@ requirements:
 seealso:
   - module: netraven.netraven.tag
   - module: netraven.netraven.credential
+  - module: netraven.netraven.jump_host
 """
 
 EXAMPLES = r"""
@@ -97,6 +123,24 @@ EXAMPLES = r"""
     tags: "{{ item.tags }}"
     create_tags: true
   loop: "{{ netraven_devices }}"
+
+- name: An old switch reached through the Lyon bastion, with SHA-1 era SSH
+  netraven.netraven.device:
+    hostname: lyo-old-sw1
+    ip_address: 10.20.0.5
+    device_type: cisco_ios
+    jump_host: lyon-bastion
+    legacy_ssh: true
+    tags: [site-lyon]
+
+- name: A telnet-only terminal server
+  netraven.netraven.device:
+    hostname: par-ts-1
+    ip_address: 10.10.0.9
+    device_type: cisco_ios
+    port: 23
+    transport: telnet
+    tags: [site-paris]
 
 - name: Decommission a device
   netraven.netraven.device:
@@ -150,6 +194,17 @@ device:
     last_credential_id:
       description: Id of the credential that last logged in, or null.
       type: int
+    jump_host:
+      description: Name of the jump host the device is reached through, or null.
+      type: str
+    transport:
+      description: V(ssh) or V(telnet).
+      type: str
+      sample: ssh
+    legacy_ssh:
+      description: Whether the device may negotiate SHA-1 era SSH algorithms.
+      type: bool
+      sample: false
 created_tags:
   description: Tags the task created (or would create in check mode) because of O(create_tags).
   returned: always
@@ -173,6 +228,9 @@ ARGUMENT_SPEC = NetRavenModule.argspec(
     port={"type": "int"},
     description={"type": "str"},
     enabled={"type": "bool"},
+    jump_host={"type": "str"},
+    transport={"type": "str", "choices": ["ssh", "telnet"]},
+    legacy_ssh={"type": "bool"},
     state={"type": "str", "choices": ["present", "absent"], "default": "present"},
 )
 RULES: dict = {}
@@ -185,7 +243,8 @@ def handler(mod):
         mod.engine, params["hostname"], state=params["state"], ip_address=params["ip_address"],
         device_type=params["device_type"], port=params["port"], description=params["description"],
         enabled=params["enabled"], tags=params["tags"], purge_tags=params["purge_tags"],
-        create_tags=params["create_tags"], check_mode=mod.check_mode)
+        create_tags=params["create_tags"], check_mode=mod.check_mode, jump_host=params["jump_host"],
+        transport=params["transport"], legacy_ssh=params["legacy_ssh"])
     return module_result(mod, result)
 
 

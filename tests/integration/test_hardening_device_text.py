@@ -10,7 +10,7 @@ that serves the device's output in chunks), so the bytes are exactly what the te
 import pytest
 import sqlalchemy as sa
 
-from ansible_collections.netraven.netraven.plugins.module_utils._backup import _session
+from ansible_collections.netraven.netraven.plugins.module_utils._backup import _command_read, _session
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._device_backup import BackupOptions, DeviceBackup
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
@@ -84,7 +84,7 @@ def estate(db_url, encryption_key, monkeypatch):
                            for n in (1, 2)],
                           [{"name": "ops", "username": "ops", "password": "Ops-Password-1", "tags": ["core"]}])
     monkeypatch.setattr(_session, "ConnectHandler", connect)
-    monkeypatch.setattr(_session, "PROMPT_QUIET_SECONDS", 0.05, raising=False)
+    monkeypatch.setattr(_command_read, "PROMPT_QUIET_SECONDS", 0.05)
     engine = create_db_engine(db_url)
     yield engine, devices, creds
     engine.dispose()

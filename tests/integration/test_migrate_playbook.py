@@ -97,7 +97,8 @@ def test_revision_option_and_upgrade_from_an_older_schema(database_factories, mi
     rc, state, result = adhoc(migrate_env, "-a", "db_url=%s" % url)
     assert (rc, state) == (0, "CHANGED"), result
     assert (result["before"], result["after"], result["migrations"]) == (
-        "0002_connection_log_credential", SCHEMA_REVISION, ["0003_job_results", "0004_config_original", "0005_install_secrets", SCHEMA_REVISION])
+        "0002_connection_log_credential", SCHEMA_REVISION, ["0003_job_results", "0004_config_original",
+                                                            "0005_install_secrets", "0006_reaching_devices", SCHEMA_REVISION])
     assert result["database"] == url
 
     # Asking for an older revision leaves a newer database alone.

@@ -67,9 +67,12 @@ def test_step_by_step_upgrade_and_downgrade(empty_db_url):
     _migrations.upgrade(empty_db_url, "0003_job_results")
     _migrations.upgrade(empty_db_url, "0004_config_original")
     _migrations.upgrade(empty_db_url, "0005_install_secrets")
+    _migrations.upgrade(empty_db_url, "0006_reaching_devices")
     _migrations.upgrade(empty_db_url, "0007_compliance_results")
-    assert _migrations.downgrade(empty_db_url, "0005_install_secrets")[1] == "0005_install_secrets"
+    assert _migrations.downgrade(empty_db_url, "0006_reaching_devices")[1] == "0006_reaching_devices"
     assert not {"compliance_results", "compliance_state"} & table_names(empty_db_url)
+    assert _migrations.downgrade(empty_db_url, "0005_install_secrets")[1] == "0005_install_secrets"
+    assert "jump_hosts" not in table_names(empty_db_url)
     assert _migrations.downgrade(empty_db_url, "0004_config_original")[1] == "0004_config_original"
     assert "install_secrets" not in table_names(empty_db_url)
     assert _migrations.downgrade(empty_db_url, "0003_job_results")[1] == "0003_job_results"
@@ -136,7 +139,9 @@ def test_data_survives_the_upgrade_on_sqlite(database_factories):
                          "FROM credentials ORDER BY id") == [
                 (7, "admin-7", "admin", "token-7", 10, 0.5, 0, 0),
                 (8, "admin-8", "admin", "token-8", 100, None, 0, 0)]
-            assert query("SELECT id, hostname, last_credential_id FROM devices") == [(3, "r1", None)]
+            assert query("SELECT id, hostname, last_credential_id, jump_host_id, transport, legacy_ssh FROM devices") == [
+                (3, "r1", None, None, "ssh", 0)]
+            assert query("SELECT enable_secret, private_key, private_key_passphrase FROM credentials") == [(None,) * 3] * 2
             assert query("SELECT device_id, tag_id FROM device_tag_association") == [(3, 1)]
             assert query("SELECT credential_id, tag_id FROM credential_tag_association") == [(7, 1)]
             assert query("SELECT job_id, tag_id FROM job_tags") == [(5, 1)]
@@ -150,6 +155,20 @@ def test_data_survives_the_upgrade_on_sqlite(database_factories):
     finally:
         engine.dispose()
     assert schema_diff(url) == []
+
+
+def test_downgrade_refuses_while_key_only_credentials_exist(empty_db_url):
+    """Below 0006 a credential needs a password: the downgrade names the key-only ones and changes nothing."""
+    _migrations.upgrade(empty_db_url)
+    engine = create_db_engine(empty_db_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO credentials (id, name, username, private_key) VALUES (4, 'keyonly', 'ops', 'v2:x')")
+    engine.dispose()
+    with pytest.raises(Exception) as caught:
+        _migrations.downgrade(empty_db_url, "0005_install_secrets")
+    assert "keyonly" in str(caught.value) and "key-only" in str(caught.value)
+    assert _migrations.current_revision(empty_db_url) == SCHEMA_REVISION
+    assert "jump_hosts" in table_names(empty_db_url)
 
 
 def test_alembic_command_line_from_the_checkout(tmp_path):

@@ -218,7 +218,7 @@ def test_the_real_network_example_works_as_written(tmp_path, readme_database, de
         engine.dispose()
     # Upgrading: both commands leave the current schema alone.
     migrations = _output_of(outputs, "ansible-playbook netraven.netraven.migrate")
-    assert "(5 migration(s))" in migrations[0] and "(0 migration(s))" in migrations[1]
+    assert "(7 migration(s))" in migrations[0] and "(0 migration(s))" in migrations[1]
     # No password, from the vault or the database URL, in anything the commands printed.
     everything = "".join(output for _block, output in outputs)
     for secret in list(passwords.values()) + [VAULT_PASSWORD, KEY]:

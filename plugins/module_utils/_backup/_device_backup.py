@@ -17,7 +17,7 @@ from them. See docs/architecture.md, "The path of one device".
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Optional, Sequence, Tuple, Union
 
 import dataclasses
 import functools
@@ -30,6 +30,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._backup._store i
     GUARDED,
     WAIT,
     DeviceContext,
+    SealedLogin,
     claim_attempt,
     force_claim,
     note_guarded,
@@ -38,7 +39,15 @@ from ansible_collections.netraven.netraven.plugins.module_utils._backup._store i
     record_rejection,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._device_text import config_hash
-from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import AttemptError, DeviceSession, knows_device_type
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._jump_chain import JumpChain
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._private_keys import paramiko_key
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._reach import Reach
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import (
+    REJECTED_MESSAGE,
+    AttemptError,
+    DeviceSession,
+    knows_device_type,
+)
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import GENERIC, no_profile_message, profile_for
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._options import BackupOptions
@@ -116,17 +125,43 @@ def usable_chain(context: DeviceContext, chain_ids: Sequence[int], max_attempts:
 
 
 class _Trail:
-    """The loop's running record (private to one run): finished attempts, skips, the attempt in flight."""
+    """The loop's running record (private to one run): finished attempts, skips, the attempt in flight.
+
+    route_error: the way to the device failed (a jump host) before any credential was tried.
+    """
 
     def __init__(self, skipped: Iterable[Skip]) -> None:
         self.attempts: list = []
         self.skipped: list = list(skipped)
         self.in_flight: Optional[Attempt] = None
         self.config: Optional[FetchedConfig] = None
+        self.route_error: Optional[AttemptError] = None
 
     def finish(self, attempt: Attempt) -> None:
         self.attempts.append(attempt)
         self.in_flight = None
+
+
+class Login(NamedTuple):
+    """One credential's secrets, opened for one attempt: never stored, never in a repr."""
+
+    password: Optional[str]
+    enable_secret: Optional[str]
+    pkey: Any
+
+    def __repr__(self) -> str:
+        return "Login(<secrets>)"
+
+
+TELNET_WARNING = ("Telnet: the login of %d credential attempt(s) crossed the network in clear (transport telnet); "
+                  "move the device to SSH when it can")
+
+
+def _warnings(reach: Reach, attempts: Sequence[Attempt]) -> tuple:
+    """The device's warnings for the job log and the task result: telnet sent a password in clear (once per device)."""
+    if reach.telnet and attempts:
+        return (TELNET_WARNING % len(attempts),)
+    return ()
 
 
 class DeviceBackup:
@@ -147,7 +182,7 @@ class DeviceBackup:
         so the lock it may take on the credential row is held only until this commit.
         """
         context = load_context(db, device_id=device_id, credential_ids=chain_ids, job_id=job_id,
-                               lockout_threshold=self.options.lockout_threshold)
+                               lockout_threshold=self.options.lockout_threshold, overrides=self.options.reach)
         usable, skipped = usable_chain(context, chain_ids, self.options.max_attempts)
         if self._claims(job_id):
             for skip in skipped:
@@ -155,7 +190,8 @@ class DeviceBackup:
                     note_guarded(db, job_id, {"id": skip.credential_id, "username": context.credentials[skip.credential_id][0]},
                                  self.options.lockout_threshold)
         first_claim = None
-        if usable and self._claims(job_id):
+        # Behind jump hosts the way is checked first, so no credential is claimed before it is known to be open.
+        if usable and self._claims(job_id) and not (context.reach.through_jump_hosts or context.route_error):
             first = usable[0]
             first_claim = claim_attempt(db, job_id, device_id, {"id": first, "username": context.credentials[first][0]},
                                         self.options.lockout_threshold)
@@ -181,7 +217,7 @@ class DeviceBackup:
                 trail.finish(dataclasses.replace(trail.in_flight, outcome=FAILED, error_type=ErrorType.UNEXPECTED,
                                                  message=internal_error))
             trail.config = None
-        verdict = final_status(trail.attempts, trail.skipped, chain_ids, internal_error)
+        verdict = final_status(trail.attempts, trail.skipped, chain_ids, internal_error, trail.route_error)
         if platform is None:
             verdict = Verdict(DeviceStatus.FAILED_UNEXPECTED, ErrorType.NO_PROFILE,
                               no_profile_message(context.device["device_type"]))
@@ -190,7 +226,7 @@ class DeviceBackup:
             device_id=context.device["id"], hostname=context.device["hostname"], status=verdict.status,
             attempts=tuple(trail.attempts), skipped=tuple(trail.skipped), error_type=verdict.error_type,
             error_message=verdict.error_message, config=config, config_id=config.config_id if config else None,
-            duration_ms=int((time.monotonic() - started) * 1000))
+            duration_ms=int((time.monotonic() - started) * 1000), warnings=_warnings(context.reach, trail.attempts))
         if self.options.check_mode:
             return outcome
         config_id = run_transaction(self.engine, functools.partial(record_outcome, outcome=outcome, job_id=job_id))
@@ -207,6 +243,28 @@ class DeviceBackup:
                        first_claim: Optional[str], platform: Profile) -> None:
         if not usable:
             return
+        if context.route_error:
+            trail.route_error = AttemptError(ErrorType.UNEXPECTED, context.route_error, route=True)
+            return
+        jump = self._jump_chain(context) if context.reach.through_jump_hosts else None
+        try:
+            if jump is not None:
+                jump.open(context.device["ip_address"], context.device["port"])
+            self._attempt_credentials(trail, context, usable, job_id, first_claim, platform, jump)
+        except AttemptError as error:
+            if not error.route or trail.in_flight is not None or trail.attempts:
+                raise
+            trail.route_error = error  # the way to the device failed before any credential was tried
+        finally:
+            if jump is not None:
+                jump.close()
+
+    def _jump_chain(self, context: DeviceContext) -> JumpChain:
+        return JumpChain(context.reach.hops, self.secret_box, self.options.connect_timeout,
+                         self.options.host_key_checking, self.options.known_hosts_file)
+
+    def _attempt_credentials(self, trail: _Trail, context: DeviceContext, usable: Sequence[int], job_id: Optional[int],
+                             first_claim: Optional[str], platform: Profile, jump: Optional[JumpChain]) -> None:
         device = context.device
         if first_claim not in (None, WAIT):
             self._first_claimed(trail, context, usable[0], first_claim)
@@ -214,10 +272,12 @@ class DeviceBackup:
         session = DeviceSession(device["ip_address"], device["port"], device["device_type"],
                                 self.options.connect_timeout, self.options.command_timeout, self.options.session_log,
                                 self.options.host_key_checking, self.options.known_hosts_file,
+                                reach=context.reach, jump=jump, hostname=device["hostname"],
                                 profile=platform, marker_key=self.secret_box.marker_key())
         number = 0
         for index, cred_id in enumerate(usable):
-            username, ciphertext = context.credentials[cred_id]
+            sealed = context.credentials[cred_id]
+            username = sealed.username
             credential = {"id": cred_id, "username": username}
             taken_over = index == 0 and first_claim in (CLAIMED, GUARDED)
             if taken_over and first_claim == GUARDED:
@@ -230,8 +290,7 @@ class DeviceBackup:
                 trail.in_flight = Attempt(number + 1, cred_id, username, claimed=bool(claimed))
             number += 1
             try:
-                password = self.secret_box.decrypt(ciphertext)
-                output, printed = self._fetch(session, platform, username, password)
+                output, printed = self._fetch(session, platform, username, self._login(sealed))
                 # The configuration itself must be complete; the fact comments above it are not part of that check.
                 if not platform.is_complete(printed):
                     raise AttemptError(ErrorType.TRUNCATED, "The configuration is incomplete (%d bytes, no proper end)"
@@ -244,7 +303,7 @@ class DeviceBackup:
                 if not self.options.check_mode:
                     run_transaction(self.engine, functools.partial(
                         record_rejection, job_id=job_id, device_id=device["id"], credential=credential,
-                        attempt=number))
+                        attempt=number, reason=None if error.message == REJECTED_MESSAGE else error.message))
                     attempt = dataclasses.replace(attempt, recorded=True)
                 trail.finish(attempt)
                 continue
@@ -291,16 +350,26 @@ class DeviceBackup:
                 return state
             time.sleep(CLAIM_POLL_SECONDS)
 
+    def _login(self, sealed: SealedLogin) -> Login:
+        """The credential's secrets, opened for one attempt (the key as the paramiko key it offers)."""
+        def opened(token: Optional[str]) -> Optional[str]:
+            return self.secret_box.decrypt(token) if token else None
+
+        key_text = opened(sealed.private_key)
+        pkey = paramiko_key(key_text, opened(sealed.private_key_passphrase)) if key_text else None
+        return Login(opened(sealed.password), opened(sealed.enable_secret), pkey)
+
     @staticmethod
-    def _fetch(session: DeviceSession, platform: Profile, username: str, password: str) -> Tuple[str, str]:
+    def _fetch(session: DeviceSession, platform: Profile, username: str, login: Login) -> Tuple[str, str]:
         """The profile's commands in one login: (fact lines as comments then the configuration, the configuration alone).
 
         The second is what the device printed for its configuration commands, unmasked and
         without NetRaven's fact comments: the original that a restore needs.
         """
-        outputs, _seconds = session.fetch_all(username, password, platform.facts + platform.commands,
+        outputs, _seconds = session.fetch_all(username, login.password, platform.facts + platform.commands,
                                               pre_commands=platform.pre_commands, enable=platform.enable,
-                                              ended=platform.end_found, fallback=platform.fallback_for)
+                                              ended=platform.end_found, enable_secret=login.enable_secret,
+                                              pkey=login.pkey, fallback=platform.fallback_for)
         facts, config = outputs[:len(platform.facts)], outputs[len(platform.facts):]
         printed = "\n".join(config)
         return platform.facts_block(facts) + printed, printed

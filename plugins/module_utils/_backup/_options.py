@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._reach import NO_OVERRIDES, ReachOverrides
+
 
 class BackupOptions:
     """Tunables of one backup call (the module's options)."""
@@ -14,7 +16,9 @@ class BackupOptions:
     def __init__(self, connect_timeout: int = 10, command_timeout: int = 60, max_attempts: Optional[int] = None,
                  mask_secrets: bool = True, check_mode: bool = False, diff: bool = False, session_log: Any = None,
                  lockout_threshold: int = 0, host_key_checking: bool = False, known_hosts_file: Optional[str] = None,
-                 platforms: Optional[dict] = None, keep_original: bool = True) -> None:
+                 platforms: Optional[dict] = None, keep_original: bool = True,
+                 reach: ReachOverrides = NO_OVERRIDES) -> None:
+        self.reach = reach  # the run's jump_host / transport / legacy_ssh overrides and its ssh_config_file
         self.keep_original = keep_original  # seal the unmasked text into device_configurations.original
         self.platforms = platforms  # device_type -> Profile; None: the built-in profiles (docs/platforms.md)
         self.host_key_checking = host_key_checking

@@ -12,7 +12,7 @@ apart from both (docs/architecture.md, "The path of one device").
 from __future__ import annotations
 
 import dataclasses
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import (
     FALLBACK_ERRORS,
@@ -104,16 +104,20 @@ class Verdict:
 
 
 def final_status(attempts: Sequence[Attempt], skipped: Sequence[Skip], chain_ids: Sequence[int],
-                 internal_error: Optional[str] = None) -> Verdict:
+                 internal_error: Optional[str] = None, route_error: Any = None) -> Verdict:
     """The one rule for a device's status, from what the loop found.
 
-    The last attempt decides: accepted is SUCCESS, else its error's status. Without any
-    attempt, only a device without a usable credential at all (no chain, or every
+    The last attempt decides: accepted is SUCCESS, else its error's status. A way to the
+    device that failed before any credential was tried (route_error: a jump host down or
+    refusing its own login) decides alone: its error's status, naming the jump host. Without
+    any attempt, only a device without a usable credential at all (no chain, or every
     credential deleted) is NO_CREDENTIALS; credentials held back by the lockout guard, or
     already rejected on this device in this job, are failed logins: FAILED_AUTH.
     """
     if internal_error is not None:
         return Verdict(DeviceStatus.FAILED_UNEXPECTED, ErrorType.UNEXPECTED, internal_error)
+    if route_error is not None and not attempts:
+        return Verdict(device_status_for_error(route_error.error_type), route_error.error_type, route_error.message)
     if attempts:
         last = attempts[-1]
         if last.accepted:
@@ -143,6 +147,8 @@ class DeviceOutcome:
     config: Optional[FetchedConfig] = None
     config_id: Optional[int] = None
     duration_ms: int = 0
+    # Said once per device, in the job log and the task result (a password sent in clear over telnet).
+    warnings: tuple = ()
 
     @property
     def successful(self) -> bool:
@@ -212,6 +218,8 @@ class DeviceOutcome:
         }
         if self.diff is not None:
             result["diff"] = self.diff
+        if self.warnings:
+            result["warnings"] = list(self.warnings)
         if not self.successful:
             result["failed"] = True
             result["msg"] = "%s: %s" % (self.status, self.error_message or self.status)

@@ -16,23 +16,34 @@ from __future__ import annotations
 import codecs
 import logging
 import os
-import re
 import time
 import traceback
-from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._attempt_error import AttemptError
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._command_read import read_command_output
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._device_text import clean_message, clean_output
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._jump_chain import JumpChain
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._reach import DIRECT, Reach
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._ssh_algorithms import (
+    LEGACY_HINT,
+    LegacyTransport,
+    disabled_algorithms,
+    legacy_key,
+    needs_legacy,
+)
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._ssh_config import SshConfigSettings, settings_for
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import short_value
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import GENERIC, profile_for
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._session_log import MaskingLog, open_session_log
-from ansible_collections.netraven.netraven.plugins.module_utils._backup._unchanged_terminal import unchanged_terminal_driver
-from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType, device_status_for_error
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType
 
 if TYPE_CHECKING:
     from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
 
 try:
-    from netmiko import ConnectHandler
+    from ansible_collections.netraven.netraven.plugins.module_utils._backup._netmiko_driver import EnableRejected
+    from ansible_collections.netraven.netraven.plugins.module_utils._backup._netmiko_driver import connect_handler as ConnectHandler
     from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadException, ReadTimeout
     from netmiko.netmiko_globals import MAX_BUFFER
     from netmiko.ssh_dispatcher import CLASS_MAPPER
@@ -49,31 +60,13 @@ except ImportError:
 logging.getLogger("paramiko").addHandler(logging.NullHandler())
 logging.getLogger("paramiko").propagate = False
 
+# The message of a plain rejected login (a password or a key the device refused).
+REJECTED_MESSAGE = "Authentication rejected by the device"
 _SSH_NEGOTIATION_HINTS = ("incompatible ssh peer", "no acceptable", "unable to agree", "no matching",
                           "negotiation", "unknown cipher", "kex", "known_hosts", "host key")
 
 
-class AttemptError(Exception):
-    """A failed attempt: error_type (ErrorType) and a one-line, password-free message.
-
-    The message often carries the device's own text (an SSH greeting, netmiko's error
-    quoting the output): it is cleaned here (clean_message), once for every path, so it
-    is always storable, even on PostgreSQL, which refuses a NUL in text.
-    """
-
-    def __init__(self, error_type, message):
-        message = clean_message(message)
-        super().__init__(message)
-        self.error_type = error_type
-        self.message = message
-
-    @property
-    def status(self):
-        """The device status this error gives when it ends the chain."""
-        return device_status_for_error(self.error_type)
-
-
-def _one_line(text, secrets):
+def _one_line(text: Any, secrets: Sequence[Optional[str]]) -> str:
     """The first lines of an exception's text, the secrets scrubbed (as sent and as cleaned) before anything is cut."""
     text = str(text)
     for secret in secrets:
@@ -85,27 +78,55 @@ def _one_line(text, secrets):
     return " ".join(lines[:3])[:400] if lines else type(text).__name__
 
 
-def classify(error, phase, secrets=()):
-    """Map an exception raised while connecting ('connect') or reading ('fetch') to an AttemptError."""
+def _negotiation_message(text: str, secrets: Sequence[str], legacy: bool) -> str:
+    """An SSH negotiation failure in one line; where SHA-1 era SSH would help, the hint that names legacy_ssh."""
+    message = "SSH negotiation failed: " + _one_line(text, secrets)
+    lowered = text.lower()
+    if not legacy and "known_hosts" not in lowered and "verification" not in lowered and any(
+            hint in lowered for hint in ("kex", "host key", "cipher", "no acceptable", "incompatible ssh peer")):
+        message += "; " + LEGACY_HINT
+    return message
+
+
+def classify(error: BaseException, phase: str, secrets: Sequence[str] = (), legacy: bool = False) -> AttemptError:
+    """Map an exception raised while connecting ('connect') or reading ('fetch') to an AttemptError.
+
+    Only the device's explicit rejection of a login moves the chain on (ErrorType.AUTH). An
+    authentication that times out (a slow TACACS/ISE) or a connection closed during it is
+    not a rejection: paramiko raises AuthenticationException("Authentication timeout.") and
+    "transport shut down or saw EOF" for them, which netmiko wraps as a rejection; here they
+    are a timeout and an SSH failure, which stop the chain and count against no credential.
+    """
     text = str(error)
     lowered = text.lower()
     if isinstance(error, AttemptError):
         return error
     if HAS_NETMIKO and isinstance(error, NetmikoAuthenticationException):
-        return AttemptError(ErrorType.AUTH, "Authentication rejected by the device")
+        if "authentication timeout" in lowered:
+            return AttemptError(ErrorType.TIMEOUT, "Authentication timed out: the device (or its AAA server) did not "
+                                "answer the login in time; no further credential is tried")
+        if "saw eof" in lowered or "transport shut down" in lowered:
+            return AttemptError(ErrorType.SSH, "The device closed the connection during authentication; no further "
+                                "credential is tried")
+        return AttemptError(ErrorType.AUTH, REJECTED_MESSAGE)
     if HAS_NETMIKO and isinstance(error, ReadTimeout):
         return AttemptError(ErrorType.TIMEOUT, "Timed out waiting for the device: " + _one_line(text, secrets))
     if HAS_NETMIKO and isinstance(error, NetmikoTimeoutException):
+        detail = text.rsplit("creation:", maxsplit=1)[-1]
         if "tcp connection to device failed" in lowered or "dns failure" in lowered:
             return AttemptError(ErrorType.UNREACHABLE, "TCP connection to the device failed (nothing listening or no route)")
+        if "incompatible ssh peer" in lowered or "no acceptable" in lowered:
+            return AttemptError(ErrorType.SSH, _negotiation_message(detail, secrets, legacy))
         if "known_hosts" in lowered or "host key" in lowered:
-            return AttemptError(ErrorType.SSH, "SSH host key verification failed: " + _one_line(text.rsplit("creation:", maxsplit=1)[-1], secrets))
+            return AttemptError(ErrorType.SSH, "SSH host key verification failed: " + _one_line(detail, secrets))
         if "sshexception" in lowered and any(hint in lowered for hint in _SSH_NEGOTIATION_HINTS):
-            return AttemptError(ErrorType.SSH, "SSH negotiation failed: " + _one_line(text.rsplit("creation:", maxsplit=1)[-1], secrets))
-        return AttemptError(ErrorType.TIMEOUT, "Connection timed out: " + _one_line(text.rsplit("creation:", maxsplit=1)[-1], secrets))
+            return AttemptError(ErrorType.SSH, _negotiation_message(detail, secrets, legacy))
+        if "telnet login timed out" in lowered:
+            return AttemptError(ErrorType.TIMEOUT, _one_line(text, secrets))
+        return AttemptError(ErrorType.TIMEOUT, "Connection timed out: " + _one_line(detail, secrets))
     if HAS_NETMIKO and isinstance(error, paramiko.ssh_exception.SSHException):
         if any(hint in lowered for hint in _SSH_NEGOTIATION_HINTS):
-            return AttemptError(ErrorType.SSH, "SSH negotiation failed: " + _one_line(text, secrets))
+            return AttemptError(ErrorType.SSH, _negotiation_message(text, secrets, legacy))
         if phase == "fetch":
             return AttemptError(ErrorType.TRUNCATED, "The session ended before the configuration was complete: "
                                 + _one_line(text, secrets))
@@ -117,10 +138,7 @@ def classify(error, phase, secrets=()):
     return AttemptError(ErrorType.UNEXPECTED, "%s: %s" % (type(error).__name__, _one_line(text, secrets)))
 
 
-POLL_SECONDS = 0.01
-
-
-def decode_as_stream(connection):
+def decode_as_stream(connection: Any) -> None:
     """Make netmiko decode the session's bytes as one stream rather than chunk by chunk.
 
     netmiko decodes every recv() chunk on its own, ignoring errors: a multi-byte UTF-8
@@ -136,7 +154,7 @@ def decode_as_stream(connection):
         return
     decoder = codecs.getincrementaldecoder(getattr(channel, "encoding", None) or "utf-8")("replace")
 
-    def read_buffer():
+    def read_buffer() -> str:
         remote = channel.remote_conn
         if remote is None:
             raise ReadException("Attempt to read, but there is no active channel.")
@@ -150,106 +168,67 @@ def decode_as_stream(connection):
     channel.read_buffer = read_buffer
 
 
-def _channel_closed(connection):
-    channel = getattr(connection, "remote_conn", None)
-    if channel is None:
-        return False
-    transport = channel.get_transport() if hasattr(channel, "get_transport") else None
-    return bool(getattr(channel, "closed", False) or getattr(channel, "eof_received", False)
-                or (transport is not None and not transport.is_active()))
-
-
-# After a prompt-like last line, how long the channel must stay quiet before the read ends.
-PROMPT_QUIET_SECONDS = 0.1
-# Escape sequences a prompt line may start with (colour, erase line).
-_LEADING_ESCAPES = r"(?:\x1b\[[0-9;?]*[A-Za-z])*"
-
-
-def prompt_pattern(base_prompt):
-    """The prompt as the last line of what was read: at the start of a line, then nothing but blanks.
-
-    Anchored to the line start, a configuration line that merely contains the prompt's
-    text ("description uplink to router1#") never matches.
-    """
-    # Huawei and Comware print "<host>" and, in the system view, "[host]"; netmiko's base prompt is "host".
-    return re.compile("\n" + _LEADING_ESCAPES + r"[<\[]?" + re.escape(base_prompt) + r"[^\n]{0,64}[>#%$\]][ \t]*$")
-
-
-def _ends_on_prompt(prompt, tail, whole):
-    """True when the text read so far ends with the prompt standing on a line of its own."""
-    return prompt.search(("\n" if whole else "") + tail.replace("\r", "\n")) is not None
-
-
-def _ended_before_prompt(ended, chunks):
-    """True when the text before the prompt line already ends as a complete configuration does."""
-    text = "".join(chunks).replace("\r", "\n").rstrip()
-    body = text.rsplit("\n", 1)[0] if "\n" in text else ""
-    return ended(body) is True
-
-
-def read_command_output(connection, command, timeout, ended=None):
-    """Send command and read until the prompt returns, noticing a dropped session at once.
-
-    netmiko's send_command keeps polling a closed channel until its read timeout, so a
-    session cut mid-configuration would look like a slow device and cost the whole
-    timeout. This loop checks the channel whenever no data is waiting: a closed channel
-    is a truncated configuration, silence past the timeout is a timeout.
-
-    The read ends on the prompt only when it stands on a line of its own after the
-    output, and the channel then stays quiet for PROMPT_QUIET_SECONDS: a configuration
-    line that looks like the prompt and happens to end one network read is followed at
-    once by the rest of the output, while the real prompt is followed by silence.
-    Platforms without an end marker would otherwise store the cut configuration as
-    complete.
-
-    ``ended`` (the profile's end_found) spares that wait where the platform has an end
-    marker: a prompt on its own line right after the configuration's proper end is the
-    real prompt, and the read ends at once (the wait cost about 0.24 s per device).
-    """
-    prompt = prompt_pattern(connection.base_prompt)
-    connection.write_channel(command + connection.RETURN)
-    chunks = []
-    tail = ""
-    length = 0
-    deadline = time.monotonic() + timeout
-    quiet_until = None
-    while True:
-        data = connection.read_channel()
-        if data:
-            chunks.append(data)
-            length += len(data)
-            tail = (tail + data)[-512:]
-            quiet_until = time.monotonic() + PROMPT_QUIET_SECONDS if _ends_on_prompt(prompt, tail, length <= 512) else None
-            if quiet_until is not None and ended is not None and _ended_before_prompt(ended, chunks):
-                break
-            continue
-        if quiet_until is not None and (time.monotonic() >= quiet_until or _channel_closed(connection)):
-            break
-        if _channel_closed(connection):
-            raise AttemptError(ErrorType.TRUNCATED, "The session ended before the configuration was complete")
-        if time.monotonic() > deadline:
-            raise AttemptError(ErrorType.TIMEOUT, "No prompt within %s s after '%s'" % (timeout, command))
-        time.sleep(POLL_SECONDS)
-    output = connection.normalize_linefeeds("".join(chunks))
-    output = connection.strip_ansi_escape_codes(output)
-    output = connection.strip_command(command, output)
-    return connection.strip_prompt(output)
-
-
-def knows_device_type(device_type) -> bool:
+def knows_device_type(device_type: str) -> bool:
     """True when netmiko has a driver for device_type."""
     return device_type in CLASS_MAPPER
 
 
-class DeviceSession:
-    """Connection settings for one device; ``fetch`` performs a whole attempt with one credential."""
+def _privileged(connection: Any) -> bool:
+    try:
+        return bool(connection.check_enable_mode())
+    except Exception:  # pylint: disable=broad-except
+        return False
 
-    def __init__(self, host: str, port: int, device_type: str, connect_timeout: float = 10, command_timeout: float = 60,
+
+def enter_enable(connection: Any) -> None:
+    """Privileged mode, when the account did not land there; a refusal is a rejected credential.
+
+    The device refusing the enable secret ("enable rejected"), and an account that lands
+    unprivileged and cannot enable (no enable password set, or not allowed), both fail the
+    attempt as ErrorType.AUTH: the chain moves on, as a later credential may have privilege 15.
+    Platforms without an enable mode report themselves privileged (netmiko's check_enable_mode).
+    """
+    if _privileged(connection):
+        return
+    try:
+        connection.enable()
+    except EnableRejected:
+        raise AttemptError(ErrorType.AUTH, "Enable rejected: the device refused this credential's enable secret "
+                           "(set enable_secret when it differs from the login password)") from None
+    except Exception:  # pylint: disable=broad-except
+        pass  # judged below: still unprivileged or not
+    # The answer to enable, and the rest of it netmiko's own privilege check read (it may come in two reads).
+    said = (getattr(connection, "netraven_enable_output", "") or "") + (getattr(connection, "netraven_last_read", "") or "")
+    if not _privileged(connection):
+        said = _device_said(said, getattr(connection, "base_prompt", "") or "\0")
+        raise AttemptError(ErrorType.AUTH, "Logged in unprivileged and cannot enable%s" % (
+            ": the device said '%s'" % said[:120] if said else ""))
+
+
+def _device_said(text: str, base_prompt: str) -> str:
+    """The device's answer to enable: its first line that is neither the echoed command nor a prompt."""
+    for line in clean_output(text).replace("\r", "\n").split("\n"):
+        line = line.strip()
+        if line and not line.lower().startswith("enable") and base_prompt not in line:
+            return clean_message(line)
+    return ""
+
+
+class DeviceSession:
+    """Connection settings for one device; ``fetch`` performs a whole attempt with one credential.
+
+    ``reach`` is the way to the device (telnet, legacy SSH, an OpenSSH config); ``jump`` the
+    opened jump host chain each attempt gets a fresh channel from; ``hostname`` the name the
+    OpenSSH config is looked up by. The device's own ``profile`` (the user's platforms file
+    included) masks the session log with the stored copy's markers (``marker_key``), and may
+    ask for an unchanged terminal (``keep_terminal``).
+    """
+
+    def __init__(self, host: str, port: int, device_type: str, connect_timeout: int = 10, command_timeout: int = 60,
                  session_log: Optional[str] = None, host_key_checking: bool = False,
-                 known_hosts_file: Optional[str] = None, profile: Optional[Profile] = None,
+                 known_hosts_file: Optional[str] = None, reach: Reach = DIRECT, jump: Optional[JumpChain] = None,
+                 hostname: Optional[str] = None, profile: Optional[Profile] = None,
                  marker_key: Optional[bytes] = None) -> None:
-        # The device's own profile (the user's platforms file included) masks the session log with the
-        # stored copy's markers (``marker_key``), and may ask for an unchanged terminal (keep_terminal).
         self.profile = profile
         self.marker_key = marker_key
         self.host_key_checking = host_key_checking
@@ -260,6 +239,9 @@ class DeviceSession:
         self.connect_timeout = connect_timeout
         self.command_timeout = command_timeout
         self.session_log = session_log
+        self.reach = reach
+        self.jump = jump
+        self.hostname = hostname or host
 
     def _open_log(self) -> Optional[MaskingLog]:
         """The masked, owner-only session log for one attempt, or None when logging is off."""
@@ -272,34 +254,61 @@ class DeviceSession:
             raise AttemptError(ErrorType.UNEXPECTED, "Cannot open the session log %s: %s (a symbolic link is refused)"
                                % (os.path.basename(self.session_log), error.strerror or error)) from None
 
-    def _connect(self, username: str, password: str, log: Optional[MaskingLog]) -> Any:
-        keep = self.profile is not None and self.profile.keep_terminal
-        return ((unchanged_terminal_driver(self.device_type) if keep else None) or ConnectHandler)(
+    def _ssh_settings(self) -> Tuple[Any, Dict[str, List[str]], Any, bool]:
+        """(socket, disabled_algorithms, transport factory, legacy) of an SSH login: jump hosts, OpenSSH config, algorithms.
+
+        A modern device never negotiates a SHA-1 era algorithm; a legacy_ssh one (or one whose
+        OpenSSH config names such an algorithm) gets paramiko's LegacyTransport for itself.
+        """
+        config = (settings_for(self.reach.ssh_config_file, self.hostname, self.host, self.port)
+                  if self.reach.ssh_config_file else SshConfigSettings())
+        legacy = self.reach.legacy_ssh or needs_legacy(config.allowed)
+        sock = self.jump.channel_to(self.host, self.port) if self.jump is not None else config.proxy_socket()
+        return sock, disabled_algorithms(legacy, config.allowed), LegacyTransport if legacy else None, legacy
+
+    def _connect_args(self, username: str, password: Optional[str], enable_secret: Optional[str], pkey: Any,
+                      log: Any) -> Dict[str, Any]:
+        """Every argument of the netmiko connection, assembled here and nowhere else."""
+        args = dict(
             device_type=self.device_type, host=self.host, port=self.port,
-            username=username, password=password, secret=password,
+            username=username, password=password, secret=enable_secret if enable_secret is not None else (password or ""),
             conn_timeout=self.connect_timeout, auth_timeout=self.connect_timeout,
             banner_timeout=self.connect_timeout, timeout=self.command_timeout,
-            # Only the credential under test may be offered: keys and agents would add
-            # failed logins to the device's (and the account's) record.
+            # Only the credential under test may be offered: agents and the controller's own keys
+            # would add failed logins to the device's (and the account's) record.
             use_keys=False, allow_agent=False, ssh_config_file=None, session_log=log, fast_cli=True,
             # Host keys: strict checking rejects unknown and changed keys (paramiko RejectPolicy).
             ssh_strict=self.host_key_checking, system_host_keys=self.host_key_checking,
             alt_host_keys=bool(self.host_key_checking and self.known_hosts_file),
             alt_key_file=self.known_hosts_file or "",
         )
+        if self.profile is not None and self.profile.keep_terminal:
+            args["keep_terminal"] = True  # a driver that leaves the terminal settings as they are (_unchanged_terminal)
+        if self.reach.telnet:
+            # netmiko's telnet driver of the type; the platform profile stays the type's own.
+            args["device_type"] = self.device_type + "_telnet"
+            return args
+        sock, disabled, transport_factory, legacy = self._ssh_settings()
+        args.update(sock=sock, disabled_algorithms=disabled, transport_factory=transport_factory,
+                    pkey=legacy_key(pkey) if legacy and pkey is not None else pkey)
+        return args
 
-    def fetch(self, username, password, command):
+    def fetch(self, username: str, password: Optional[str], command: str) -> Tuple[str, float]:
         """Log in, enter privileged mode when needed, run command; returns (output, seconds)."""
         outputs, seconds = self.fetch_all(username, password, (command,))
         return outputs[0], seconds
 
-    def fetch_all(self, username: str, password: str, commands: Sequence[str], pre_commands: Sequence[str] = (),
+    def fetch_all(self, username: str, password: Optional[str], commands: Sequence[str], pre_commands: Sequence[str] = (),
                   enable: bool = True, ended: Optional[Callable[[str], Optional[bool]]] = None,
+                  enable_secret: Optional[str] = None, pkey: Any = None,
                   fallback: Optional[Callable[[str, str], Optional[str]]] = None) -> Tuple[List[str], float]:
         """One login: run pre_commands (output dropped), then each of commands; returns ([outputs], seconds).
 
         ``fallback`` (the profile's fallback_for) names the command to send instead when the
         device refused one (IOS without "view full", RouterOS 6 without "show-sensitive").
+
+        ``password`` may be None with ``pkey`` (a key-only login); with both, the key is offered
+        first, as OpenSSH does. ``enable_secret`` None: the login password is the enable secret.
 
         ``ended`` (the profile's end_found) applies to the last command, the one whose output
         ends the configuration: its read ends on the prompt at once after a proper end.
@@ -308,25 +317,25 @@ class DeviceSession:
         system-view, a configuration mode a backup has no business in.
         """
         started = time.monotonic()
-        secrets = (password,)
+        secrets = tuple(secret for secret in (password, enable_secret) if secret)
         if not knows_device_type(self.device_type):
             # netmiko's own error lists its 200 platforms; this one names the culprit and the fix.
             raise AttemptError(ErrorType.UNEXPECTED, "Unknown device_type '%s': netmiko has no such platform (correct the "
                                "device with netraven.netraven.device)" % short_value(self.device_type))
+        if self.reach.telnet and not knows_device_type(self.device_type + "_telnet"):
+            raise AttemptError(ErrorType.UNEXPECTED, "transport telnet: netmiko has no telnet driver for device_type '%s'"
+                               % short_value(self.device_type))
         log = self._open_log()
         try:
-            connection = self._connect(username, password, log)
+            connection = ConnectHandler(**self._connect_args(username, password, enable_secret, pkey, log))
         except Exception as error:  # pylint: disable=broad-except
             if log is not None:
                 log.close()
-            raise classify(error, "connect", secrets) from None
+            raise classify(error, "connect", secrets, self.reach.legacy_ssh) from None
         try:
             decode_as_stream(connection)
-            try:
-                if enable and not connection.check_enable_mode():
-                    connection.enable()
-            except Exception:  # pylint: disable=broad-except
-                pass  # Platforms without an enable mode (JunOS) or accounts that land privileged.
+            if enable:
+                enter_enable(connection)
             for command in pre_commands:
                 read_command_output(connection, command, self.command_timeout)
             last = len(commands) - 1

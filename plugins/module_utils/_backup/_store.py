@@ -27,7 +27,7 @@ Transactions are short and few, because 50 forks share the database:
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import JobClosedError, ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._logs import log_credential_attempt, write_connection_log, write_job_log
@@ -43,8 +43,18 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._models impo
     JobCredentialAttempt,
     JobLog,
     JobResult,
+    JumpHost,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import utcnow
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._jump_chain import Hop
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._reach import (
+    DIRECT,
+    NO_OVERRIDES,
+    Reach,
+    ReachOverrides,
+    jump_host_name,
+    reach_of,
+)
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._outcome import DeviceOutcome
 from ansible_collections.netraven.netraven.plugins.module_utils._db._statements import Statement, chunks, in_slots, slot_values
 
@@ -60,10 +70,27 @@ GUARDED = "guarded"
 # (_statements.py; docs/architecture.md, "Where SQL is compiled").
 _JCA = JobCredentialAttempt
 DEVICE_SELECT = Statement(lambda: sa.select(
-    Device.id, Device.hostname, Device.ip_address, Device.port, Device.device_type, Device.enabled)
+    Device.id, Device.hostname, Device.ip_address, Device.port, Device.device_type, Device.enabled,
+    Device.transport, Device.legacy_ssh, JumpHost.name.label("jump_host"))
+    .outerjoin(JumpHost, JumpHost.id == Device.jump_host_id)
     .where(Device.id == sa.bindparam("device_id")))
-CREDENTIALS_SELECT = Statement(lambda: sa.select(Credential.id, Credential.username, Credential.password)
-                               .where(in_slots(Credential.id, "ids")))
+CREDENTIALS_SELECT = Statement(lambda: sa.select(
+    Credential.id, Credential.username, Credential.password, Credential.enable_secret, Credential.private_key,
+    Credential.private_key_passphrase).where(in_slots(Credential.id, "ids")))
+
+
+def _hop_select():
+    """One jump host by name, with the name of the one before it (via) and its login's sealed secrets."""
+    via = sa.orm.aliased(JumpHost)
+    return (sa.select(JumpHost.name, JumpHost.host, JumpHost.port, via.name, Credential.username, Credential.password,
+                      Credential.private_key, Credential.private_key_passphrase)
+            .join(Credential, Credential.id == JumpHost.credential_id)
+            .outerjoin(via, via.id == JumpHost.via_id)
+            .where(JumpHost.name == sa.bindparam("name")))
+
+
+JUMP_HOP_SELECT = Statement(_hop_select)
+MAX_HOPS = 32
 REJECTED_ON_DEVICE_SELECT = Statement(lambda: sa.select(_JCA.credential_id).where(
     _JCA.job_id == sa.bindparam("job_id"), _JCA.device_id == sa.bindparam("device_id")))
 LATEST_CONFIG_SELECT = Statement(lambda: sa.select(
@@ -145,29 +172,72 @@ def _in_chunks(statement: Statement, connection, ids: Iterable[int], **params) -
     return rows
 
 
-class DeviceContext:
-    """What the backup of one device needs from the database, as plain values."""
+class SealedLogin(NamedTuple):
+    """A credential as the backup reads it: the username and every secret still sealed (None where unset)."""
 
-    def __init__(self, device: Dict[str, Any], credentials: Dict[int, tuple], rejected_ids: Set[int],
-                 guarded_ids: Set[int], latest_config: Optional[Dict[str, Any]]):
+    username: str
+    password: Optional[str]
+    enable_secret: Optional[str]
+    private_key: Optional[str]
+    private_key_passphrase: Optional[str]
+
+
+class DeviceContext:
+    """What the backup of one device needs from the database, as plain values.
+
+    ``reach`` is the way to the device for this run; ``route_error`` a reason it has none
+    (a netraven_jump_host that names no jump host), which fails the device before any login.
+    """
+
+    def __init__(self, device: Dict[str, Any], credentials: Dict[int, SealedLogin], rejected_ids: Set[int],
+                 guarded_ids: Set[int], latest_config: Optional[Dict[str, Any]], reach: Reach = DIRECT,
+                 route_error: Optional[str] = None):
         self.device = device
         self.credentials = credentials
         self.rejected_ids = rejected_ids
         self.guarded_ids = guarded_ids
         self.latest_config = latest_config
+        self.reach = reach
+        self.route_error = route_error
+
+
+def load_hops(session, name: str) -> Tuple[Hop, ...]:
+    """The jump hosts from the named one outwards (via), returned outermost first; ValidationError naming a missing one."""
+    hops: List[Hop] = []
+    wanted: Optional[str] = name
+    while wanted is not None:
+        row = JUMP_HOP_SELECT.first(session, name=wanted)
+        if row is None:
+            raise ValidationError("netraven_jump_host '%s' names no jump host in the NetRaven database" % wanted)
+        hop_name, host, port, via, username, password, key, passphrase = row
+        hops.append(Hop(hop_name, host, port, username, password, key, passphrase))
+        if len(hops) > MAX_HOPS:
+            raise ValidationError("Jump host '%s' goes via more than %d jump hosts (a loop?)" % (name, MAX_HOPS))
+        wanted = via
+    return tuple(reversed(hops))
+
+
+def _reach(session, device: Dict[str, Any], overrides: ReachOverrides) -> Tuple[Reach, Optional[str]]:
+    """(the device's Reach in this run, the reason it has none or None); at most one query per hop."""
+    name = jump_host_name(overrides, device.get("jump_host"))
+    try:
+        hops = load_hops(session, name) if name else ()
+    except ValidationError as error:
+        return reach_of(device, overrides, ()), str(error)
+    return reach_of(device, overrides, hops), None
 
 
 def load_context(session, device_id: int, credential_ids: Sequence[int], job_id: Optional[int] = None,
-                 lockout_threshold: int = 0) -> DeviceContext:
-    """Read everything for one device in one transaction (four or five small queries)."""
+                 lockout_threshold: int = 0, overrides: ReachOverrides = NO_OVERRIDES) -> DeviceContext:
+    """Read everything for one device in one transaction (four or five small queries, one more per jump host)."""
     rows = DEVICE_SELECT.mappings(session, device_id=device_id)
     if not rows:
         raise ValidationError("Device %s does not exist in the NetRaven database" % device_id)
     device = rows[0]
     ciphertexts = {}
     if credential_ids:
-        for cred_id, username, password in _in_chunks(CREDENTIALS_SELECT, session, credential_ids):
-            ciphertexts[cred_id] = (username, password)
+        for row in _in_chunks(CREDENTIALS_SELECT, session, credential_ids):
+            ciphertexts[row[0]] = SealedLogin(*row[1:])
     rejected: Set[int] = set()
     guarded: Set[int] = set()
     if job_id is not None:
@@ -175,7 +245,8 @@ def load_context(session, device_id: int, credential_ids: Sequence[int], job_id:
         if lockout_threshold and credential_ids:
             guarded = lockout_guarded(session, job_id, credential_ids, lockout_threshold)
     latest = LATEST_CONFIG_SELECT.mappings(session, device_id=device_id)
-    return DeviceContext(device, ciphertexts, rejected, guarded, latest[0] if latest else None)
+    reach, route_error = _reach(session, device, overrides)
+    return DeviceContext(device, ciphertexts, rejected, guarded, latest[0] if latest else None, reach, route_error)
 
 
 def _unwritten(status: str, details: Optional[Dict[str, Any]]) -> bool:
@@ -311,13 +382,17 @@ def release_claim(session, job_id: int, device_id: int, credential_id: int) -> N
     CLAIM_DELETE.execute(session, job_id=job_id, credential_id=credential_id, device_id=device_id)
 
 
-def record_rejection(session, job_id: Optional[int], device_id: int, credential: Dict[str, Any], attempt: int) -> None:
-    """A rejected login: the claim marked rejected, the job log row, and (last) the metrics; nothing in a closed job."""
+def record_rejection(session, job_id: Optional[int], device_id: int, credential: Dict[str, Any], attempt: int,
+                     reason: Optional[str] = None) -> None:
+    """A rejected login: the claim marked rejected, the job log row, and (last) the metrics; nothing in a closed job.
+
+    reason names a rejection other than a refused login (an enable secret refused) in the job log.
+    """
     if job_id is not None:
         require_open_result(session, job_id, device_id, lock=True)
         CLAIM_REJECT.execute(session, job_id=job_id, credential_id=credential["id"], device_id=device_id)
         log_credential_attempt(session, job_id, device_id, credential["id"], credential["username"], attempt,
-                               False, error_type=ErrorType.AUTH)
+                               False, error_type=ErrorType.AUTH, reason=reason)
     record_credential_attempt(session, credential["id"], False)
 
 
@@ -382,6 +457,9 @@ def record_outcome(session, outcome: DeviceOutcome, job_id: Optional[int]) -> Op
                                         config.config_metadata, config.sealed_original)
     if outcome.successful:
         mark_device_seen(session, device_id, outcome.credential_id)
+    if job_id is not None:
+        for warning in outcome.warnings:
+            write_job_log(session, job_id, warning, level=LogLevel.WARNING, device_id=device_id)
     write_connection_log(
         session, device_id, job_id, outcome.successful, duration_ms=outcome.duration_ms,
         error_message=outcome.error_message, error_type=outcome.error_type,

@@ -101,15 +101,27 @@ class Tag(Base):
     description: Mapped[Optional[str]] = mapped_column(sa.Text, nullable=True)
 
 
+# Every column of credentials that holds a sealed secret: what rekey re-seals, what a job's start
+# checks the key opens, and what no output ever shows (docs/hardening.md).
+CREDENTIAL_SECRET_COLUMNS = ("password", "enable_secret", "private_key", "private_key_passphrase")
+
+
 class Credential(Base):
-    """A login to try on devices; password holds Fernet ciphertext, never plaintext."""
+    """A login to try on devices (or on jump hosts); every secret column holds a sealed value, never plaintext.
+
+    password is NULL for a key-only login; enable_secret NULL means the login password is
+    the enable secret; private_key is OpenSSH or PEM text, private_key_passphrase its passphrase.
+    """
 
     __tablename__ = "credentials"
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(255), nullable=False, unique=True)
     username: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    password: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    password: Mapped[Optional[str]] = mapped_column(sa.Text, nullable=True)
+    enable_secret: Mapped[Optional[str]] = mapped_column(sa.Text, nullable=True)
+    private_key: Mapped[Optional[str]] = mapped_column(sa.Text, nullable=True)
+    private_key_passphrase: Mapped[Optional[str]] = mapped_column(sa.Text, nullable=True)
     priority: Mapped[int] = mapped_column(sa.Integer, nullable=False, server_default=sa.text("100"))
     description: Mapped[Optional[str]] = mapped_column(sa.Text, nullable=True)
     is_system: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, server_default=sa.false())
@@ -122,8 +134,35 @@ class Credential(Base):
     tags: Mapped[List[Tag]] = relationship(secondary=credential_tag_association, order_by="Tag.name")
 
 
+class JumpHost(Base):
+    """An SSH bastion that devices (or further jump hosts, through via) are reached through.
+
+    credential logs in to the jump host itself; via is the jump host before this one (a
+    further hop). Rows in use (by devices or other jump hosts) cannot be deleted.
+    """
+
+    __tablename__ = "jump_hosts"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(255), nullable=False, unique=True)
+    host: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    port: Mapped[int] = mapped_column(sa.Integer, nullable=False, server_default=sa.text("22"))
+    credential_id: Mapped[int] = mapped_column(
+        sa.Integer, sa.ForeignKey("credentials.id", ondelete="RESTRICT"), nullable=False)
+    via_id: Mapped[Optional[int]] = mapped_column(
+        sa.Integer, sa.ForeignKey("jump_hosts.id", ondelete="RESTRICT"), nullable=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(Timestamp, nullable=False, server_default=sa.func.now())
+
+    credential: Mapped[Credential] = relationship()
+    via: Mapped[Optional["JumpHost"]] = relationship(remote_side="JumpHost.id")
+
+
 class Device(Base):
-    """A network device to back up; device_type is a netmiko platform name."""
+    """A network device to back up; device_type is a netmiko platform name.
+
+    transport is 'ssh' or 'telnet'; legacy_ssh lets this device alone negotiate SHA-1 key
+    exchanges, ssh-rsa host keys and CBC ciphers; jump_host_id the bastion it is reached through.
+    """
 
     __tablename__ = "devices"
 
@@ -138,8 +177,13 @@ class Device(Base):
     last_credential_id: Mapped[Optional[int]] = mapped_column(
         sa.Integer, sa.ForeignKey("credentials.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime.datetime] = mapped_column(Timestamp, nullable=False, server_default=sa.func.now())
+    jump_host_id: Mapped[Optional[int]] = mapped_column(
+        sa.Integer, sa.ForeignKey("jump_hosts.id", ondelete="RESTRICT"), nullable=True)
+    transport: Mapped[str] = mapped_column(sa.String(16), nullable=False, server_default=sa.text("'ssh'"))
+    legacy_ssh: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, server_default=sa.false())
 
     tags: Mapped[List[Tag]] = relationship(secondary=device_tag_association, order_by="Tag.name")
+    jump_host: Mapped[Optional[JumpHost]] = relationship()
 
 
 class Job(Base):

@@ -22,6 +22,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._models impo
     HAS_SQLALCHEMY,
     Credential,
     Device,
+    JumpHost,
     Tag,
     credential_tag_association,
     device_tag_association,
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 _TRY_ORDER = itemgetter("priority", "id")
 
 DEVICE_COLUMNS = ("id", "hostname", "ip_address", "port", "device_type", "description", "enabled",
-                  "last_credential_id", "last_seen")
+                  "last_credential_id", "last_seen", "transport", "legacy_ssh")
 
 
 def _device_filter(session: Session, tags: Optional[Iterable[str]] = None, job_id: Optional[int] = None,
@@ -69,7 +70,8 @@ def _device_filter(session: Session, tags: Optional[Iterable[str]] = None, job_i
 def select_devices(session: Session, tags: Optional[Iterable[str]] = None, job_id: Optional[int] = None,
                    device_ids: Optional[Iterable[int]] = None, hostnames: Optional[Iterable[str]] = None,
                    include_disabled: bool = False) -> list:
-    """Target devices as dicts ordered by hostname, with their tag names (sorted) under 'tags'.
+    """Target devices as dicts ordered by hostname, with their tag names (sorted) under 'tags'
+    and the name of their jump host (or None) under 'jump_host'.
 
     Two queries whatever the count: the devices, then the tag names of those devices
     (joined through the same filter rather than a huge IN list). The order is Python's
@@ -77,8 +79,10 @@ def select_devices(session: Session, tags: Optional[Iterable[str]] = None, job_i
     """
     clauses = _device_filter(session, tags, job_id, device_ids, hostnames, include_disabled)
     columns = [getattr(Device, name) for name in DEVICE_COLUMNS]
-    rows = session.execute(sa.select(*columns).where(*clauses)).all()
-    devices = [dict(zip(DEVICE_COLUMNS, row), tags=[], tag_ids=[]) for row in rows]
+    # The jump host by name (None: reached directly), in the same query.
+    rows = session.execute(sa.select(*columns, JumpHost.name).outerjoin(JumpHost, JumpHost.id == Device.jump_host_id)
+                           .where(*clauses)).all()
+    devices = [dict(zip(DEVICE_COLUMNS, row), jump_host=row[-1], tags=[], tag_ids=[]) for row in rows]
     devices.sort(key=itemgetter("hostname"))
     if devices:
         by_id = {device["id"]: device for device in devices}

@@ -7,7 +7,15 @@ The inventory plugin, its cache and anything else that needs "the devices as Ans
 them" go through one compact, JSON-safe snapshot:
 
 - ``credentials``: each credential of any chain once, as [id, username, priority, tags];
-- ``devices``: one row per device, [hostname, address, port, id, device_type, tags, chain ids].
+- ``devices``: one row per device, [hostname, address, port, id, device_type, tags, chain ids,
+  jump host name or None, transport, legacy_ssh].
+
+How a device is reached (its jump host, telnet, legacy SSH) is not set as host variables:
+those would outrank every group_vars file. The database's values are the variables of
+inventory groups instead (``netraven_jump_<name>``, ``netraven_transport_telnet``,
+``netraven_legacy_ssh``, only for devices that differ from the default), the lowest place
+in Ansible's precedence, so ``group_vars`` and ``host_vars`` of the same names override them
+as users expect (a site's devices sent through its bastion from group_vars).
 
 Credentials appear once rather than once per device, so a 10,000-device cache stays
 small and rebuilding hostvars shares the credential dicts instead of copying them.
@@ -21,8 +29,9 @@ plugin warns with its name (reserved_devices).
 
 from __future__ import annotations
 
+import hashlib
 import re
-from typing import Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._inventory._chains import resolve_targets
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
@@ -30,9 +39,14 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._url_masking
 from ansible_collections.netraven.netraven.plugins.module_utils._db._locations import resolve_db_url
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._names import is_reserved_host_name
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 TAG_GROUP_PREFIX = "tag_"
 NO_CREDENTIALS_GROUP = "netraven_no_credentials"
+JUMP_GROUP_PREFIX = "netraven_jump_"
+TELNET_GROUP = "netraven_transport_telnet"
+LEGACY_SSH_GROUP = "netraven_legacy_ssh"
+# The variables those groups carry; the backup reads them (or their group_vars / host_vars overrides).
+REACH_VARIABLES = ("netraven_jump_host", "netraven_transport", "netraven_legacy_ssh")
 CREDENTIAL_KEYS = ("id", "username", "priority", "tags")
 HOSTVAR_NAMES = ("ansible_host", "ansible_port", "netraven_device_id", "netraven_device_type",
                  "netraven_tags", "netraven_credentials")
@@ -68,7 +82,8 @@ def snapshot_from_devices(devices, source: str = "") -> dict:
                 credentials[cred_id] = [cred_id, credential["username"], credential["priority"], list(credential["tags"])]
             chain_ids.append(cred_id)
         rows.append([device["hostname"], device["ip_address"], device["port"], device["id"],
-                     device["device_type"], list(device["tags"]), chain_ids])
+                     device["device_type"], list(device["tags"]), chain_ids, device.get("jump_host"),
+                     device.get("transport") or "ssh", bool(device.get("legacy_ssh"))])
     return {"version": SNAPSHOT_VERSION, "source": source, "credentials": list(credentials.values()), "devices": rows}
 
 
@@ -107,7 +122,8 @@ def iter_hosts(snapshot: dict) -> Iterator[Tuple[str, dict, list]]:
     for cred_id, username, priority, tags in snapshot["credentials"]:
         credentials[cred_id] = {"id": cred_id, "username": username, "priority": priority, "tags": tags}
     group_of = {}
-    for hostname, address, port, device_id, device_type, tags, chain_ids in snapshot["devices"]:
+    jump_groups = jump_group_names(snapshot)
+    for hostname, address, port, device_id, device_type, tags, chain_ids, jump_host, transport, legacy in snapshot["devices"]:
         if is_reserved_host_name(hostname):
             continue
         hostvars = {
@@ -126,7 +142,37 @@ def iter_hosts(snapshot: dict) -> Iterator[Tuple[str, dict, list]]:
             groups.append(group)
         if not chain_ids:
             groups.append(NO_CREDENTIALS_GROUP)
+        if jump_host:
+            groups.append(jump_groups[jump_host])
+        if transport == "telnet":
+            groups.append(TELNET_GROUP)
+        if legacy:
+            groups.append(LEGACY_SSH_GROUP)
         yield hostname, hostvars, groups
+
+
+def jump_group_names(snapshot: dict) -> Dict[str, str]:
+    """jump host name -> its group: netraven_jump_<name>, Ansible-safe, distinct even when two names sanitise alike."""
+    groups: Dict[str, str] = {}
+    taken: Dict[str, str] = {}
+    for name in sorted({row[7] for row in snapshot["devices"] if row[7]}):
+        group = _INVALID_GROUP_CHARS.sub("_", JUMP_GROUP_PREFIX + name)
+        if group in taken:
+            group += "_" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+        taken[group] = name
+        groups[name] = group
+    return groups
+
+
+def reach_groups(snapshot: dict) -> Dict[str, Dict[str, Any]]:
+    """{group: its variables} for the groups that say how devices are reached (see the module docstring)."""
+    groups: Dict[str, Dict[str, Any]] = {group: {"netraven_jump_host": name}
+                                         for name, group in jump_group_names(snapshot).items()}
+    if any(row[8] == "telnet" for row in snapshot["devices"]):
+        groups[TELNET_GROUP] = {"netraven_transport": "telnet"}
+    if any(row[9] for row in snapshot["devices"]):
+        groups[LEGACY_SSH_GROUP] = {"netraven_legacy_ssh": True}
+    return groups
 
 
 def count_without_credentials(snapshot: dict) -> int:

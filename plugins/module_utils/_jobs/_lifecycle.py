@@ -39,7 +39,17 @@ from ansible_collections.netraven.netraven.plugins.module_utils._jobs._changes i
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._report import build_summary, count_results
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._logs import log_runner_error, write_job_log
 from ansible_collections.netraven.netraven.plugins.module_utils._key_check import record_key_check
-from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Credential, Job, JobResult, Tag, Timestamp
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
+    CREDENTIAL_SECRET_COLUMNS,
+    HAS_SQLALCHEMY,
+    Credential,
+    Device,
+    Job,
+    JobResult,
+    JumpHost,
+    Tag,
+    Timestamp,
+)
 from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import iso_text, utcnow
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import (
     DeviceStatus,
@@ -149,6 +159,20 @@ def close_stale_jobs(engine: Engine, stale_after: int = DEFAULT_STALE_AFTER, now
 
 # --------------------------------------------------------------------------- start
 
+def _jump_credential_ids(session: Session, device_ids: List[int]) -> List[int]:
+    """The credentials of the jump hosts the devices are reached through, every hop (via) included."""
+    hops = set(session.scalars(sa.select(Device.jump_host_id).where(
+        Device.id.in_(device_ids), Device.jump_host_id.isnot(None))))
+    credentials: set = set()
+    visited: set = set()
+    while hops:
+        visited |= hops
+        rows = session.execute(sa.select(JumpHost.credential_id, JumpHost.via_id).where(JumpHost.id.in_(hops))).all()
+        credentials.update(row[0] for row in rows)
+        hops = {row[1] for row in rows if row[1] is not None} - visited
+    return sorted(credentials)
+
+
 def _check_decryptable(session: Session, devices: List[dict], box_factory: Callable[[], SecretBox]) -> int:
     """Open every distinct credential of the chains once; raise when the key cannot.
 
@@ -159,10 +183,17 @@ def _check_decryptable(session: Session, devices: List[dict], box_factory: Calla
     if not ids:
         return 0
     box = box_factory()
+    # The jump hosts' own logins too: a bastion whose credential the key cannot open fails its devices alike.
+    jump_ids = _jump_credential_ids(session, [device["id"] for device in devices])
+    columns = [getattr(Credential, column) for column in CREDENTIAL_SECRET_COLUMNS]
     rows = session.execute(
-        sa.select(Credential.id, Credential.name, Credential.password).where(Credential.id.in_(ids))
+        sa.select(Credential.id, Credential.name, *columns).where(sa.or_(Credential.id.in_(ids), Credential.id.in_(jump_ids)))
         .order_by(Credential.id)).all()
-    unreadable = [(cred_id, name, token) for cred_id, name, token in rows if not box.can_decrypt(token)]
+    unreadable = []
+    for row in rows:
+        token = next((token for token in row[2:] if token is not None and not box.can_decrypt(token)), None)
+        if token is not None:
+            unreadable.append((row[0], row[1], token))
     if unreadable:
         if box.opened_by_comma_parts(unreadable[0][2]):
             raise box.cannot_open_error(unreadable[0][2])

@@ -53,12 +53,15 @@ def log_runner_error(session, job_id, message, error_type=ErrorType.GENERAL, dat
 
 
 def log_credential_attempt(session, job_id, device_id, credential_id, credential_username, attempt,
-                           success, error_type=None, message=None):
-    """The per-attempt job_logs row with {credential_id, credential_username, attempt, error_type}."""
+                           success, error_type=None, message=None, reason=None):
+    """The per-attempt job_logs row with {credential_id, credential_username, attempt, error_type}.
+
+    reason (a rejection other than a plain refused login, such as "Enable rejected") follows the default message.
+    """
     if message is None:
         outcome = "accepted" if success else "failed (%s)" % (error_type or ErrorType.UNEXPECTED)
-        message = "Login attempt %d with credential '%s' (id %s) %s" % (
-            attempt, credential_username, credential_id, outcome)
+        message = "Login attempt %d with credential '%s' (id %s) %s%s" % (
+            attempt, credential_username, credential_id, outcome, ": " + reason if reason else "")
     data = {
         "credential_id": credential_id,
         "credential_username": credential_username,

@@ -16,25 +16,23 @@ import difflib
 import ipaddress
 import re
 
-from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
+from typing import Any, Dict, List, Optional
+
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import MissingLibraryError, ValidationError
-from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import (
-    TagPlan,
-    changed_fields,
-    check_text,
-    flush_or_conflict,
-    make_diff,
-    tag_names,
-)
-from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Device
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import check_text, tag_names
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._ensure import Ensure, Plan
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._names import check_device_name
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Device, JumpHost
 from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import iso_text
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
 
-MANAGED_FIELDS = ("hostname", "ip_address", "device_type", "port", "description", "enabled", "tags")
+MANAGED_FIELDS = ("hostname", "ip_address", "device_type", "port", "description", "enabled", "tags", "jump_host",
+                  "transport", "legacy_ssh")
 DEFAULT_PORT = 22
+TRANSPORTS = ("ssh", "telnet")
+TELNET_SUFFIX = "_telnet"
 
 _PLATFORMS = []
 
@@ -94,11 +92,20 @@ def device_to_dict(device, tags=None):
         "tags": tag_names(device.tags) if tags is None else list(tags),
         "last_seen": iso_text(device.last_seen),
         "last_credential_id": device.last_credential_id,
+        "jump_host": device.jump_host.name if device.jump_host is not None else None,
+        "transport": device.transport,
+        "legacy_ssh": device.legacy_ssh,
     }
 
 
-def _managed(device_dict):
-    return {field: device_dict.get(field) for field in MANAGED_FIELDS}
+def telnet_device_type(device_type: str, platforms: Optional[list] = None) -> str:
+    """netmiko's telnet driver for a device type (cisco_ios -> cisco_ios_telnet); a ValidationError when it has none."""
+    platforms = netmiko_platforms() if platforms is None else platforms
+    telnet = device_type + TELNET_SUFFIX
+    if telnet not in platforms:
+        raise ValidationError("transport telnet: netmiko has no telnet driver for device_type '%s' (no platform '%s')" % (
+            device_type, telnet))
+    return telnet
 
 
 MAX_HOSTNAME_LENGTH = 253  # a DNS name; also keeps "<hostname>.log" within a file name's 255 bytes
@@ -133,74 +140,113 @@ def _check_conflicts(session, hostname, ip_address, own_id):
                 ip_address, hostname, clash.hostname, clash.id))
 
 
-def ensure_device(engine, hostname, state="present", ip_address=None, device_type=None, port=None, description=None,
-                  enabled=None, tags=None, purge_tags=True, create_tags=False, check_mode=False):
+class EnsureDevice(Ensure):
+    """A device under the skeleton of _ensure: the hostname is its key."""
+
+    model = Device
+    key_column = "hostname"
+    label = "Device"
+    result_key = "device"
+    managed_fields = MANAGED_FIELDS
+    unsaved_fields = {"id": None, "last_seen": None, "last_credential_id": None}
+
+    def __init__(self, hostname: str, ip_address: Optional[str] = None, device_type: Optional[str] = None,
+                 port: Optional[int] = None, description: Optional[str] = None, enabled: Optional[bool] = None,
+                 tags: Optional[list] = None, purge_tags: bool = True, create_tags: bool = False,
+                 check_mode: bool = False, jump_host: Optional[str] = None, transport: Optional[str] = None,
+                 legacy_ssh: Optional[bool] = None) -> None:
+        super().__init__(check_hostname((hostname or "").strip()), check_mode)
+        if transport is not None and transport not in TRANSPORTS:
+            raise ValidationError("transport must be one of %s, not '%s'" % (", ".join(TRANSPORTS), transport))
+        self.wanted = {"ip_address": ip_address, "device_type": device_type, "port": port, "description": description,
+                       "enabled": enabled, "transport": transport, "legacy_ssh": legacy_ssh}
+        self.jump_host = jump_host.strip() if jump_host is not None else None
+        self.tags, self.purge_tags, self.create_tags = tags, purge_tags, create_tags
+        self.stored_address: Optional[str] = None  # the address before the task, for the message of a write race
+
+    def validate(self) -> "EnsureDevice":
+        """What a present device needs checked before the database is opened: its name, the address and the port."""
+        check_device_name(self.key)  # a name that becomes a path or Ansible's localhost: refused (docs/hardening.md)
+        if self.wanted["ip_address"] is not None:
+            self.wanted["ip_address"] = normalise_ip(self.wanted["ip_address"])
+        validate_port(self.wanted["port"])
+        return self
+
+    def to_dict(self, row: Any, tags: Optional[list] = None) -> Dict[str, Any]:
+        return device_to_dict(row, tags)
+
+    def plan(self, session: Any, row: Any, before: Optional[Dict[str, Any]]) -> Plan:
+        wanted = self.wanted
+        self.stored_address = row.ip_address if row is not None else None
+        if row is None:
+            missing = [option for option in ("ip_address", "device_type") if wanted[option] is None]
+            if missing:
+                raise ValidationError("Device '%s' does not exist: %s required to create it" % (
+                    self.key, " and ".join(missing) + (" are" if len(missing) > 1 else " is")))
+        if wanted["device_type"] is not None and (row is None or row.device_type != wanted["device_type"]):
+            # A stored device_type was validated when written: re-runs skip netmiko's import.
+            wanted["device_type"] = validate_device_type(wanted["device_type"])
+        _check_conflicts(session, self.key, wanted["ip_address"], row.id if row is not None else None)
+        tags = self.tag_plan(session, before, self.tags, self.purge_tags, self.create_tags)
+        defaults = {"hostname": self.key, "port": DEFAULT_PORT, "enabled": True, "description": None, "jump_host": None,
+                    "transport": "ssh", "legacy_ssh": False}
+        changes = self.column_changes(before, wanted, defaults)
+        notes: List[str] = []
+        changes.update(self._jump_host_change(session, before, notes))
+        self._check_reach(before, changes)
+        return Plan(row, before, changes, tags, notes=notes)
+
+    def _jump_host_change(self, session: Any, before: Optional[Dict[str, Any]], notes: List[str]) -> Dict[str, Any]:
+        """{"jump_host": name or None} when the task changes it ("" takes it away); the name must exist."""
+        name, current = self.jump_host, before["jump_host"] if before is not None else None
+        if name is None or (name or None) == current:
+            return {}
+        if name and session.scalars(sa.select(JumpHost.id).where(JumpHost.name == name)).first() is None:
+            self.unknown("Device '%s': unknown jump_host '%s' (create it with netraven.netraven.jump_host first)"
+                         % (self.key, name), notes)
+        return {"jump_host": name or None}
+
+    def _check_reach(self, before: Optional[Dict[str, Any]], changes: Dict[str, Any]) -> None:
+        """The transport the device ends with must be one netmiko can drive, and telnet goes direct."""
+        def final(field: str) -> Any:
+            return changes[field] if field in changes else (before or {}).get(field)
+
+        if final("transport") != "telnet" or not ({"transport", "device_type", "jump_host"} & set(changes)):
+            return
+        telnet_device_type(final("device_type"))
+        if final("jump_host"):
+            raise ValidationError("Device '%s': transport telnet cannot go through jump_host '%s' (jump hosts forward "
+                                  "SSH sessions); reach it directly or over SSH" % (self.key, final("jump_host")))
+
+    def to_columns(self, session: Any, changes: Dict[str, Any]) -> Dict[str, Any]:
+        columns = dict(changes)
+        if columns.get("jump_host"):
+            columns["jump_host"] = session.scalars(sa.select(JumpHost).where(JumpHost.name == columns["jump_host"])).one()
+        return columns
+
+    def result_fields(self, plan: Optional[Plan]) -> Dict[str, Any]:
+        if plan is None:
+            return {"created_tags": []}
+        return {"created_tags": plan.created_tags, "warnings": plan.warnings}
+
+    def describe(self) -> str:
+        return "Device '%s' (ip_address %s)" % (self.key, self.wanted["ip_address"] or self.stored_address)
+
+
+def ensure_device(engine: Any, hostname: str, state: str = "present", ip_address: Optional[str] = None,
+                  device_type: Optional[str] = None, port: Optional[int] = None, description: Optional[str] = None,
+                  enabled: Optional[bool] = None, tags: Optional[list] = None, purge_tags: bool = True,
+                  create_tags: bool = False, check_mode: bool = False, jump_host: Optional[str] = None,
+                  transport: Optional[str] = None, legacy_ssh: Optional[bool] = None) -> Dict[str, Any]:
     """Make the device exist as described (None = leave as is) or not exist.
 
     A new device needs ip_address and device_type; port defaults to 22 and enabled
     to true. tags (names) replace the device's tags, or are added with
     purge_tags=false; unknown ones are an error unless create_tags. Returns
-    {changed, device, created_tags, diff}; check mode writes nothing.
+    {changed, device, created_tags, diff}; check mode writes nothing. jump_host names a jump
+    host ("" = none), transport is ssh or telnet, legacy_ssh allows SHA-1 era SSH for this device.
     """
-    hostname = check_hostname((hostname or "").strip())
-    if state == "absent":
-        return _remove_device(engine, hostname, check_mode)
-    check_device_name(hostname)  # a name that becomes a path or Ansible's localhost: refused (docs/hardening.md)
-    if ip_address is not None:
-        ip_address = normalise_ip(ip_address)
-    validate_port(port)
-    with session_scope(engine) as session:
-        device = session.scalars(sa.select(Device).where(Device.hostname == hostname)).one_or_none()
-        if device is None:
-            missing = [option for option, value in (("ip_address", ip_address), ("device_type", device_type)) if value is None]
-            if missing:
-                raise ValidationError("Device '%s' does not exist: %s required to create it" % (
-                    hostname, " and ".join(missing) + (" are" if len(missing) > 1 else " is")))
-        if device_type is not None and (device is None or device.device_type != device_type):
-            # A stored device_type was validated when written: re-runs skip netmiko's import.
-            device_type = validate_device_type(device_type)
-        _check_conflicts(session, hostname, ip_address, device.id if device is not None else None)
-        before = device_to_dict(device) if device is not None else None
-        plan = TagPlan(session, before["tags"] if before else [], tags, purge=purge_tags, create=create_tags,
-                       check_mode=check_mode)
-        wanted = {"ip_address": ip_address, "device_type": device_type, "port": port, "description": description,
-                  "enabled": enabled}
-        if device is None:
-            defaults = {"hostname": hostname, "port": DEFAULT_PORT, "enabled": True, "description": None}
-            changes = dict(defaults, **{k: v for k, v in wanted.items() if v is not None})
-        else:
-            changes = changed_fields(before, wanted)
-        if not (device is None or changes or plan.changed):
-            return {"changed": False, "device": before, "created_tags": [], "warnings": plan.warnings,
-                    "diff": make_diff(_managed(before), _managed(before))}
-
-        if check_mode:
-            after = dict(before or {"id": None, "last_seen": None, "last_credential_id": None}, **changes)
-            after["tags"] = plan.wanted
-        else:
-            current_tags = list(device.tags) if device is not None else []
-            if device is None:
-                device = Device(**changes)
-                session.add(device)
-            else:
-                for field, value in changes.items():
-                    setattr(device, field, value)
-            if plan.changed:
-                device.tags = plan.apply(session, current_tags)
-            flush_or_conflict(session, lambda: "Device '%s' (ip_address %s)" % (hostname, ip_address or before["ip_address"]))
-            after = device_to_dict(device, plan.wanted)
-        return {"changed": True, "device": after, "created_tags": list(plan.missing), "warnings": plan.warnings,
-                "diff": make_diff(_managed(before) if before else None, _managed(after))}
-
-
-def _remove_device(engine, hostname, check_mode):
-    with session_scope(engine) as session:
-        device = session.scalars(sa.select(Device).where(Device.hostname == hostname)).one_or_none()
-        if device is None:
-            return {"changed": False, "device": {}, "created_tags": [], "diff": make_diff(None, None)}
-        before = device_to_dict(device)
-        if not check_mode:
-            # Association rows, results, logs and configurations cascade in the database.
-            device.tags = []
-            session.delete(device)
-        return {"changed": True, "device": {}, "created_tags": [], "diff": make_diff(_managed(before), None)}
+    ensure = EnsureDevice(hostname, ip_address=ip_address, device_type=device_type, port=port, description=description,
+                          enabled=enabled, tags=tags, purge_tags=purge_tags, create_tags=create_tags, check_mode=check_mode,
+                          jump_host=jump_host, transport=transport, legacy_ssh=legacy_ssh)
+    return (ensure if state == "absent" else ensure.validate()).run(engine, state)

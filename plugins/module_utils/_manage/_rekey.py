@@ -31,11 +31,17 @@ streamed twice (check, then re-seal in batches) and only the ids of the stale on
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Dict, List, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import EncryptionKeyError
-from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Credential, Device, DeviceConfiguration
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
+    CREDENTIAL_SECRET_COLUMNS,
+    HAS_SQLALCHEMY,
+    Credential,
+    Device,
+    DeviceConfiguration,
+)
 from ansible_collections.netraven.netraven.plugins.module_utils._key_check import adopt_key, check_adoptable
 
 if HAS_SQLALCHEMY:
@@ -98,28 +104,52 @@ def _refuse_unreadable(unreadable_credentials, unreadable_originals):
         "NETRAVEN_ENCRYPTION_OLD_KEYS, or set their passwords again" % "; ".join(parts))
 
 
-def rekey_credentials(engine: Any, secret_box: Any, check_mode: bool = False) -> dict:
-    """Re-seal the passwords and originals an older configured key or an older format seals; returns the result fields."""
+def _sealed_secrets(session: Any) -> List[Tuple[int, str, str, str]]:
+    """(credential id, name, column, token) of every sealed secret of every credential, by id then column."""
+    columns = [getattr(Credential, column) for column in CREDENTIAL_SECRET_COLUMNS]
+    values = []
+    for row in session.execute(sa.select(Credential.id, Credential.name, *columns).order_by(Credential.id)):
+        for column, token in zip(CREDENTIAL_SECRET_COLUMNS, row[2:]):
+            if token is not None:
+                values.append((row[0], row[1], column, token))
+    return values
+
+
+def _by_credential(values: List[Tuple[int, str, str, str]]) -> List[Tuple[int, str, str]]:
+    """(id, name, first token) once per credential, in id order: messages and results name credentials, not columns."""
+    seen: Dict[int, Tuple[int, str, str]] = {}
+    for cred_id, name, _column, token in values:
+        seen.setdefault(cred_id, (cred_id, name, token))
+    return list(seen.values())
+
+
+def rekey_credentials(engine: Any, secret_box: Any, check_mode: bool = False) -> Dict[str, Any]:
+    """Re-seal the secrets and originals an older configured key or an older format seals; returns the result fields.
+
+    Every sealed column of a credential counts (the password, the enable secret, the key and its
+    passphrase); a credential is re-sealed when any of them is, and named once.
+    """
     with session_scope(engine) as session:
         recorded = check_adoptable(session, secret_box)
-        rows = session.execute(sa.select(Credential.id, Credential.name, Credential.password)
-                               .order_by(Credential.id)).all()
-        stale = [row for row in rows if not secret_box.is_current(row.password)]
-        unreadable = [row for row in stale if not secret_box.can_decrypt(row.password)]
-        if unreadable and secret_box.opened_by_comma_parts(unreadable[0].password):
-            raise secret_box.cannot_open_error(unreadable[0].password)
+        total = session.execute(sa.select(sa.func.count()).select_from(Credential)).scalar_one()
+        values = _sealed_secrets(session)
+        stale = [value for value in values if not secret_box.is_current(value[3])]
+        unreadable = _by_credential([value for value in stale if not secret_box.can_decrypt(value[3])])
+        if unreadable and secret_box.opened_by_comma_parts(unreadable[0][2]):
+            raise secret_box.cannot_open_error(unreadable[0][2])
         originals_total, stale_originals, unreadable_originals = _stale_originals(session, secret_box)
         if unreadable or unreadable_originals:
             _refuse_unreadable(unreadable, unreadable_originals)
         if not check_mode:
-            for cred_id, _name, token in stale:
+            for cred_id, _name, column, token in stale:
                 session.execute(sa.update(Credential)
-                                .where(Credential.id == cred_id, Credential.password == token)
-                                .values(password=secret_box.rotate(token)))
+                                .where(Credential.id == cred_id, getattr(Credential, column) == token)
+                                .values({column: secret_box.rotate(token)}))
             _reseal_originals(session, secret_box, stale_originals)
         key_adopted = adopt_key(session, secret_box, recorded, check_mode)
+    rekeyed = [name for _cred_id, name, _token in _by_credential(stale)]
     msg = "%d of %d credential password(s) %s under the current key" % (
-        len(stale), len(rows), "would be re-sealed" if check_mode else "re-sealed")
+        len(rekeyed), total, "would be re-sealed" if check_mode else "re-sealed")
     if originals_total:
         msg += ", and %d of %d configuration original(s)" % (len(stale_originals), originals_total)
     if key_adopted:
@@ -127,9 +157,9 @@ def rekey_credentials(engine: Any, secret_box: Any, check_mode: bool = False) ->
     return {
         "changed": bool(stale or stale_originals or key_adopted),
         "key_adopted": key_adopted,
-        "rekeyed": [name for _cred_id, name, _token in stale],
-        "current": len(rows) - len(stale),
-        "total": len(rows),
+        "rekeyed": rekeyed,
+        "current": total - len(rekeyed),
+        "total": total,
         "originals_rekeyed": len(stale_originals),
         "originals_current": originals_total - len(stale_originals),
         "originals_total": originals_total,

@@ -10,8 +10,10 @@ because a vanished tag silently shortens chains.
 
 from __future__ import annotations
 
-from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import changed_fields, check_text, flush_or_conflict, make_diff
+from typing import Any, Dict, Optional
+
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import check_text
+from ansible_collections.netraven.netraven.plugins.module_utils._manage._ensure import Ensure, Plan
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._names import check_path_safe
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
     HAS_SQLALCHEMY,
@@ -27,16 +29,12 @@ if HAS_SQLALCHEMY:
 MANAGED_FIELDS = ("name", "type", "description")
 
 
-def tag_to_dict(tag):
+def tag_to_dict(tag: Any) -> Dict[str, Any]:
     """The tag as a result dict."""
     return {"id": tag.id, "name": tag.name, "type": tag.type, "description": tag.description}
 
 
-def _managed(tag_dict):
-    return {field: tag_dict.get(field) for field in MANAGED_FIELDS}
-
-
-def _usage(session, tag_id):
+def _usage(session: Any, tag_id: int) -> Dict[str, int]:
     """How many devices, credentials and jobs carry the tag."""
     counts = {}
     for key, table in (("devices", device_tag_association), ("credentials", credential_tag_association), ("jobs", job_tags)):
@@ -44,42 +42,40 @@ def _usage(session, tag_id):
     return counts
 
 
-def ensure_tag(engine, name, state="present", type=None, description=None, check_mode=False):  # pylint: disable=redefined-builtin
+class EnsureTag(Ensure):
+    """A tag under the skeleton of _ensure; removing it detaches it from everything first."""
+
+    model = Tag
+    label = "Tag"
+    result_key = "tag"
+    managed_fields = MANAGED_FIELDS
+
+    def __init__(self, name: str, type: Optional[str] = None, description: Optional[str] = None,  # pylint: disable=redefined-builtin
+                 check_mode: bool = False) -> None:
+        super().__init__(check_text("name", (name or "").strip(), 255, required=True), check_mode)
+        self.wanted = {"name": self.key, "type": check_text("type", type, 50), "description": description}
+
+    def to_dict(self, row: Any, tags: Optional[list] = None) -> Dict[str, Any]:
+        return tag_to_dict(row)
+
+    def plan(self, session: Any, row: Any, before: Optional[Dict[str, Any]]) -> Plan:
+        check_path_safe("tag name", self.key)  # a folder of the git export's tag layout (docs/hardening.md)
+        defaults = {"name": self.key, "type": None, "description": None}
+        return Plan(row, before, self.column_changes(before, self.wanted, defaults))
+
+    def removal(self, session: Any, row: Any) -> Dict[str, Any]:
+        detached = _usage(session, row.id)
+        if not self.check_mode:
+            for table in (device_tag_association, credential_tag_association, job_tags):
+                session.execute(sa.delete(table).where(table.c.tag_id == row.id))
+        return {"detached": detached}
+
+
+def ensure_tag(engine: Any, name: str, state: str = "present", type: Optional[str] = None,  # pylint: disable=redefined-builtin
+               description: Optional[str] = None, check_mode: bool = False) -> Dict[str, Any]:
     """Make the tag exist with the given fields (None = leave as is) or not exist.
 
     Returns {changed, tag, diff}; with state=absent also 'detached' (devices,
     credentials and jobs that carried the tag). Check mode writes nothing.
     """
-    name = check_text("name", (name or "").strip(), 255, required=True)
-    check_text("type", type, 50)
-    with session_scope(engine) as session:
-        tag = session.scalars(sa.select(Tag).where(Tag.name == name)).one_or_none()
-        before = tag_to_dict(tag) if tag is not None else None
-        if state == "absent":
-            if tag is None:
-                return {"changed": False, "tag": {}, "diff": make_diff(None, None)}
-            detached = _usage(session, tag.id)
-            if not check_mode:
-                for table in (device_tag_association, credential_tag_association, job_tags):
-                    session.execute(sa.delete(table).where(table.c.tag_id == tag.id))
-                session.delete(tag)
-            return {"changed": True, "tag": {}, "detached": detached, "diff": make_diff(_managed(before), None)}
-
-        check_path_safe("tag name", name)  # a folder of the git export's tag layout (docs/hardening.md)
-        wanted = {"name": name, "type": type, "description": description}
-        if tag is None:
-            after = {"id": None, "name": name, "type": type, "description": description}
-            if not check_mode:
-                tag = Tag(name=name, type=type, description=description)
-                session.add(tag)
-                flush_or_conflict(session, lambda: "Tag '%s'" % name)
-                after = tag_to_dict(tag)
-            return {"changed": True, "tag": after, "diff": make_diff(None, _managed(after))}
-
-        changes = changed_fields(before, wanted)
-        after = dict(before, **changes)
-        if changes and not check_mode:
-            for field, value in changes.items():
-                setattr(tag, field, value)
-            flush_or_conflict(session, lambda: "Tag '%s'" % name)
-        return {"changed": bool(changes), "tag": after, "diff": make_diff(_managed(before), _managed(after))}
+    return EnsureTag(name, type=type, description=description, check_mode=check_mode).run(engine, state)

@@ -54,8 +54,9 @@ class FakeSession:
             raise AttemptError("AUTH", "Authentication failed for %s" % username)
         return CONFIG, 0.01
 
-    def fetch_all(self, username, password, commands, pre_commands=(), enable=True, ended=None, fallback=None):
-        del pre_commands, enable, fallback
+    def fetch_all(self, username, password, commands, pre_commands=(), enable=True, ended=None, enable_secret=None,
+                  pkey=None, fallback=None):
+        del pre_commands, enable, enable_secret, pkey, fallback
         output, seconds = self.fetch(username, password, None)
         return [""] * (len(commands) - 1) + [output], seconds
 
@@ -277,3 +278,23 @@ def test_original_is_sealed_unmasked_and_only_with_keep_original(lab, monkeypatc
     assert first.config.sealed_original == kept["original"]
     assert kept["original"] not in repr(first) + repr(first.result()) + repr(first.details())
     assert not lab.run(lab.devices[0], [lab.cred["good"]], job=None).changed
+
+
+def test_a_jump_host_variable_that_names_no_jump_host_fails_before_any_login(lab):
+    from ansible_collections.netraven.netraven.plugins.module_utils._backup._reach import ReachOverrides
+
+    outcome = lab.run(lab.devices[0], [lab.cred["good"]], reach=ReachOverrides(jump_host="nowhere"))
+    assert (outcome.status, outcome.attempts, FakeSession.logins) == ("FAILED_UNEXPECTED", (), [])
+    assert outcome.error_message == "netraven_jump_host 'nowhere' names no jump host in the NetRaven database"
+    assert rows(lab.engine, JobCredentialAttempt) == []
+
+
+def test_telnet_warns_once_per_device_in_the_job_log_and_the_result(lab):
+    from ansible_collections.netraven.netraven.plugins.module_utils._backup._reach import ReachOverrides
+
+    outcome = lab.run(lab.devices[0], [lab.cred["bad1"], lab.cred["good"]], reach=ReachOverrides(transport="telnet"))
+    assert outcome.status == "SUCCESS" and len(outcome.result()["warnings"]) == 1
+    warnings = [log["message"] for log in rows(lab.engine, JobLog) if "in clear" in log["message"]]
+    assert warnings == ["Telnet: the login of 2 credential attempt(s) crossed the network in clear (transport telnet); "
+                        "move the device to SSH when it can"]
+    assert "warnings" not in lab.run(lab.devices[1], [lab.cred["good"]]).result()

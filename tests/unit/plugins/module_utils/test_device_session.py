@@ -38,3 +38,23 @@ def test_classification(error, phase, error_type, status):
     assert result.status == status
     assert SECRET not in result.message
     assert "\n" not in result.message
+
+
+@pytest.mark.parametrize("text, error_type, words", [
+    # What netmiko makes of paramiko's AuthenticationException("Authentication timeout."): a slow TACACS/ISE.
+    ("Authentication to device failed.\n\nCommon causes...\nAuthentication timeout.", ErrorType.TIMEOUT, "timed out"),
+    ("Authentication to device failed.\n\nCommon causes...\ntransport shut down or saw EOF", ErrorType.SSH,
+     "closed the connection during authentication"),
+    ("Login failed: the device refused the telnet login", ErrorType.AUTH, "rejected"),
+])
+def test_only_an_explicit_refusal_of_the_login_is_a_rejection(text, error_type, words):
+    result = classify(netmiko_exceptions.NetmikoAuthenticationException(text), "connect")
+    assert (result.error_type, words in result.message.lower()) == (error_type, True), result.message
+
+
+def test_a_negotiation_failure_names_legacy_ssh_unless_the_device_has_it():
+    error = netmiko_exceptions.NetmikoTimeoutException(
+        "\nA paramiko SSHException occurred during connection creation:\n\nIncompatible ssh peer (no acceptable host key)\n")
+    modern, legacy = classify(error, "connect"), classify(error, "connect", legacy=True)
+    assert modern.error_type == legacy.error_type == ErrorType.SSH
+    assert "set legacy_ssh for this device" in modern.message and "legacy_ssh" not in legacy.message

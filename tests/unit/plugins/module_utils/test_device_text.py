@@ -15,8 +15,9 @@ import pytest
 pytest.importorskip("netmiko")
 
 # pylint: disable=wrong-import-position
-from ansible_collections.netraven.netraven.plugins.module_utils._backup import _session  # noqa: E402
-from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import AttemptError, classify, read_command_output  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._backup import _command_read  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._command_read import read_command_output  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import AttemptError, classify  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import profile_for  # noqa: E402
 
@@ -77,16 +78,24 @@ class FakeConnection:
     RETURN = "\n"
     remote_conn = None
 
-    def __init__(self, chunks, closed_after=False):
+    def __init__(self, chunks, closed_after=False, every=0.0, prompt=None, base_prompt="r1"):
         self.chunks = list(chunks)
         self.written = []
         self.closed_after = closed_after
+        self.every = every  # seconds between chunks: a device that streams steadily
+        self.next_at = 0.0
+        self.netraven_prompt = prompt  # the prompt the device showed after login
+        self.base_prompt = base_prompt
 
     def write_channel(self, data):
         self.written.append(data)
+        self.next_at = _command_read.time.monotonic()
 
     def read_channel(self):
-        return self.chunks.pop(0) if self.chunks else ""
+        if not self.chunks or _command_read.time.monotonic() < self.next_at:
+            return ""
+        self.next_at += self.every
+        return self.chunks.pop(0)
 
     @staticmethod
     def normalize_linefeeds(text):
@@ -100,16 +109,15 @@ class FakeConnection:
     def strip_command(command, output):
         return output.split("\n", 1)[1] if output.startswith(command) else output
 
-    @staticmethod
-    def strip_prompt(output):
+    def strip_prompt(self, output):
         lines = output.split("\n")
-        return "\n".join(lines[:-1]) if lines and lines[-1].lstrip("\x1b[1m").startswith("r1") else output
+        return "\n".join(lines[:-1]) if lines and self.base_prompt in lines[-1] else output
 
 
 @pytest.fixture
 def fast_polls(monkeypatch):
-    monkeypatch.setattr(_session, "POLL_SECONDS", 0.001)
-    monkeypatch.setattr(_session, "PROMPT_QUIET_SECONDS", 0.05, raising=False)
+    monkeypatch.setattr(_command_read, "POLL_SECONDS", 0.001)
+    monkeypatch.setattr(_command_read, "PROMPT_QUIET_SECONDS", 0.05, raising=False)
 
 
 def test_a_configuration_line_like_the_prompt_at_the_end_of_a_read_does_not_end_it(fast_polls):
@@ -123,14 +131,14 @@ def test_a_configuration_line_like_the_prompt_at_the_end_of_a_read_does_not_end_
 
 def test_the_prompt_text_inside_a_line_never_ends_a_read(fast_polls, monkeypatch):
     """Mid-line 'r1 ... #' at the end of every read: only the prompt on a line of its own ends it."""
-    monkeypatch.setattr(_session, "PROMPT_QUIET_SECONDS", 10, raising=False)  # a mid-line match must not even start the wait
+    monkeypatch.setattr(_command_read, "PROMPT_QUIET_SECONDS", 10, raising=False)  # a mid-line match must not even start the wait
     chunks = ["show version\r\n", "uptime of r1 is 3 weeks #", "\r\nr1#"]
-    started = _session.time.monotonic()
+    started = _command_read.time.monotonic()
     with pytest.raises(AttemptError) as error:  # no prompt on a line of its own within the timeout
         read_command_output(FakeConnection(chunks[:2]), "show version", timeout=0.3)
     assert error.value.error_type == ErrorType.TIMEOUT
-    assert _session.time.monotonic() - started < 5
-    monkeypatch.setattr(_session, "PROMPT_QUIET_SECONDS", 0.05, raising=False)
+    assert _command_read.time.monotonic() - started < 5
+    monkeypatch.setattr(_command_read, "PROMPT_QUIET_SECONDS", 0.05, raising=False)
     assert read_command_output(FakeConnection(chunks), "show version", timeout=5) == "uptime of r1 is 3 weeks #"
 
 
@@ -142,12 +150,12 @@ def test_the_prompt_on_its_own_line_ends_the_read_once_the_channel_is_quiet(fast
 
 def test_a_prompt_right_after_the_proper_end_ends_the_read_without_the_quiet_wait(fast_polls, monkeypatch):
     """With the profile's end marker seen before the prompt, the read needs no quiet period."""
-    monkeypatch.setattr(_session, "PROMPT_QUIET_SECONDS", 30, raising=False)
+    monkeypatch.setattr(_command_read, "PROMPT_QUIET_SECONDS", 30, raising=False)
     ios = profile_for("cisco_ios")
     chunks = ["show running-config\r\nhostname r1\r\n", "interface Gi0/1\r\nend\r\n", "r1#"]
-    started = _session.time.monotonic()
+    started = _command_read.time.monotonic()
     output = read_command_output(FakeConnection(chunks), "show running-config", timeout=60, ended=ios.end_found)
-    assert _session.time.monotonic() - started < 5
+    assert _command_read.time.monotonic() - started < 5
     assert output.split("\n") == ["hostname r1", "interface Gi0/1", "end"]
 
 
@@ -157,3 +165,53 @@ def test_a_prompt_like_line_before_the_end_still_waits_for_the_rest(fast_polls):
     chunks = ["show running-config\r\nhostname r1\r\nbanner motd ^C\r\nr1#", "\r\n^C\r\nend\r\nr1#"]
     output = read_command_output(FakeConnection(chunks), "show running-config", timeout=5, ended=ios.end_found)
     assert output.split("\n") == ["hostname r1", "banner motd ^C", "r1#", "^C", "end"]
+
+
+@pytest.mark.parametrize("seen, base, prompt", [
+    ("vrp1>", "rp1", "vrp1>"),  # Huawei's driver strips the first character of a prompt it expects as <host>
+    ("[~HUAWEI]", "~HUAWEI", "[*HUAWEI]"),  # VRP8's configuration-state marker changed
+    ("[admin@mt1] > ", "admin@mt1", "[admin@mt1] > "),
+])
+def test_the_read_ends_on_the_prompt_the_device_showed(fast_polls, seen, base, prompt):
+    chunks = ["display current-configuration\r\n#\r\nsysname x\r\nreturn\r\n", prompt]
+    connection = FakeConnection(chunks, prompt=seen, base_prompt=base)
+    started = _command_read.time.monotonic()
+    output = read_command_output(connection, "display current-configuration", timeout=5)
+    assert _command_read.time.monotonic() - started < 2
+    assert output.split("\n")[:3] == ["#", "sysname x", "return"]
+
+
+def test_the_timeout_counts_silence_so_a_steady_stream_longer_than_it_is_read_whole(fast_polls):
+    lines = ["show running-config\r\n"] + ["line %04d\r\n" % n for n in range(40)] + ["end\r\nr1#"]
+    connection = FakeConnection(lines, every=0.02)  # 0.84 s in all, never 0.3 s of silence
+    output = read_command_output(connection, "show running-config", timeout=0.3)
+    assert output.split("\n")[-2:] == ["line 0039", "end"]
+
+
+def test_a_device_that_never_stops_talking_meets_the_overall_cap(fast_polls, monkeypatch):
+    monkeypatch.setattr(_command_read, "READ_CAP_FACTOR", 2)
+    connection = FakeConnection(["show running-config\r\n"] + ["x" * 80 + "\r\n"] * 10000, every=0.01)
+    with pytest.raises(AttemptError) as error:
+        read_command_output(connection, "show running-config", timeout=0.3)
+    assert error.value.error_type == ErrorType.TIMEOUT and "cap of 2 x command_timeout" in error.value.message
+
+
+def test_silence_after_the_last_byte_times_out_naming_the_command(fast_polls):
+    with pytest.raises(AttemptError) as error:
+        read_command_output(FakeConnection(["show running-config\r\nhostname r1\r\n"]), "show running-config", timeout=0.2)
+    assert error.value.error_type == ErrorType.TIMEOUT and "after 'show running-config'" in error.value.message
+
+
+@pytest.mark.parametrize("pager, erase", [
+    (" --More-- ", "\x08" * 10 + " " * 10 + "\x08" * 10),  # IOS, EOS
+    ("  ---- More ----", "\x1b[42D" + " " * 42 + "\x1b[42D"),  # Huawei
+    ("---(more 45%)---", "\r" + " " * 16 + "\r"),  # JunOS
+    ("-- MORE --, next page: Space, next line: Enter, quit: Control-C", "\x1b[2K\r"),  # ProCurve
+])
+def test_a_pager_that_stays_on_is_answered_and_leaves_no_trace(fast_polls, pager, erase):
+    page = "".join("interface Gi0/%d\r\n" % n for n in range(20))
+    chunks = ["show running-config\r\n", page + pager, erase + page, pager, erase + "end\r\nr1#"]
+    connection = FakeConnection(chunks)
+    output = read_command_output(connection, "show running-config", timeout=5)
+    assert connection.written == ["show running-config\n", " ", " "]
+    assert output == (page + page).replace("\r\n", "\n") + "end"

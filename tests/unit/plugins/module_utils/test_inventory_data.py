@@ -99,3 +99,27 @@ def test_load_snapshot_reads_the_database(sqlite_db_url):
     snapshot = load_snapshot(sqlite_db_url)
     assert snapshot["devices"] == [] and snapshot["credentials"] == []
     assert is_valid_snapshot(snapshot, source_fingerprint(sqlite_db_url))
+
+
+def _reach_device(hostname, jump_host=None, transport="ssh", legacy_ssh=False):
+    return {"hostname": hostname, "ip_address": "192.0.2.1", "port": 22, "id": 1, "device_type": "cisco_ios",
+            "tags": [], "credentials": [], "jump_host": jump_host, "transport": transport, "legacy_ssh": legacy_ssh}
+
+
+def test_the_databases_way_to_a_device_comes_as_group_variables_not_host_variables():
+    """Host variables would outrank every group_vars file; inventory group variables are outranked by all of them."""
+    from ansible_collections.netraven.netraven.plugins.module_utils._inventory._hosts import reach_groups
+
+    snapshot = snapshot_from_devices([_reach_device("r1", "par-bastion"), _reach_device("r2", "par.bastion", "telnet"),
+                                      _reach_device("r3", legacy_ssh=True), _reach_device("r4")])
+    groups = reach_groups(snapshot)
+    assert groups["netraven_transport_telnet"] == {"netraven_transport": "telnet"}
+    assert groups["netraven_legacy_ssh"] == {"netraven_legacy_ssh": True}
+    jump_groups = {group: variables["netraven_jump_host"] for group, variables in groups.items() if group.startswith("netraven_jump_")}
+    # Two names that sanitise alike keep a group each, and every group name is valid for Ansible.
+    assert sorted(jump_groups.values()) == ["par-bastion", "par.bastion"] and len(jump_groups) == 2
+    assert not [group for group in groups if ANSIBLE_INVALID.search(group)]
+    hosts = {name: (hostvars, host_groups) for name, hostvars, host_groups in iter_hosts(snapshot)}
+    assert all(set(hostvars) == set(HOSTVAR_NAMES) for hostvars, _g in hosts.values())
+    assert hosts["r2"][1][-1] == "netraven_transport_telnet" and "netraven_legacy_ssh" in hosts["r3"][1]
+    assert [group for group in hosts["r4"][1] if group.startswith("netraven_") and group != NO_CREDENTIALS_GROUP] == []

@@ -212,3 +212,90 @@ def test_absent_keeps_device_history(engine, box):
         assert session.scalars(sa.select(Credential)).all() == []
         assert session.scalars(sa.select(Device.last_credential_id)).one() is None
     assert _ensure(engine, box, name="admin", state="absent")["changed"] is False
+
+
+ENABLE = "En4ble-Differs-unit"
+KEY_PASSPHRASE = "K3y-Passphrase-unit"
+
+
+def _key(passphrase=KEY_PASSPHRASE):
+    serialization = pytest.importorskip("cryptography.hazmat.primitives.serialization")
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    encryption = serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption()
+    return ed25519.Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, encryption).decode()
+
+
+def _secrets(engine, box, name):
+    """The credential's secret columns, opened (None where unset)."""
+    with session_scope(engine) as session:
+        credential = session.scalars(sa.select(Credential).where(Credential.name == name)).one()
+        return {column: box().decrypt(getattr(credential, column)) if getattr(credential, column) else None
+                for column in ("password", "enable_secret", "private_key", "private_key_passphrase")}
+
+
+def test_key_only_credential_with_enable_secret_is_sealed_and_idempotent(engine, box, db_snapshot):
+    key = _key()
+    args = {"name": "netops-key", "username": "netops", "private_key": key, "private_key_passphrase": KEY_PASSPHRASE,
+            "enable_secret": ENABLE}
+    checked = _ensure(engine, box, check_mode=True, **args)
+    assert checked["changed"] is True and checked["secrets_changed"] == ["enable_secret", "private_key", "private_key_passphrase"]
+    assert checked["password_changed"] is False
+    created = _ensure(engine, box, **args)
+    assert created["diff"]["after"]["private_key"] == "<changed>" and created["diff"]["after"]["enable_secret"] == "<changed>"
+    assert "password" not in created["diff"]["after"]
+    assert _secrets(engine, box, "netops-key") == {"password": None, "enable_secret": ENABLE, "private_key": key,
+                                                   "private_key_passphrase": KEY_PASSPHRASE}
+    with engine.connect() as connection:
+        stored = json.dumps([list(map(str, row)) for row in connection.execute(sa.select(Credential))])
+    for secret in (ENABLE, KEY_PASSPHRASE) + tuple(line for line in key.splitlines() if len(line) > 20):
+        assert secret not in stored and secret not in json.dumps(created)
+    before = db_snapshot(engine)
+    for update_password in ("on_create", "always"):
+        again = _ensure(engine, box, update_password=update_password, **args)
+        assert (again["changed"], again["secrets_changed"]) == (False, []), update_password
+    assert db_snapshot(engine) == before
+
+
+def test_always_rewrites_only_the_secret_that_differs_and_empty_clears_it(engine, box):
+    _ensure(engine, box, username="admin", password=PASSWORD, enable_secret=ENABLE)
+    assert _ensure(engine, box, username="admin", password=PASSWORD, enable_secret="other")["changed"] is False
+    changed = _ensure(engine, box, username="admin", password=PASSWORD, enable_secret="other", update_password="always")
+    assert (changed["changed"], changed["secrets_changed"], changed["password_changed"]) == (True, ["enable_secret"], False)
+    assert changed["diff"]["before"]["enable_secret"] == "<hidden>" and changed["diff"]["after"]["enable_secret"] == "<changed>"
+    cleared = _ensure(engine, box, username="admin", enable_secret="", update_password="always")
+    assert cleared["secrets_changed"] == ["enable_secret"]
+    assert _secrets(engine, box, "admin")["enable_secret"] is None
+    assert _ensure(engine, box, username="admin", enable_secret="", update_password="always")["changed"] is False
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"username": "ops", "private_key": "not a key"}, "Credential 'ops': private_key is not an OpenSSH or PEM private key"),
+    ({"username": "ops", "private_key": "KEY"}, "Credential 'ops': private_key is encrypted: give its private_key_passphrase"),
+    ({"username": "ops", "private_key": "KEY", "private_key_passphrase": "wrong"},
+     "Credential 'ops': private_key_passphrase does not open private_key"),
+    ({"username": "ops", "password": PASSWORD, "private_key_passphrase": KEY_PASSPHRASE},
+     "Credential 'ops': private_key_passphrase is given without a private_key"),
+])
+def test_bad_keys_are_refused_and_write_nothing(engine, box, db_snapshot, kwargs, message):
+    key = _key()
+    kwargs = {name: key if value == "KEY" else value for name, value in kwargs.items()}
+    before = db_snapshot(engine)
+    with pytest.raises(ValidationError) as error:
+        _ensure(engine, box, **kwargs)
+    assert str(error.value).startswith(message)
+    assert "PRIVATE KEY" not in str(error.value) and KEY_PASSPHRASE not in str(error.value)
+    assert db_snapshot(engine) == before
+
+
+def test_a_credential_keeps_a_way_to_log_in_and_one_that_logs_in_to_a_jump_host_stays(engine, box):
+    from ansible_collections.netraven.netraven.plugins.module_utils._manage._jump_hosts import ensure_jump_host
+
+    _ensure(engine, box, username="admin", private_key=_key(None))
+    with pytest.raises(ValidationError, match="Credential 'admin' would have neither a password nor a private_key"):
+        _ensure(engine, box, username="admin", private_key="", update_password="always")
+    ensure_jump_host(engine, "bastion", host="192.0.2.250", credential="admin")
+    with pytest.raises(ValidationError, match="Credential 'admin' logs in to jump host\\(s\\) 'bastion'"):
+        _ensure(engine, box, name="admin", state="absent", check_mode=True)
+    assert _ensure(engine, box, username="admin", password=PASSWORD, update_password="always")["password_changed"] is True

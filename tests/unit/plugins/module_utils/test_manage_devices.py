@@ -66,7 +66,8 @@ def test_update_touches_only_given_fields(tagged):
     assert result["changed"] is True
     assert result["diff"]["before"]["enabled"] is True
     assert result["diff"]["after"] == {"hostname": "r1", "ip_address": "192.0.2.1", "device_type": "cisco_ios", "port": 2222,
-                                       "description": "lab", "enabled": False, "tags": ["core"]}
+                                       "description": "lab", "enabled": False, "tags": ["core"], "jump_host": None,
+                                       "transport": "ssh", "legacy_ssh": False}
     assert _devices(tagged)["r1"] == ("192.0.2.1", "cisco_ios", 2222, False, "lab", ["core"])
 
 

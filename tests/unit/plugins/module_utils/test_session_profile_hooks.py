@@ -3,6 +3,7 @@
 import pytest
 
 from ansible_collections.netraven.netraven.plugins.module_utils._backup import _session
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._netmiko_driver import connection_class
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import DeviceSession
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._unchanged_terminal import (
     unchanged_terminal_driver,
@@ -46,19 +47,22 @@ def test_ios_without_view_full_gets_the_plain_command_in_the_same_login(monkeypa
     ios = profile_for("cisco_ios")
     connection = AnsweringConnection(answers)
     session = DeviceSession("192.0.2.1", 22, "cisco_ios", command_timeout=5, profile=ios)
-    monkeypatch.setattr(session, "_connect", lambda *_args: connection)
+    monkeypatch.setattr(_session, "ConnectHandler", lambda **_kwargs: connection)
     outputs, _seconds = session.fetch_all("u", "p", ios.commands, ended=ios.end_found, fallback=ios.fallback_for)
     assert [line.strip() for line in connection.written] == sent
     assert outputs[0].rstrip().endswith("end") and ios.is_complete(outputs[0])
 
 
-def test_fortios_sessions_use_a_driver_that_never_touches_the_console(monkeypatch):
+def test_fortios_sessions_use_a_driver_that_never_touches_the_console():
     driver = unchanged_terminal_driver("fortinet")
     from netmiko.fortinet.fortinet_ssh import FortinetSSH
 
     assert issubclass(driver, FortinetSSH) and driver._get_output_mode(object()) == "standard"  # pylint: disable=protected-access
     assert unchanged_terminal_driver("cisco_ios") is None
-    made = []
-    monkeypatch.setattr(_session, "unchanged_terminal_driver", lambda device_type: lambda **kwargs: made.append(kwargs))
-    DeviceSession("192.0.2.1", 22, "fortinet", profile=profile_for("fortinet"))._connect("u", "p", None)  # pylint: disable=protected-access
-    assert made and made[0]["device_type"] == "fortinet"
+    fortios = DeviceSession("192.0.2.1", 22, "fortinet", profile=profile_for("fortinet"))
+    args = fortios._connect_args("u", "p", None, None, None)  # pylint: disable=protected-access
+    assert args["keep_terminal"] is True and args["device_type"] == "fortinet"
+    assert issubclass(connection_class("fortinet", args["keep_terminal"]), driver)
+    ios = DeviceSession("192.0.2.1", 22, "cisco_ios", profile=profile_for("cisco_ios"))
+    assert "keep_terminal" not in ios._connect_args("u", "p", None, None, None)  # pylint: disable=protected-access
+    assert not issubclass(connection_class("fortinet"), driver)
