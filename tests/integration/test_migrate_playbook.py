@@ -75,7 +75,8 @@ def test_check_mode_then_migrate_then_nothing_to_do(empty_db_url, migrate_env):
     assert (rc, state) == (0, "CHANGED"), result
     assert result["before"] is None and result["after"] == SCHEMA_REVISION
     assert result["migrations"] == ["0001_initial", "0002_connection_log_credential", "0003_job_results",
-                                    "0004_config_original", "0005_install_secrets", SCHEMA_REVISION]
+                                    "0004_config_original", "0005_install_secrets", "0006_reaching_devices",
+                                    SCHEMA_REVISION]
     assert _migrations.current_revision(empty_db_url) is None
 
     rc, output, recap = playbook(migrate_env)

@@ -158,16 +158,20 @@ def test_data_survives_the_upgrade_on_sqlite(database_factories):
 
 
 def test_downgrade_refuses_while_key_only_credentials_exist(empty_db_url):
-    """Below 0006 a credential needs a password: the downgrade names the key-only ones and changes nothing."""
-    _migrations.upgrade(empty_db_url)
-    engine = create_db_engine(empty_db_url)
+    """Below 0006 a credential needs a password: the downgrade names the key-only ones and changes nothing.
+
+    From 0006 itself: SQLite runs each revision in a transaction of its own (no transactional
+    DDL in Alembic's SQLite support), so revisions above 0006 would be downgraded first.
+    """
+    _migrations.upgrade(empty_db_url, "0006_reaching_devices")
+    engine = create_db_engine(empty_db_url, check_schema=False)
     with engine.begin() as connection:
         connection.exec_driver_sql("INSERT INTO credentials (id, name, username, private_key) VALUES (4, 'keyonly', 'ops', 'v2:x')")
     engine.dispose()
     with pytest.raises(Exception) as caught:
         _migrations.downgrade(empty_db_url, "0005_install_secrets")
     assert "keyonly" in str(caught.value) and "key-only" in str(caught.value)
-    assert _migrations.current_revision(empty_db_url) == SCHEMA_REVISION
+    assert _migrations.current_revision(empty_db_url) == "0006_reaching_devices"
     assert "jump_hosts" in table_names(empty_db_url)
 
 
