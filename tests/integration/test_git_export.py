@@ -135,7 +135,7 @@ def test_git_export_through_backup_runs(ansible_env, db_url, device_lab, tmp_pat
     assert masked["exported"] == "push_failed" and "push to https://netops:***@127.0.0.1:9/configs.git" in masked["msg"]
     assert "Url-S3cret" not in result_file.read_text(encoding="utf-8") + run.stdout + run.stderr
     # On the controller the action runs the module's handler: no module invocation to mask. Shipped
-    # to another host the module masks the remote there (tests/unit/plugins/modules/test_git_export_module.py).
+    # to another host the module masks the remote there (tests/unit/plugins/modules/test_git_export.py).
     assert "invocation" not in masked
 
     prune_history(ansible_env, db_url, tmp_path)

@@ -8,7 +8,7 @@ Each parametrised case then checks its own part of what the runs left behind.
 The lab speaks UTF-8 only (asyncssh encodes every str strictly), so it cannot send
 invalid UTF-8 byte sequences: the garbage case sends control bytes, escape sequences
 and unusual code points; invalid sequences are covered by the unit test of the
-session's decoder (tests/unit/plugins/module_utils/test_device_session_decoding.py).
+session's decoder (tests/unit/plugins/module_utils/_backup/test_session_decoding.py).
 """
 
 import hashlib
