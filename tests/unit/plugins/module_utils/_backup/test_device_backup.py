@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The attempt loop of one device, driven with a fake session on a real SQLite database.
+"""The attempt loop of one device, driven through the real DeviceSession and a fake netmiko connection on a real SQLite database.
 
 The integration tests prove the same end to end through SSH and PostgreSQL; these pin
 the loop's decisions (fallback, stop, lockout guard, max_attempts, check mode, internal
@@ -18,10 +18,12 @@ pytest.importorskip("netmiko")
 # pylint: disable=wrong-import-position
 from ansible_collections.netraven.netraven.plugins.module_utils._backup import _device_backup  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._backup import _outcome  # noqa: E402
+from ansible_collections.netraven.netraven.plugins.module_utils._backup import _session  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import AttemptError  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import JobClosedError  # noqa: E402
+from ansible_collections.netraven.netraven.tests.shared.fake_netmiko import FakeNetmikoConnection  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (  # noqa: E402
     ConnectionLog,
     Credential,
@@ -37,34 +39,18 @@ CONFIG = "hostname r1\n" + "".join("interface Gi0/%d\n no shutdown\n!\n" % n for
 GOOD = "good-password-1"
 
 
-class FakeSession:
-    """Accepts GOOD, rejects any other password; `failure` makes every login fail that way instead."""
-
-    logins = []
-    failure = None
-
-    def __init__(self, *_args, **_kwargs):
-        pass
-
-    def fetch(self, username, password, _command):
-        FakeSession.logins.append(username)
-        if FakeSession.failure is not None:
-            raise FakeSession.failure
-        if password != GOOD:
-            raise AttemptError("AUTH", "Authentication failed for %s" % username)
-        return CONFIG, 0.01
-
-    def fetch_all(self, username, password, commands, pre_commands=(), enable=True, ended=None):
-        del pre_commands, enable
-        output, seconds = self.fetch(username, password, None)
-        return [""] * (len(commands) - 1) + [output], seconds
+# netmiko's ConnectHandler for every device of these tests: accepts GOOD, rejects any other password.
+# What the device answers to each command (echoed, then the reply, then the prompt).
+REPLIES = {"show running-config": (CONFIG,)}
+connect = FakeNetmikoConnection.connect_handler(password=GOOD, replies=REPLIES)
 
 
 @pytest.fixture
 def lab(sqlite_engine, unit_key, monkeypatch):
     """Credentials bad1, bad2 (rejected) and good; devices r1..r3; a RUNNING job. Returns a namespace."""
-    FakeSession.logins, FakeSession.failure = [], None
-    monkeypatch.setattr(_device_backup, "DeviceSession", FakeSession)
+    connect.logins[:], connect.failure, connect.before_login = [], None, None
+    monkeypatch.setattr(_session, "ConnectHandler", connect)
+    monkeypatch.setattr(_session, "PROMPT_QUIET_SECONDS", 0.01)
     box = secret_box_for(sqlite_engine, unit_key)
     with session_scope(sqlite_engine) as session:
         creds = {name: Credential(name=name, username=name, password=box.encrypt(GOOD if name == "good" else "nope"))
@@ -130,10 +116,10 @@ def test_fallback_after_a_rejection(lab):
 
 
 def test_a_non_auth_failure_stops_the_chain(lab):
-    FakeSession.failure = AttemptError("UNREACHABLE", "No route to host")
+    connect.failure = AttemptError("UNREACHABLE", "No route to host")
     outcome = lab.run(lab.devices[0], [lab.cred["bad1"], lab.cred["good"]])
     assert outcome.status == "FAILED_UNREACHABLE" and outcome.error_type == "UNREACHABLE"
-    assert FakeSession.logins == ["bad1"] and len(outcome.attempts) == 1
+    assert connect.logins == ["bad1"] and len(outcome.attempts) == 1
     assert rows(lab.engine, JobCredentialAttempt) == []
     assert all(c["failure_count"] == 0 for c in rows(lab.engine, Credential))  # not a login's real outcome
 
@@ -146,7 +132,7 @@ def test_lockout_guard_skips_a_credential_rejected_on_enough_devices(lab):
     assert [s.result() for s in second.skipped] == [{"credential_id": lab.cred["bad1"], "reason": "lockout guard"}]
     third = lab.run(lab.devices[2], [lab.cred["bad1"]], lockout_threshold=1)
     assert (third.status, third.error_type, third.attempts) == ("FAILED_AUTH", "LOCKOUT_GUARD", ())
-    assert FakeSession.logins == ["bad1", "good"]
+    assert connect.logins == ["bad1", "good"]
     # Both later devices skipped bad1 from their context, without a claim: the job still warns, once.
     warnings = [log["message"] for log in rows(lab.engine, JobLog) if log["level"] == "WARNING" and log["device_id"] is None]
     assert len([w for w in warnings if w.startswith("Lockout guard: credential 'bad1'")]) == 1
@@ -154,7 +140,7 @@ def test_lockout_guard_skips_a_credential_rejected_on_enough_devices(lab):
 
 def test_max_attempts_caps_the_chain(lab):
     outcome = lab.run(lab.devices[0], [lab.cred["bad1"], lab.cred["bad2"], lab.cred["good"]], max_attempts=2)
-    assert outcome.status == "FAILED_AUTH" and FakeSession.logins == ["bad1", "bad2"]
+    assert outcome.status == "FAILED_AUTH" and connect.logins == ["bad1", "bad2"]
     assert outcome.result()["failed"] is True
 
 
@@ -190,14 +176,8 @@ def close_job(engine, job_id, status="FAILED_UNEXPECTED"):
 
 @pytest.fixture
 def job_closes_during_the_login(lab, monkeypatch):
-    """Every fetch first closes the job (as the stale-job rule would), then runs as usual."""
-    real_fetch = FakeSession.fetch
-
-    def closing_fetch(self, username, password, command):
-        close_job(lab.engine, lab.job)
-        return real_fetch(self, username, password, command)
-
-    monkeypatch.setattr(FakeSession, "fetch", closing_fetch)
+    """Every login first closes the job (as the stale-job rule would), then runs as usual."""
+    monkeypatch.setattr(connect, "before_login", lambda: close_job(lab.engine, lab.job))
 
 
 @pytest.mark.usefixtures("job_closes_during_the_login")
@@ -217,7 +197,7 @@ def test_a_job_closed_during_the_login_gets_nothing_of_the_device(lab, monkeypat
 def test_a_rejection_after_the_job_closed_ends_the_chain_with_nothing_written(lab):
     with pytest.raises(JobClosedError, match=r"^Job %d is closed \(FAILED_UNEXPECTED\)" % lab.job):
         lab.run(lab.devices[0], [lab.cred["bad1"], lab.cred["good"]])
-    assert FakeSession.logins == ["bad1"]  # the chain stops: the good credential is not tried
+    assert connect.logins == ["bad1"]  # the chain stops: the good credential is not tried
     assert rows(lab.engine, JobLog) == [] and rows(lab.engine, ConnectionLog) == []
     assert [c["outcome"] for c in rows(lab.engine, JobCredentialAttempt)] == ["claimed"]  # not marked rejected
     assert all(c["failure_count"] == 0 for c in rows(lab.engine, Credential))
@@ -227,7 +207,7 @@ def test_a_closed_job_is_not_even_logged_into(lab):
     close_job(lab.engine, lab.job, status="COMPLETED_SUCCESS")
     with pytest.raises(JobClosedError, match=r"^Job %d is closed \(COMPLETED_SUCCESS\)" % lab.job):
         lab.run(lab.devices[0], [lab.cred["good"]])
-    assert FakeSession.logins == [] and rows(lab.engine, JobCredentialAttempt) == []
+    assert connect.logins == [] and rows(lab.engine, JobCredentialAttempt) == []
 
 
 def test_a_device_with_its_result_written_is_not_backed_up_again_in_the_job(lab):
@@ -235,7 +215,7 @@ def test_a_device_with_its_result_written_is_not_backed_up_again_in_the_job(lab)
     with pytest.raises(JobClosedError, match=r"^Device id %d already has its result in job %d \(SUCCESS\)" % (
             lab.devices[0], lab.job)):
         lab.run(lab.devices[0], [lab.cred["good"]])
-    assert FakeSession.logins == ["good"] and len(rows(lab.engine, ConnectionLog)) == 1
+    assert connect.logins == ["good"] and len(rows(lab.engine, ConnectionLog)) == 1
 
 
 def test_a_target_settled_no_credentials_at_the_start_still_gets_its_records(lab):
@@ -265,7 +245,8 @@ SECRET_CONFIG = "hostname r1\nenable secret 0 Plain-Enable-Secret\nsnmp-server c
 
 def test_original_is_sealed_unmasked_and_only_with_keep_original(lab, monkeypatch, unit_key):
     """The stored text is masked; original opens (with the key) to the text the device printed, byte for byte."""
-    monkeypatch.setattr(FakeSession, "fetch", lambda self, username, password, _command: (SECRET_CONFIG, 0.01))
+    # The session keeps every byte before the prompt's own line: with a blank line before the prompt, SECRET_CONFIG exactly.
+    monkeypatch.setitem(REPLIES, "show running-config", (SECRET_CONFIG + "\n",))
     first = lab.run(lab.devices[0], [lab.cred["good"]])
     lab.run(lab.devices[1], [lab.cred["good"]], keep_original=False)
     by_device = {row["device_id"]: row for row in rows(lab.engine, DeviceConfiguration)}

@@ -11,24 +11,11 @@ import pytest
 
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import AttemptError, DeviceSession, decode_as_stream
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType
+from ansible_collections.netraven.netraven.tests.shared.fake_netmiko import FakeNetmikoConnection
 
 channel_module = pytest.importorskip("netmiko.channel")
 
 TEXT = "description канал 链路 übergang\n"
-
-
-class FakeParamikoChannel:
-    """Hands out fixed byte chunks, as paramiko's Channel.recv would."""
-
-    def __init__(self, chunks):
-        self.chunks = list(chunks)
-
-    def recv_ready(self):
-        return bool(self.chunks)
-
-    def recv(self, size):
-        del size
-        return self.chunks.pop(0)
 
 
 def _split_everywhere(data):
@@ -37,7 +24,8 @@ def _split_everywhere(data):
 
 
 def _connection(chunks):
-    return types.SimpleNamespace(channel=channel_module.SSHChannel(FakeParamikoChannel(chunks), "utf-8"))
+    """A connection whose netmiko SSHChannel reads these byte chunks from its paramiko channel."""
+    return FakeNetmikoConnection(byte_chunks=chunks)
 
 
 def _read_all(connection):

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Text that comes from a device: cleaned before it is stored, and a prompt-like line never ends a read.
 
-A fake channel hands read_command_output its output in the chunks a network would, so the
+The shared fake netmiko connection hands read_command_output its output in the chunks a network would, so the
 test decides where a read ends; the PostgreSQL storability of the cleaned messages is
 proven in tests/integration/test_hardening_device_text.py.
 """
@@ -19,6 +19,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._backup import _
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import AttemptError, classify, read_command_output  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import profile_for  # noqa: E402
+from ansible_collections.netraven.netraven.tests.shared.fake_netmiko import FakeNetmikoConnection  # noqa: E402
 
 paramiko = pytest.importorskip("paramiko")
 netmiko_exceptions = pytest.importorskip("netmiko.exceptions")
@@ -70,42 +71,6 @@ def test_a_secret_is_scrubbed_before_the_message_is_cut():
     assert "Sup3r" not in message and len(message) <= 400 + len("RuntimeError: ")
 
 
-class FakeConnection:
-    """The slice of a netmiko connection read_command_output uses; read_channel serves `chunks`, then silence."""
-
-    base_prompt = "r1"
-    RETURN = "\n"
-    remote_conn = None
-
-    def __init__(self, chunks, closed_after=False):
-        self.chunks = list(chunks)
-        self.written = []
-        self.closed_after = closed_after
-
-    def write_channel(self, data):
-        self.written.append(data)
-
-    def read_channel(self):
-        return self.chunks.pop(0) if self.chunks else ""
-
-    @staticmethod
-    def normalize_linefeeds(text):
-        return text.replace("\r\n", "\n").replace("\r", "\n")
-
-    @staticmethod
-    def strip_ansi_escape_codes(text):
-        return text
-
-    @staticmethod
-    def strip_command(command, output):
-        return output.split("\n", 1)[1] if output.startswith(command) else output
-
-    @staticmethod
-    def strip_prompt(output):
-        lines = output.split("\n")
-        return "\n".join(lines[:-1]) if lines and lines[-1].lstrip("\x1b[1m").startswith("r1") else output
-
-
 @pytest.fixture
 def fast_polls(monkeypatch):
     monkeypatch.setattr(_session, "POLL_SECONDS", 0.001)
@@ -116,7 +81,7 @@ def test_a_configuration_line_like_the_prompt_at_the_end_of_a_read_does_not_end_
     """The chunk ends right after a line 'r1#' of the configuration (a banner, say): the rest still comes."""
     chunks = ["show running-config\r\nhostname r1\r\nbanner motd ^C\r\nr1#", "\r\n^C\r\ninterface Gi0/1\r\n",
               " description uplink to r1 #", "\r\nend\r\nr1#"]
-    output = read_command_output(FakeConnection(chunks), "show running-config", timeout=5)
+    output = read_command_output(FakeNetmikoConnection(chunks), "show running-config", timeout=5)
     assert output.split("\n") == ["hostname r1", "banner motd ^C", "r1#", "^C", "interface Gi0/1",
                                   " description uplink to r1 #", "end"]
 
@@ -127,15 +92,15 @@ def test_the_prompt_text_inside_a_line_never_ends_a_read(fast_polls, monkeypatch
     chunks = ["show version\r\n", "uptime of r1 is 3 weeks #", "\r\nr1#"]
     started = _session.time.monotonic()
     with pytest.raises(AttemptError) as error:  # no prompt on a line of its own within the timeout
-        read_command_output(FakeConnection(chunks[:2]), "show version", timeout=0.3)
+        read_command_output(FakeNetmikoConnection(chunks[:2]), "show version", timeout=0.3)
     assert error.value.error_type == ErrorType.TIMEOUT
     assert _session.time.monotonic() - started < 5
     monkeypatch.setattr(_session, "PROMPT_QUIET_SECONDS", 0.05, raising=False)
-    assert read_command_output(FakeConnection(chunks), "show version", timeout=5) == "uptime of r1 is 3 weeks #"
+    assert read_command_output(FakeNetmikoConnection(chunks), "show version", timeout=5) == "uptime of r1 is 3 weeks #"
 
 
 def test_the_prompt_on_its_own_line_ends_the_read_once_the_channel_is_quiet(fast_polls):
-    connection = FakeConnection(["show clock\r\n12:00:00 UTC\r\n\x1b[1mr1(config)#  "])
+    connection = FakeNetmikoConnection(["show clock\r\n12:00:00 UTC\r\n\x1b[1mr1(config)#  "])
     assert read_command_output(connection, "show clock", timeout=5) == "12:00:00 UTC"
     assert connection.written == ["show clock\n"]
 
@@ -146,7 +111,7 @@ def test_a_prompt_right_after_the_proper_end_ends_the_read_without_the_quiet_wai
     ios = profile_for("cisco_ios")
     chunks = ["show running-config\r\nhostname r1\r\n", "interface Gi0/1\r\nend\r\n", "r1#"]
     started = _session.time.monotonic()
-    output = read_command_output(FakeConnection(chunks), "show running-config", timeout=60, ended=ios.end_found)
+    output = read_command_output(FakeNetmikoConnection(chunks), "show running-config", timeout=60, ended=ios.end_found)
     assert _session.time.monotonic() - started < 5
     assert output.split("\n") == ["hostname r1", "interface Gi0/1", "end"]
 
@@ -155,5 +120,5 @@ def test_a_prompt_like_line_before_the_end_still_waits_for_the_rest(fast_polls):
     """A banner line 'r1#' ending a read is not after the end marker: the read goes on to the real end."""
     ios = profile_for("cisco_ios")
     chunks = ["show running-config\r\nhostname r1\r\nbanner motd ^C\r\nr1#", "\r\n^C\r\nend\r\nr1#"]
-    output = read_command_output(FakeConnection(chunks), "show running-config", timeout=5, ended=ios.end_found)
+    output = read_command_output(FakeNetmikoConnection(chunks), "show running-config", timeout=5, ended=ios.end_found)
     assert output.split("\n") == ["hostname r1", "banner motd ^C", "r1#", "^C", "end"]
