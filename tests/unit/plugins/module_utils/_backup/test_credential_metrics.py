@@ -14,9 +14,9 @@ import datetime
 
 import pytest
 
-from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._credential_metrics import record_credential_attempt
-from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Base, Credential
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential
 
 try:
     from sqlalchemy import event
@@ -27,14 +27,12 @@ UTC = datetime.timezone.utc
 
 
 @pytest.fixture
-def engine(tmp_path):
-    eng = create_db_engine("sqlite:///%s" % (tmp_path / "metrics.db"), check_schema=False)
-    Base.metadata.create_all(eng)
-    with session_scope(eng) as session:
+def engine(engine):
+    """The shared engine (tests/conftest.py) with credentials 1 (admin) and 2 (backup)."""
+    with session_scope(engine) as session:
         session.add_all([Credential(id=1, name="one", username="admin", password="x"),
                          Credential(id=2, name="two", username="backup", password="y")])
-    yield eng
-    eng.dispose()
+    return engine
 
 
 def load(engine, credential_id=1):

@@ -19,23 +19,21 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ansible_collections.netraven.netraven.plugins.module_utils._backup import _store  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs import _logs  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.netraven.netraven.plugins.module_utils._backup import _credential_metrics  # noqa: F401 pylint: disable=unused-import
-from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
-from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Base, ConnectionLog, Device, Job, JobLog
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import ConnectionLog, Device, Job, JobLog
 from ansible_collections.netraven.netraven.plugins.module_utils._db._statements import IN_SLOTS, Statement, chunks, in_slots, precompile, slot_values
 
 UTC = datetime.timezone.utc
 
 
 @pytest.fixture
-def engine(tmp_path):
-    eng = create_db_engine("sqlite:///%s" % (tmp_path / "statements.db"), check_schema=False)
-    Base.metadata.create_all(eng)
-    with session_scope(eng) as session:
+def engine(engine):
+    """The shared engine (tests/conftest.py) with job 1, device r1 (disabled) and r2."""
+    with session_scope(engine) as session:
         session.add_all([Job(id=1, name="backup"),
                          Device(id=1, hostname="r1", ip_address="192.0.2.1", device_type="cisco_ios", enabled=False),
                          Device(id=2, hostname="r2", ip_address="192.0.2.2", device_type="cisco_ios")])
-    yield eng
-    eng.dispose()
+    return engine
 
 
 def test_every_statement_compiles_for_both_dialects():

@@ -31,9 +31,10 @@ EVIL = "<script>alert(1)</script>"
 
 
 @pytest.fixture
-def engine(sqlite_engine, unit_key):
-    box = secret_box_for(sqlite_engine, unit_key)
-    with session_scope(sqlite_engine) as session:
+def engine(engine, unit_key):
+    """The shared engine with credential ops and devices r1..r3, all tagged core."""
+    box = secret_box_for(engine, unit_key)
+    with session_scope(engine) as session:
         core = Tag(name="core")
         session.add_all([
             Credential(name="ops", username="ops", password=box.encrypt("S3cret-ops"), tags=[core]),
@@ -41,7 +42,7 @@ def engine(sqlite_engine, unit_key):
             Device(hostname="r2", ip_address="192.0.2.2", device_type="cisco_ios", tags=[core]),
             Device(hostname="r3", ip_address="192.0.2.3", device_type="cisco_ios", tags=[core]),
         ])
-    return sqlite_engine
+    return engine
 
 
 def run_job(engine, outcomes, now=None):

@@ -11,31 +11,29 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
+from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._logs import (
     log_credential_attempt,
     log_runner_error,
     write_connection_log,
     write_job_log,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Base, ConnectionLog, Credential, Device, Job, JobLog
+from ansible_collections.netraven.netraven.plugins.module_utils._db._models import ConnectionLog, Credential, Device, Job, JobLog
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ErrorType, LogLevel
 
 ATTEMPT_KEYS = {"credential_id", "credential_username", "attempt", "error_type"}
 
 
 @pytest.fixture
-def engine(tmp_path):
-    eng = create_db_engine("sqlite:///%s" % (tmp_path / "logs.db"), check_schema=False)
-    Base.metadata.create_all(eng)
-    with session_scope(eng) as session:
+def engine(engine):
+    """The shared engine (tests/conftest.py) with job 1, device r1 and credential 7 (ops)."""
+    with session_scope(engine) as session:
         session.add_all([
             Job(id=1, name="backup"),
             Device(id=1, hostname="r1", ip_address="192.0.2.1", device_type="cisco_ios"),
             Credential(id=7, name="ops", username="ops", password="ciphertext"),
         ])
-    yield eng
-    eng.dispose()
+    return engine
 
 
 def rows(engine, model):

@@ -46,10 +46,11 @@ def box(sqlite_engine, unit_key):
 
 
 @pytest.fixture
-def engine(sqlite_engine):
+def engine(engine):
+    """The shared engine with the tags core and edge."""
     for name in ("core", "edge"):
-        ensure_tag(sqlite_engine, name)
-    return sqlite_engine
+        ensure_tag(engine, name)
+    return engine
 
 
 def _stored(engine, name):
