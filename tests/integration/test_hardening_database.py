@@ -1,4 +1,4 @@
-"""Database faults (issue 9): a database unreachable at start, and one lost in the middle of a run.
+"""Database faults (nothing half-written, every device still recorded): a database unreachable at start, and one lost in the middle of a run.
 
 Unreachable at start: playbooks/backup.yml stops at the job start with one line naming
 the masked URL, and no job appears anywhere (not in the real database, not in a

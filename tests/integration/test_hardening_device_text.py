@@ -1,4 +1,4 @@
-"""Text a device controls keeps the device's record whole, on SQLite and PostgreSQL (issue 16).
+"""Text a device controls keeps the device's record whole, on SQLite and PostgreSQL (PostgreSQL refuses a NUL).
 
 A peer's SSH greeting quoted in paramiko's error, and configuration output, can hold a NUL
 and control characters; PostgreSQL refuses a NUL in text and jsonb, which used to fail the

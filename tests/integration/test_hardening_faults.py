@@ -1,4 +1,4 @@
-"""Mixed-fault run (issue 9): 200 lab devices with every fault kind through playbooks/backup.yml.
+"""Mixed-fault run (every device recorded exactly once, whatever failed): 200 lab devices with every fault kind through playbooks/backup.yml.
 
 One run on PostgreSQL, 50 forks, short timeouts. Whatever each device does (rejects a
 credential first, rejects all, refuses TCP, never speaks, answers too slowly, drops the

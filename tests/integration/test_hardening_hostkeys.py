@@ -1,4 +1,4 @@
-"""SSH host key checking (issue 9): unknown and changed keys are refused before any login.
+"""SSH host key checking (docs/hardening.md): unknown and changed keys are refused before any login.
 
 With checking on, a device whose key is not in known_hosts_file (or whose key changed)
 fails with FAILED_SSH after one attempt: the SSH handshake stops before authentication,

@@ -1,4 +1,4 @@
-"""Bad input (issue 9): each case is a one-line error or a clean per-device failure, and nothing is lost.
+"""Bad input from the user or the database (docs/hardening.md): each case is a one-line error or a clean per-device failure, and nothing is lost.
 
 One estate on PostgreSQL and one device lab hold every device case; a single run of
 playbooks/backup.yml (with the HTML report) and one ansible-inventory listing cover

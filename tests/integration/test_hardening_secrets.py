@@ -1,4 +1,4 @@
-"""Secrets audit (issue 9): no plaintext password anywhere a run leaves a trace, no ciphertext outside the database.
+"""Secrets audit (no secret leaves the database in clear): no plaintext password anywhere a run leaves a trace, no ciphertext outside the database.
 
 A small estate (tags, 10 lab devices on three platforms, 3 credentials, some devices
 accepting only the fallback credential) is described with the management modules and

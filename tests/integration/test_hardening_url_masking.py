@@ -1,4 +1,4 @@
-"""A database URL's password never shows, whatever characters it holds (issue 16, M2), on a real PostgreSQL.
+"""A database URL's password never shows, whatever characters it holds (spaces, @, :, /, %, non-ASCII), on a real PostgreSQL.
 
 Each password belongs to a role made for the test on the throwaway server, so the URL really
 connects with it: the migrate result, the "Database ... is unavailable" message (a database that does not

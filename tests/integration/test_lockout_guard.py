@@ -1,4 +1,4 @@
-"""Lockout guard: a shared account wrong everywhere is not hammered across the fleet (issue 9).
+"""Lockout guard: a shared account wrong everywhere is not hammered across the fleet, even by concurrent runs.
 
 30 lab devices; the priority-10 credential is wrong on every one of them. Two
 concurrent playbook runs (disjoint --limit slices of one job, 15 forks each) must try

@@ -1,4 +1,4 @@
-"""Device output decoding and device_type refusal in _device_session (issue 9 hardening).
+"""Device output decoding and device_type refusal in _backup/_session.py: no character lost between two reads, no unknown platform tried.
 
 netmiko decodes each chunk read from the SSH channel on its own and drops what does not
 decode: a multi-byte character split between two reads disappears. decode_as_stream

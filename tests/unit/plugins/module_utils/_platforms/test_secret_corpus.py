@@ -104,7 +104,7 @@ CORPUS = [
     ("paloalto_panos", "                  snmp-community-string pa-ro-7;", "                  snmp-community-string <S>;"),
     # Extreme
     ("extreme_exos", 'configure account admin encrypted "$5$abc"', "configure account admin encrypted <S>"),
-    # Forms checked against the vendors' documentation and Oxidized's models (issue 13, helper plat13)
+    # Forms checked against the vendors' documentation and Oxidized's models
     ("cisco_ios", " standby 1 authentication Hsrp1Plain", " standby 1 authentication <S>"),
     ("cisco_ios", " standby 1 authentication text HsrpText", " standby 1 authentication text <S>"),
     ("cisco_ios", " ip nhrp authentication NhrpKey1", " ip nhrp authentication <S>"),
