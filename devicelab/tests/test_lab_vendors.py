@@ -9,6 +9,8 @@ from netmiko.exceptions import NetmikoAuthenticationException
 from devicelab.spec import parse_faults
 from devicelab.vendor_configs import VOLATILE
 
+pytestmark = pytest.mark.slow
+
 ADMIN = [{"username": "admin", "password": "Adm1n!lab"}]
 ENABLE = "En4ble!lab"
 # platform -> (config command, a line the full configuration ends with, a secret form in it)

@@ -8,11 +8,14 @@ one line each.
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from _manage_helpers import dump_database, run_playbook  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Device, DeviceConfiguration
+
+pytestmark = pytest.mark.slow
 
 FIRST = "hostname core-1\ninterface Gi1\n description uplink\n"
 OTHER_KEY = "another-install-passphrase"

@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 
+import pytest
 import sqlalchemy as sa
 
 from _jobs_support import CREDENTIALS, LAB_SPECS, REPO_ROOT, job_rows, playbook_command, run_playbook, seed, write_inventory  # pylint: disable=import-error
@@ -29,6 +30,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._models impo
     Tag,
     device_tag_association,
 )
+
+pytestmark = pytest.mark.slow
 
 PRUNE_PLAYBOOK = os.path.join(REPO_ROOT, "playbooks", "prune.yml")
 EXPORT_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "git", "git_export.yml")

@@ -37,6 +37,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db import _migr
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Job, JobCredentialAttempt
 
+pytestmark = pytest.mark.slow
+
 CREDENTIALS = [{"name": "ops", "username": "ops", "password": "Ops-Db-Fault-1", "priority": 10, "tags": ["lab"]}]
 ACCEPT = [{"username": "ops", "password": "Ops-Db-Fault-1", "privilege": 15}]
 SLOW_SECONDS = 6
@@ -90,6 +92,7 @@ def private_pg():
     server.destroy()
 
 
+@pytest.mark.postgres
 def test_database_lost_mid_run_leaves_nothing_half_written(private_pg, encryption_key, device_lab_process, tmp_path):
     url = private_pg.database_url("postgres")
     _migrations.upgrade(url)

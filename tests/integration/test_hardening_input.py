@@ -39,6 +39,8 @@ from _seed import seed  # pylint: disable=import-error
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import profile_for
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, Job
 
+pytestmark = [pytest.mark.lab, pytest.mark.postgres, pytest.mark.slow]
+
 TASK_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "backup", "backup_hosts.yml")
 OPS = {"username": "ops", "password": "Ops-Input-Pa55", "privilege": 15}
 UNICODE_NAMES = {"uni-1": "коммутатор-1", "uni-2": "路由器-2"}

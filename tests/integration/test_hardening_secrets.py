@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import json
 
+import pytest
 import sqlalchemy as sa
 import yaml
 
@@ -30,6 +31,8 @@ from _hardening import BACKUP_PLAYBOOK, file_texts, files_under, hits, netraven_
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, DeviceConfiguration, InstallSecret
+
+pytestmark = pytest.mark.slow
 
 PASSPHRASE = "Audit-Key-Passphrase-9d1e"
 # An older passphrase still configured (NETRAVEN_ENCRYPTION_OLD_KEYS), as during a rotation.

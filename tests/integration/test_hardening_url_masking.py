@@ -59,6 +59,7 @@ def pg_url(database_factories):
     return database_factories["postgresql"].new_url(migrated=False)
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("password", PASSWORDS)
 def test_migrate_result_and_unavailable_message_hide_the_password(pg_url, password):
     url = with_password(pg_url, password)
@@ -80,6 +81,7 @@ def test_migrate_result_and_unavailable_message_hide_the_password(pg_url, passwo
     assert_hidden(message, password)
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("password", PASSWORDS)
 def test_unencoded_passwords_are_hidden_in_the_messages(pg_url, password):
     """As typed, unencoded: an '@' sends its tail to the driver as the host, which then names it in its error."""
@@ -102,6 +104,7 @@ def test_inventory_source_field_hides_the_password(password):
         assert_hidden(source, password)
 
 
+@pytest.mark.postgres
 def test_inventory_cache_file_hides_the_password(pg_url, ansible_env, tmp_path):
     password = PASSWORDS[-1]
     url = with_password(pg_url, password)

@@ -26,6 +26,8 @@ from _manage_helpers import dump_database, run_playbook as run_manage_playbook  
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import DeviceConfiguration
 
+pytestmark = [pytest.mark.lab, pytest.mark.slow]
+
 NEW_KEY = "rotated-history-passphrase"
 LOGIN = {"username": "histops", "password": "Hist-Login-Pa55!", "privilege": 15}
 SECRETS = ("Hist-Enable-Plain-9", "Hist-User-Plain-7", "Hist-Comm-Plain-5", LOGIN["password"])

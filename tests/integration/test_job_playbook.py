@@ -24,6 +24,8 @@ from _jobs_support import (  # pylint: disable=import-error
     write_inventory,
 )
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def env(ansible_env):

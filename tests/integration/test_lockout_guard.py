@@ -9,6 +9,7 @@ credential, the lab's login record proves it, and a single job-level WARNING say
 import os
 import subprocess
 
+import pytest
 import sqlalchemy as sa
 
 from _ansible import ansible_env, read_tree_results, with_tree_results  # pylint: disable=import-error
@@ -16,6 +17,8 @@ from _seed import seed  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import JobLog, JobResult
+
+pytestmark = pytest.mark.slow
 
 DEVICES = 30
 THRESHOLD = 5

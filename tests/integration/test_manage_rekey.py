@@ -8,6 +8,7 @@ passphrase, password or ciphertext appears in any output.
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from _manage_helpers import dump_database, run_playbook  # pylint: disable=import-error
 
@@ -15,6 +16,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._crypto import s
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._credentials import ensure_credential
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential
+
+pytestmark = pytest.mark.slow
 
 OLD_KEY = "Old-Rotation-Passphrase-7f"
 NEW_KEY = "New-Rotation-Passphrase-2k"
