@@ -1,9 +1,13 @@
 #!/usr/bin/env python
 """Run one stage of `make test` and time it (standard library only).
 
-    python scripts/stage.py NAME -- command...   run, print "== NAME: passed in 12.3s", exit with its code
+    python scripts/stage.py NAME -- command...   run, print "== NAME: passed in 12.3s (CPU 20.1s)", exit with its code
     python scripts/stage.py --summary JUNIT...   print the stage times recorded in this `make test`
                                                  and, last, the test counts of the JUnit files
+
+The CPU time is the stage's processes' own (user + system, every descendant that was waited
+for), so it does not depend on what else the machine runs: on 2 cores, a stage whose CPU time is
+well under twice its wall time leaves room for another stage beside it.
 
 Stop signals are passed on as they are (a SIGINT only when the command did not get it from
 the terminal), so a SIGTERM that make passes on stops the stage cleanly: the PostgreSQL wrapper
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import glob
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -29,6 +34,7 @@ def run(name: str, command: list[str]) -> int:
     print(f'== {name}: {" ".join(command)}', flush=True)
     started = time.monotonic()
     started_at = time.time()
+    cpu_before = _children_cpu()
     sup = Supervisor(polite=False, term_after=90, kill_after=120)
     sup.install()
     try:
@@ -45,12 +51,19 @@ def run(name: str, command: list[str]) -> int:
         status = 'interrupted'
     else:
         status = f'FAILED (exit {rc})'
-    print(f'== {name}: {status} in {elapsed:.1f}s', flush=True)
+    cpu = _children_cpu() - cpu_before
+    print(f'== {name}: {status} in {elapsed:.1f}s (CPU {cpu:.1f}s)', flush=True)
     timings = os.environ.get('STAGE_TIMINGS')
     if timings:
         with open(timings, 'a', encoding='utf-8') as handle:
-            handle.write(f'{name}\t{elapsed:.1f}\t{status}\t{started_at:.1f}\t{time.time():.1f}\n')
+            handle.write(f'{name}\t{elapsed:.1f}\t{status}\t{started_at:.1f}\t{time.time():.1f}\t{cpu:.1f}\n')
     return rc
+
+
+def _children_cpu() -> float:
+    """User + system seconds of this process's waited-for descendants so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def junit_counts(path: str) -> tuple[int, int, int]:
@@ -70,12 +83,14 @@ def summary(patterns: list[str]) -> int:
     if timings and os.path.exists(timings):
         with open(timings, encoding='utf-8') as handle:
             rows = [line.rstrip('\n').split('\t') for line in handle if line.strip()]
-        print('== stage times', flush=True)
-        for name, seconds, status, *_span in rows:
-            print(f'   {name:<15} {float(seconds):8.1f}s  {status}')
+        print('== stage times (wall, CPU)', flush=True)
+        for name, seconds, status, *rest in rows:
+            cpu = f'{float(rest[2]):8.1f}s' if len(rest) > 2 else ' ' * 9
+            print(f'   {name:<15} {float(seconds):8.1f}s {cpu}  {status}')
         # Some stages run side by side (sanity and sanity-newest): their sum is not the time taken.
-        print(f'   {"sum of stages":<15} {sum(float(row[1]) for row in rows):8.1f}s')
-        spans = [(float(row[3]), float(row[4])) for row in rows if len(row) == 5]
+        cpu_total = sum(float(row[5]) for row in rows if len(row) > 5)
+        print(f'   {"sum of stages":<15} {sum(float(row[1]) for row in rows):8.1f}s {cpu_total:8.1f}s')
+        spans = [(float(row[3]), float(row[4])) for row in rows if len(row) >= 5]
         if spans:
             wall = max(end for _start, end in spans) - min(start for start, _end in spans)
             print(f'   {"wall":<15} {wall:8.1f}s  (first stage start to last stage end)')
