@@ -60,7 +60,7 @@ class FakeNetmikoConnection:
                 connect.before_login()
             connect.logins.append(kwargs.get("username"))
             if connect.failure is not None:
-                raise connect.failure
+                raise connect.failure  # pylint: disable=raising-bad-type  (a test sets it to an exception)
             if password is not None and kwargs.get("password") != password:
                 from netmiko.exceptions import NetmikoAuthenticationException  # pylint: disable=import-outside-toplevel
 

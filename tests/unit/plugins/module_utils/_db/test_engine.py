@@ -85,7 +85,6 @@ def test_unreachable_postgresql_is_a_one_line_unavailable_error(template):
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 
 
-
 def test_unmigrated_sqlite_is_refused_naming_the_migrate_command():
     with pytest.raises(SchemaNotReadyError) as caught:
         create_db_engine()
