@@ -58,8 +58,7 @@ HAVE_NEWEST_PY := scripts/find_python.sh $(NEWEST_PYTHON) >/dev/null
 # venv, three lanes run side by side: pytest at normal priority, and the checks of each
 # ansible-core version niced (CHECKS_NICE), so that they take what pytest leaves and pytest's
 # timing stays as when it runs alone. Within a lane the stages run in order, quick ones first; a
-# failed stage stops its lane, and make test fails when any lane does. Each stage's output is
-# printed when the stage ends (make -Otarget), so lanes do not interleave line by line.
+# failed stage stops its lane, and make test fails when any lane does.
 CHECKS_NICE ?= 10
 LANES := lane-pytest lane-checks $(if $(filter 1,$(NEWEST)),lane-newest)
 CHECK_STAGES := ruff mypy lint docs-lint sanity units
@@ -84,17 +83,24 @@ test: test-start venv lanes
 test-start:
 	@mkdir -p .tmp && : >"$(STAGE_TIMINGS)" && rm -rf .tmp/junit .tmp/ansible-test/units-*
 
+# In a log (not a terminal) each stage's output is printed in one block when it ends (stage.py).
 lanes: venv
-	@exec $(MAKE) --no-print-directory -j3 -Otarget $(LANES)
+	@[ -t 1 ] || export STAGE_GROUP_OUTPUT=1; exec $(MAKE) --no-print-directory -j3 $(LANES)
 
+# LANE=1: the stages of a lane run one after the other (.NOTPARALLEL below), not in parallel with
+# the job slots the lanes share.
 lane-pytest: venv
-	@exec $(MAKE) --no-print-directory -j1 pytest
+	@exec $(MAKE) --no-print-directory LANE=1 pytest
 
 lane-checks: venv
-	@exec nice -n $(CHECKS_NICE) $(MAKE) --no-print-directory -j1 $(CHECK_STAGES)
+	@exec nice -n $(CHECKS_NICE) $(MAKE) --no-print-directory LANE=1 $(CHECK_STAGES)
 
 lane-newest: venv
-	@exec nice -n $(CHECKS_NICE) $(MAKE) --no-print-directory -j1 $(NEWEST_STAGES)
+	@exec nice -n $(CHECKS_NICE) $(MAKE) --no-print-directory LANE=1 $(NEWEST_STAGES)
+
+ifeq ($(LANE),1)
+.NOTPARALLEL:
+endif
 
 check: export STAGE_TIMINGS := $(CURDIR)/.tmp/stage-times-check.tsv
 check: check-start venv ruff mypy pytest-check

@@ -5,6 +5,10 @@
     python scripts/stage.py --summary JUNIT...   print the stage times recorded in this `make test`
                                                  and, last, the test counts of the JUnit files
 
+With STAGE_GROUP_OUTPUT=1 (make test's lanes, when the output is not a terminal) a stage's output
+is held back and printed in one block when the stage ends, so stages running side by side do not
+interleave their lines in a CI log; the "== NAME:" start line still shows when it starts.
+
 The CPU time is the stage's processes' own (user + system, every descendant that was waited
 for), so it does not depend on what else the machine runs: on 2 cores, a stage whose CPU time is
 well under twice its wall time leaves room for another stage beside it.
@@ -17,47 +21,74 @@ Times are appended to $STAGE_TIMINGS (if set) for --summary.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import glob
 import os
 import resource
+import shutil
+import tempfile
 import signal
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pgserver import Supervisor  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def run(name: str, command: list[str]) -> int:
-    print(f'== {name}: {" ".join(command)}', flush=True)
+    held = tempfile.TemporaryFile() if os.environ.get('STAGE_GROUP_OUTPUT') == '1' else None
+    with _output_lock():
+        print(f'== {name}: {" ".join(command)}' + (' (output when it ends)' if held else ''), flush=True)
     started = time.monotonic()
     started_at = time.time()
     cpu_before = _children_cpu()
     sup = Supervisor(polite=False, term_after=90, kill_after=120)
     sup.install()
     try:
-        sup.child = subprocess.Popen(command)
+        sup.child = subprocess.Popen(command, stdout=held, stderr=subprocess.STDOUT if held else None)
     except FileNotFoundError:
         print(f'== {name}: command not found: {command[0]}', flush=True)
         return 127
     rc = sup.exit_code(sup.wait())
     sup.quiet()
-    elapsed = time.monotonic() - started
+    elapsed, cpu = time.monotonic() - started, _children_cpu() - cpu_before
+    with _output_lock():
+        if held is not None:
+            print(f'== {name}: output', flush=True)
+            held.seek(0)
+            shutil.copyfileobj(held, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+            held.close()
+        _report(name, rc, sup, elapsed, cpu, started_at)
+    return rc
+
+
+@contextlib.contextmanager
+def _output_lock():
+    """Held while a stage prints, so that stages side by side print their blocks one at a time."""
+    os.makedirs(os.path.join(ROOT, '.tmp'), exist_ok=True)
+    with open(os.path.join(ROOT, '.tmp', 'stage-output.lock'), 'a', encoding='utf-8') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _report(name: str, rc: int, sup: Supervisor, elapsed: float, cpu: float, started_at: float) -> None:
+    """Print the stage's verdict line and append its times to $STAGE_TIMINGS."""
     if rc == 0:
         status = 'passed'
     elif sup.received or (rc > 128 and rc - 128 in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)):
         status = 'interrupted'
     else:
         status = f'FAILED (exit {rc})'
-    cpu = _children_cpu() - cpu_before
     print(f'== {name}: {status} in {elapsed:.1f}s (CPU {cpu:.1f}s)', flush=True)
     timings = os.environ.get('STAGE_TIMINGS')
     if timings:
         with open(timings, 'a', encoding='utf-8') as handle:
             handle.write(f'{name}\t{elapsed:.1f}\t{status}\t{started_at:.1f}\t{time.time():.1f}\t{cpu:.1f}\n')
-    return rc
 
 
 def _children_cpu() -> float:
