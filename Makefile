@@ -4,10 +4,10 @@
 #   make check           the fast loop, under 5 minutes: ruff, mypy (once mypy.ini exists), then the
 #                        unit tests and the integration tests not marked slow (pytest -m "not slow")
 #                        on SQLite and a throwaway PostgreSQL  (PYTEST_ARGS="-k chains" ...)
-#   make test            the whole gate: venv, then three lanes side by side (make -j3): pytest;
-#                        ruff, mypy, lint, docs-lint, sanity, units; venv-newest, sanity-newest,
-#                        units-newest.  The two check lanes run niced: they take the CPU pytest leaves
-#                        idle while its tests wait on SSH, Ansible and the database (fails fast per lane)
+#   make test            the whole gate: three lanes side by side (make -j3): venv, pytest; venv, ruff,
+#                        mypy, lint, docs-lint, sanity, units; venv-newest, sanity-newest, units-newest.
+#                        The two check lanes run niced: they take the CPU pytest leaves idle while its
+#                        tests wait on SSH, Ansible and the database (fails fast per lane)
 #   make venv            .venv (Python 3.11): requirements.txt + requirements-test.txt (stamped)
 #   make pytest          tests/unit + tests/integration + devicelab/tests against a throwaway
 #                        PostgreSQL (PYTEST_ARGS="-k chains -x", PYTEST_ARGS="-m lab", ...)
@@ -54,8 +54,8 @@ IN_VENV := env PATH="$(CURDIR)/$(VENV)/bin:$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV
 HAVE_NEWEST_PY := scripts/find_python.sh $(NEWEST_PYTHON) >/dev/null
 
 # make test's lanes. pytest's tests wait much of the time (SSH to the lab, ansible-playbook runs,
-# the database), which leaves CPU idle; sanity, units and the linters are CPU-bound. So after the
-# venv, three lanes run side by side: pytest at normal priority, and the checks of each
+# the database), which leaves CPU idle; sanity, units and the linters are CPU-bound. So three
+# lanes run side by side: pytest at normal priority, and the checks of each
 # ansible-core version niced (CHECKS_NICE), so that they take what pytest leaves and pytest's
 # timing stays as when it runs alone. Within a lane the stages run in order, quick ones first; a
 # failed stage stops its lane, and make test fails when any lane does.
@@ -77,14 +77,15 @@ JUNIT := .tmp/junit/pytest.xml .tmp/ansible-test/units-*/ansible_collections/net
 
 # Stages record their times only when run by `make test` or `make check` (target-specific, so inherited).
 test: export STAGE_TIMINGS := $(CURDIR)/.tmp/stage-times.tsv
-test: test-start venv lanes
+test: test-start lanes
 	@$(STAGE) --summary $(JUNIT)
 
 test-start:
 	@mkdir -p .tmp && : >"$(STAGE_TIMINGS)" && rm -rf .tmp/junit .tmp/ansible-test/units-*
 
 # In a log (not a terminal) each stage's output is printed in one block when it ends (stage.py).
-lanes: venv
+# The newest ansible-core's lane needs only its own venv, so it starts while .venv is being made.
+lanes:
 	@[ -t 1 ] || export STAGE_GROUP_OUTPUT=1; exec $(MAKE) --no-print-directory -j3 $(LANES)
 
 # LANE=1: the stages of a lane run one after the other (.NOTPARALLEL below), not in parallel with
@@ -95,7 +96,7 @@ lane-pytest: venv
 lane-checks: venv
 	@exec nice -n $(CHECKS_NICE) $(MAKE) --no-print-directory LANE=1 $(CHECK_STAGES)
 
-lane-newest: venv
+lane-newest:
 	@exec nice -n $(CHECKS_NICE) $(MAKE) --no-print-directory LANE=1 $(NEWEST_STAGES)
 
 ifeq ($(LANE),1)
