@@ -59,8 +59,8 @@ class FakeNetmikoConnection:
             if connect.before_login is not None:
                 connect.before_login()
             connect.logins.append(kwargs.get("username"))
-            if connect.failure is not None:
-                raise connect.failure  # pylint: disable=raising-bad-type  (a test sets it to an exception)
+            if connect.failure is not None:  # a test sets it to an exception, which pylint cannot know
+                raise connect.failure  # pylint: disable=raising-bad-type
             if password is not None and kwargs.get("password") != password:
                 from netmiko.exceptions import NetmikoAuthenticationException  # pylint: disable=import-outside-toplevel
 
