@@ -231,15 +231,6 @@ def test_a_target_settled_no_credentials_at_the_start_still_gets_its_records(lab
     assert len(rows(lab.engine, ConnectionLog)) == 1
 
 
-def test_final_status_is_a_pure_rule():
-    rejected = _outcome.Attempt(1, 7, "ops", error_type="AUTH", message="no")
-    assert _outcome.final_status([rejected], [], [7]).status == "FAILED_AUTH"
-    assert _outcome.final_status([], [], []).status == "NO_CREDENTIALS"
-    guarded = _outcome.final_status([], [_outcome.Skip(7, _outcome.SKIP_GUARDED)], [7])
-    assert (guarded.status, guarded.error_type) == ("FAILED_AUTH", "LOCKOUT_GUARD")
-    assert _outcome.final_status([rejected], [], [7], internal_error="bug").status == "FAILED_UNEXPECTED"
-
-
 SECRET_CONFIG = "hostname r1\nenable secret 0 Plain-Enable-Secret\nsnmp-server community Commun1ty-Plain RO\nend\n"
 
 
