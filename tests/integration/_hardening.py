@@ -1,4 +1,4 @@
-"""Helpers of the hardening tests (issue 9): runs, database reads, secret searches, a private PostgreSQL.
+"""Helpers of the hardening tests (test_hardening_*.py): runs, database reads, secret searches, a private PostgreSQL.
 
 The hardening tests drive the real CLIs (ansible-playbook, ansible, ansible-inventory)
 against the device lab and a real database, then judge what is left behind: the

@@ -63,15 +63,6 @@ def encryption_key(monkeypatch):
 
 
 @pytest.fixture
-def engine(db_url):
-    """An engine on a fresh migrated database."""
-    from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
-    eng = create_db_engine(db_url)
-    yield eng
-    eng.dispose()
-
-
-@pytest.fixture
 def ansible_env(tmp_path, db_url, encryption_key):
     """Environment for ansible-playbook / ansible-inventory subprocesses on the test database.
 

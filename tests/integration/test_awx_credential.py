@@ -31,6 +31,8 @@ from _databases import TEST_KEY  # pylint: disable=import-error
 from _inventory_support import plain  # pylint: disable=import-error
 from _jobs_support import CREDENTIALS, job_rows, lab_devices, recap, seed  # pylint: disable=import-error
 
+pytestmark = pytest.mark.awx
+
 
 def test_credential_type_is_what_awx_accepts():
     credential_type = load_credential_type()
@@ -94,6 +96,7 @@ def test_injected_environment_keeps_secrets_out_of_the_recorded_one():
     assert env["NETRAVEN_ENCRYPTION_SALT"] == "site-salt"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_inventory_and_backup_with_only_the_injected_environment(db_url, device_lab, tmp_path):
     seed(db_url, TEST_KEY, lab_devices(device_lab), CREDENTIALS)

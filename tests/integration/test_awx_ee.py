@@ -16,6 +16,8 @@ import yaml
 
 from _awx_support import AWX_DOCS, REPO_ROOT, run  # pylint: disable=import-error
 
+pytestmark = pytest.mark.awx
+
 REQUIRED_PYTHON = ["netmiko", "sqlalchemy", "alembic", "psycopg2", "cryptography"]
 
 

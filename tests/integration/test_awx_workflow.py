@@ -31,7 +31,7 @@ from _awx_support import (  # pylint: disable=import-error
 from _databases import TEST_KEY  # pylint: disable=import-error
 from _jobs_support import CREDENTIALS, dead_devices, job_rows, lab_devices, seed  # pylint: disable=import-error
 
-pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+pytestmark = [pytest.mark.parametrize("backend", ["postgresql"], indirect=True), pytest.mark.awx, pytest.mark.slow]
 
 
 def awx_env(tmp_path, db_url):

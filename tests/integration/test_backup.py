@@ -18,6 +18,8 @@ from _databases import TEST_KEY, require_pg  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 
+pytestmark = [pytest.mark.lab, pytest.mark.postgres, pytest.mark.slow]
+
 PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "backup", "backup_hosts.yml")
 TIMEOUTS = ("-e", "netraven_connect_timeout=3", "-e", "netraven_command_timeout=2")
 

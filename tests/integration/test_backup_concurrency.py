@@ -6,6 +6,7 @@ metrics must count every login exactly, and SQLite must never say "database is l
 
 import os
 
+import pytest
 import sqlalchemy as sa
 
 import _fleet as fleet  # pylint: disable=import-error
@@ -14,6 +15,8 @@ from _seed import seed  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import ConnectionLog, Credential, DeviceConfiguration, JobLog, JobResult
+
+pytestmark = pytest.mark.slow
 
 DEVICES = 200
 FORKS = 50

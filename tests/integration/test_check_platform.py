@@ -74,7 +74,7 @@ def test_a_user_profile_from_the_platforms_file(tmp_path):
 
 
 def test_every_real_capture_through_platform_check(tmp_path):
-    """``platform_check`` over every capture of tests/captures (issue 24): complete, and the secrets the note counts."""
+    """``platform_check`` over every capture of tests/captures: complete, and the secrets the note counts."""
     import json
     import os
 

@@ -31,6 +31,8 @@ from _jobs_support import REPO_ROOT, closed_port, recap, run_playbook, seed, wri
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 
+pytestmark = [pytest.mark.lab, pytest.mark.slow]
+
 LOGIN = {"username": "cmpops", "password": "Cmp-Login-Pa55!", "privilege": 15}
 ENABLE = "Cmp-Enable-Pa55!"
 SPECS = [{"name": "cmp-ios", "platform": "cisco_ios"}, {"name": "cmp-eos", "platform": "arista_eos"},

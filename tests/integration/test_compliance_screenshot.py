@@ -24,6 +24,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._models impo
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs import _lifecycle
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._report import write_report
 
+pytestmark = pytest.mark.slow
+
 EVIL_HOST = "<script>document.title='pwned'</script>"
 EVIL_RULE = "<img src=x onerror=\"document.title='pwned'\">"
 SCREENSHOT_COPY_ENV = "NETRAVEN_COMPLIANCE_SCREENSHOT"

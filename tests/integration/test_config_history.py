@@ -8,6 +8,7 @@ one line each.
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from _manage_helpers import dump_database, run_playbook  # pylint: disable=import-error
 
@@ -15,6 +16,8 @@ from _databases import TEST_KEY  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import install_salt, secret_box
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Device, DeviceConfiguration
+
+pytestmark = pytest.mark.slow
 
 FIRST = "hostname core-1\ninterface Gi1\n description uplink\n"
 OTHER_KEY = "another-install-passphrase"
@@ -77,7 +80,7 @@ def test_bad_input_is_one_line_each(ansible_env, db_url, tmp_path):
              ({"device": "core-1", "version": 1, "reveal": True, "_no_log": True}, "has no sealed original"),
              ({"device": "edge-1", "version": 1, "reveal": True, "_no_log": True},
               "NETRAVEN_ENCRYPTION_KEY cannot open the sealed original of edge-1"),
-             # Without no_log the unmasked text would reach the output and the logs (issue 25, design note).
+             # Without no_log the unmasked text would reach the output and the logs.
              ({"device": "edge-1", "version": 1, "reveal": True}, "run the task with no_log: true"),
              ({"device": "core-1", "version": 0}, "version 0"),
              ({"device": "core-1", "at": "yesterday"}, "'yesterday'")]

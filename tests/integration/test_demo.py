@@ -16,6 +16,8 @@ import time
 
 import pytest
 
+pytestmark = [pytest.mark.lab, pytest.mark.slow]
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DRIVER = os.path.join(REPO_ROOT, "demo", "run_demo.py")
 DEMO_PASSWORDS = ("N3tops!demo", "Adm1n!demo", "B4ckup!demo")

@@ -8,10 +8,13 @@ disabled one are not; check mode gives the same answer, and nothing in the datab
 import datetime
 import json
 
+import pytest
 import sqlalchemy as sa
 from _manage_helpers import dump_database, run_playbook  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Device, Job, JobResult
+
+pytestmark = pytest.mark.slow
 
 
 def _seed(url):

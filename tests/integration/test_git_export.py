@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 
+import pytest
 import sqlalchemy as sa
 
 from _jobs_support import CREDENTIALS, LAB_SPECS, REPO_ROOT, job_rows, playbook_command, run_playbook, seed, write_inventory  # pylint: disable=import-error
@@ -29,6 +30,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._models impo
     Tag,
     device_tag_association,
 )
+
+pytestmark = pytest.mark.slow
 
 PRUNE_PLAYBOOK = os.path.join(REPO_ROOT, "playbooks", "prune.yml")
 EXPORT_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "git", "git_export.yml")
@@ -135,7 +138,7 @@ def test_git_export_through_backup_runs(ansible_env, db_url, device_lab, tmp_pat
     assert masked["exported"] == "push_failed" and "push to https://netops:***@127.0.0.1:9/configs.git" in masked["msg"]
     assert "Url-S3cret" not in result_file.read_text(encoding="utf-8") + run.stdout + run.stderr
     # On the controller the action runs the module's handler: no module invocation to mask. Shipped
-    # to another host the module masks the remote there (tests/unit/plugins/modules/test_git_export_module.py).
+    # to another host the module masks the remote there (tests/unit/plugins/modules/test_git_export.py).
     assert "invocation" not in masked
 
     prune_history(ansible_env, db_url, tmp_path)

@@ -1,4 +1,4 @@
-"""The git export never writes outside git_dir, whatever names the database holds (issue 25, M1; docs/hardening.md).
+"""The git export never writes outside git_dir, whatever names the database holds (docs/hardening.md).
 
 Rows written by another tool (the device and tag modules refuse these names): devices named
 ``../../x``, an absolute path, ``.hidden`` and ``-x``, and devices in tag folders of those
@@ -23,6 +23,8 @@ from _jobs_support import run_playbook  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Device, DeviceConfiguration, Job, JobResult, Tag
+
+pytestmark = pytest.mark.slow
 
 EXPORT_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "git", "git_export.yml")
 OUTSIDE_TEXT = "the controller's own file\n"

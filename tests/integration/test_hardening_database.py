@@ -1,4 +1,4 @@
-"""Database faults (issue 9): a database unreachable at start, and one lost in the middle of a run.
+"""Database faults (nothing half-written, every device still recorded): a database unreachable at start, and one lost in the middle of a run.
 
 Unreachable at start: playbooks/backup.yml stops at the job start with one line naming
 the masked URL, and no job appears anywhere (not in the real database, not in a
@@ -36,6 +36,8 @@ from _seed import seed  # pylint: disable=import-error
 from ansible_collections.netraven.netraven.plugins.module_utils._db import _migrations
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Job, JobCredentialAttempt
+
+pytestmark = pytest.mark.slow
 
 CREDENTIALS = [{"name": "ops", "username": "ops", "password": "Ops-Db-Fault-1", "priority": 10, "tags": ["lab"]}]
 ACCEPT = [{"username": "ops", "password": "Ops-Db-Fault-1", "privilege": 15}]
@@ -90,6 +92,7 @@ def private_pg():
     server.destroy()
 
 
+@pytest.mark.postgres
 def test_database_lost_mid_run_leaves_nothing_half_written(private_pg, encryption_key, device_lab_process, tmp_path):
     url = private_pg.database_url("postgres")
     _migrations.upgrade(url)

@@ -1,4 +1,4 @@
-"""Text a device controls keeps the device's record whole, on SQLite and PostgreSQL (issue 16).
+"""Text a device controls keeps the device's record whole, on SQLite and PostgreSQL (PostgreSQL refuses a NUL).
 
 A peer's SSH greeting quoted in paramiko's error, and configuration output, can hold a NUL
 and control characters; PostgreSQL refuses a NUL in text and jsonb, which used to fail the
@@ -17,6 +17,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._engine impo
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._lifecycle import start_job
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import ConnectionLog, DeviceConfiguration, JobLog, JobResult
 
+from ansible_collections.netraven.netraven.tests.shared.fake_netmiko import FakeNetmikoConnection
+
 from _jobs_support import seed  # pylint: disable=import-error
 
 paramiko = pytest.importorskip("paramiko")
@@ -25,48 +27,8 @@ PEER_TEXT = "x\x00\x1b]0;owned\x07\x1b[31mred\x7f\x9b2J"
 CONFIG = ("Building configuration...\r\n\r\nhostname r2\r\n!\r\nbanner motd ^C\r\nr2#", "\r\n^C\r\n",
           "interface Gi0/1\r\n description peer\x00text\x1b[0m\r\n", "".join(
               " ip address 10.0.%d.1 255.255.255.0\r\n" % n for n in range(40)), "!\r\nend\r\n")
-
-
-class FakeChannelConnection:
-    """A logged-in session to r2: each command is echoed, its output served in the chunks above, then the prompt."""
-
-    base_prompt = "r2"
-    RETURN = "\n"
-    remote_conn = None
-
-    def __init__(self, **_kwargs):
-        self.chunks = []
-
-    def write_channel(self, data):
-        command = data.strip()
-        output = CONFIG if command.startswith("show running-config") else ("Cisco IOS Software, Version 15.2\r\n",)
-        self.chunks = [command + "\r\n", *output, "r2#"]
-
-    def read_channel(self):
-        return self.chunks.pop(0) if self.chunks else ""
-
-    @staticmethod
-    def check_enable_mode():
-        return True
-
-    @staticmethod
-    def normalize_linefeeds(text):
-        return text.replace("\r\n", "\n")
-
-    @staticmethod
-    def strip_ansi_escape_codes(text):
-        return text
-
-    @staticmethod
-    def strip_command(command, output):
-        return output.split("\n", 1)[1] if output.startswith(command) else output
-
-    @staticmethod
-    def strip_prompt(output):
-        return output.rsplit("\n", 1)[0] if output.rstrip().endswith("r2#") else output
-
-    def disconnect(self):
-        pass
+# A logged-in session to r2: each command is echoed, its output served in these chunks, then the prompt.
+REPLIES = {"show running-config view full": CONFIG, "show version": ("Cisco IOS Software, Version 15.2\r\n",)}
 
 
 def connect(device_type, host, **kwargs):
@@ -74,7 +36,7 @@ def connect(device_type, host, **kwargs):
     del device_type
     if host == "192.0.2.1":
         raise paramiko.ssh_exception.IncompatiblePeer("Incompatible version (%s instead of 2.0)" % PEER_TEXT)
-    return FakeChannelConnection(**kwargs)
+    return FakeNetmikoConnection(base_prompt="r2", replies=REPLIES, **kwargs)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""SSH host key checking (issue 9): unknown and changed keys are refused before any login.
+"""SSH host key checking (docs/hardening.md): unknown and changed keys are refused before any login.
 
 With checking on, a device whose key is not in known_hosts_file (or whose key changed)
 fails with FAILED_SSH after one attempt: the SSH handshake stops before authentication,
@@ -8,10 +8,13 @@ known the backup works; and without the task option, Ansible's own setting
 """
 
 import paramiko
+import pytest
 
 from _ansible import ansible_env, read_tree_results, with_tree_results  # pylint: disable=import-error
 from _hardening import lab_device_rows, netraven_inventory, run  # pylint: disable=import-error
 from _seed import seed  # pylint: disable=import-error
+
+pytestmark = pytest.mark.slow
 
 CREDENTIALS = [
     {"name": "wrong", "username": "wrong", "password": "Wrong-Hostkey-1", "priority": 10, "tags": ["lab"]},

@@ -1,4 +1,4 @@
-"""Bad input (issue 9): each case is a one-line error or a clean per-device failure, and nothing is lost.
+"""Bad input from the user or the database (docs/hardening.md): each case is a one-line error or a clean per-device failure, and nothing is lost.
 
 One estate on PostgreSQL and one device lab hold every device case; a single run of
 playbooks/backup.yml (with the HTML report) and one ansible-inventory listing cover
@@ -8,7 +8,7 @@ Each parametrised case then checks its own part of what the runs left behind.
 The lab speaks UTF-8 only (asyncssh encodes every str strictly), so it cannot send
 invalid UTF-8 byte sequences: the garbage case sends control bytes, escape sequences
 and unusual code points; invalid sequences are covered by the unit test of the
-session's decoder (tests/unit/plugins/module_utils/test_device_session_decoding.py).
+session's decoder (tests/unit/plugins/module_utils/_backup/test_session_decoding.py).
 """
 
 import hashlib
@@ -38,6 +38,8 @@ from _seed import seed  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import profile_for
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, Job
+
+pytestmark = [pytest.mark.lab, pytest.mark.postgres, pytest.mark.slow]
 
 TASK_PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks", "backup", "backup_hosts.yml")
 OPS = {"username": "ops", "password": "Ops-Input-Pa55", "privilege": 15}

@@ -1,4 +1,4 @@
-"""Secrets audit (issue 9): no plaintext password anywhere a run leaves a trace, no ciphertext outside the database.
+"""Secrets audit (no secret leaves the database in clear): no plaintext password anywhere a run leaves a trace, no ciphertext outside the database.
 
 A small estate (tags, 10 lab devices on three platforms, 3 credentials, some devices
 accepting only the fallback credential) is described with the management modules and
@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import json
 
+import pytest
 import sqlalchemy as sa
 import yaml
 
@@ -30,6 +31,8 @@ from _hardening import BACKUP_PLAYBOOK, file_texts, files_under, hits, netraven_
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, DeviceConfiguration, InstallSecret
+
+pytestmark = pytest.mark.slow
 
 PASSPHRASE = "Audit-Key-Passphrase-9d1e"
 # An older passphrase still configured (NETRAVEN_ENCRYPTION_OLD_KEYS), as during a rotation.

@@ -1,4 +1,4 @@
-"""A database URL's password never shows, whatever characters it holds (issue 16, M2), on a real PostgreSQL.
+"""A database URL's password never shows, whatever characters it holds (spaces, @, :, /, %, non-ASCII), on a real PostgreSQL.
 
 Each password belongs to a role made for the test on the throwaway server, so the URL really
 connects with it: the migrate result, the "Database ... is unavailable" message (a database that does not
@@ -21,7 +21,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._migrations 
 from _databases import require_pg  # pylint: disable=import-error
 from _inventory_support import ansible_inventory, write_config  # pylint: disable=import-error
 
-# The last one: an unencoded '@' followed by '/' (issue 25, L1), which SQLAlchemy cuts into a password,
+# The last one: an unencoded '@' followed by '/', which SQLAlchemy cuts into a password,
 # a host and a database name.
 PASSWORDS = ["correct horse battery", "p@ss@w0rd", "a:b:c:d", "sl/ash/es", "per%cent%25", "pässwörd-ü", "x y@z:/%ü",
              "Zq@x9/Secr3tW"]
@@ -62,6 +62,7 @@ def pg_url(database_factories):
     return database_factories["postgresql"].new_url(migrated=False)
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("password", PASSWORDS)
 def test_migrate_result_and_unavailable_message_hide_the_password(pg_url, password):
     url = with_password(pg_url, password)
@@ -83,6 +84,7 @@ def test_migrate_result_and_unavailable_message_hide_the_password(pg_url, passwo
     assert_hidden(message, password)
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("password", PASSWORDS)
 def test_unencoded_passwords_are_hidden_in_the_messages(pg_url, password):
     """As typed, unencoded: an '@' sends its tail to the driver as the host, which then names it in its error."""
@@ -105,8 +107,9 @@ def test_inventory_source_field_hides_the_password(password):
         assert_hidden(source, password)
 
 
+@pytest.mark.postgres
 def test_a_secret_query_value_is_hidden(pg_url):
-    """libpq's client key passphrase (sslpassword) and any query value named like a secret (issue 25, L1)."""
+    """libpq's client key passphrase (sslpassword) and any query value named like a secret are masked."""
     url = with_password(pg_url, PASSWORDS[0])
     secret = "KeyPassphrase-9z"
     for query in ("?sslmode=disable&sslpassword=%s", "?sslmode=disable&api_token=%s&client_secret=%s"):
@@ -118,6 +121,7 @@ def test_a_secret_query_value_is_hidden(pg_url):
         assert secret not in message
 
 
+@pytest.mark.postgres
 def test_inventory_cache_file_hides_the_password(pg_url, ansible_env, tmp_path):
     password = PASSWORDS[6]
     url = with_password(pg_url, password)

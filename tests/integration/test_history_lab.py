@@ -26,6 +26,8 @@ from _manage_helpers import dump_database, run_playbook as run_manage_playbook  
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import DeviceConfiguration
 
+pytestmark = [pytest.mark.lab, pytest.mark.slow]
+
 NEW_KEY = "rotated-history-passphrase"
 LOGIN = {"username": "histops", "password": "Hist-Login-Pa55!", "privilege": 15}
 SECRETS = ("Hist-Enable-Plain-9", "Hist-User-Plain-7", "Hist-Comm-Plain-5", LOGIN["password"])
@@ -184,7 +186,7 @@ def test_after_rekey_the_new_passphrase_alone_opens_the_originals(history):
     assert history.after_rekey.returncode == 0, history.after_rekey.stdout[-3000:]
     assert _restored(history, "rekeyed")[1] == _restored(history, "v1")[1]
     assert history.old_only.returncode != 0
-    # The rekey recorded the new key: the old one is refused before anything opens (issue 25, L4).
+    # The rekey recorded the new key: the old one is refused before anything opens.
     assert "NETRAVEN_ENCRYPTION_KEY does not match the key this install records" in history.old_only.stdout
     assert "Traceback" not in history.old_only.stdout + history.old_only.stderr
 

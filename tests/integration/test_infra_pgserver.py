@@ -24,6 +24,8 @@ PGSERVER = os.path.join(REPO, "scripts", "pgserver.py")
 sys.path.insert(0, os.path.join(REPO, "scripts"))
 import pgserver  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
 # The child prints the URL it got, checks that the server answers, then exits as told.
 CHILD = r"""
 import os, sys, time, sqlalchemy as sa

@@ -7,10 +7,13 @@ old passphrases of NETRAVEN_ENCRYPTION_OLD_KEYS, or the install's key-derivation
 
 import os
 
+import pytest
 import sqlalchemy as sa
 
 from _inventory_support import ansible_inventory, inventory_list, plain, write_config  # pylint: disable=import-error
 from _seed import TAG_GUIDE, seed_tag_guide  # pylint: disable=import-error
+
+pytestmark = pytest.mark.slow
 
 FERNET_PREFIX = "gAAAAA"  # every Fernet token starts with it (version byte + timestamp)
 URL_PASSWORD = "Cach3Url-Pw"

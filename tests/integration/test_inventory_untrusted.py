@@ -20,6 +20,8 @@ from _inventory_support import ansible_bin, ansible_inventory, inventory_list, p
 from _seed import seed  # pylint: disable=import-error
 from ansible_collections.netraven.netraven.plugins.module_utils._inventory._hosts import tag_group_name
 
+pytestmark = pytest.mark.slow
+
 PLAYBOOK = """
 - name: Print what the inventory gave
   hosts: all

@@ -20,6 +20,8 @@ from _hardening import custom_stats  # pylint: disable=import-error
 from _jobs_support import REPO_ROOT, CREDENTIALS, LAB_SPECS, closed_port, dead_devices, run_playbook, seed, write_inventory  # pylint: disable=import-error
 from test_report_screenshot import chromium, headless  # noqa: F401 pylint: disable=import-error,unused-import
 
+pytestmark = pytest.mark.slow
+
 ADDED = ["interface Loopback77", " description <b>added</b> between runs"]
 
 

@@ -24,6 +24,8 @@ from _jobs_support import (  # pylint: disable=import-error
     write_inventory,
 )
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def env(ansible_env):
@@ -113,7 +115,7 @@ def test_other_statuses_end_to_end(env, db_url, device_lab, tmp_path):
         assert "NetRaven job %d 'netraven backup': %s" % (job_id, status) in run.stdout
     errors = [log for log in job["logs"] if log["level"] == "ERROR"]
     assert len(errors) == 1 and errors[0]["data"]["error_type"] == "CREDENTIAL"
-    # The first run recorded the install's key: another one is refused before any credential is opened (issue 25, L4).
+    # The first run recorded the install's key: another one is refused before any credential is opened.
     assert "NETRAVEN_ENCRYPTION_KEY does not match the key this install records" in errors[0]["message"]
     assert "ended FAILED_CREDENTIAL_RESOLUTION (Credential error)" in run.stdout
     assert "Old-pass1" not in run.stdout + run.stderr

@@ -30,7 +30,7 @@ from _jobs_support import (  # pylint: disable=import-error
 
 SLICES = ["ok1,dead1", "ok2,dead2", "dead3,dead4"]
 
-pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+pytestmark = [pytest.mark.parametrize("backend", ["postgresql"], indirect=True), pytest.mark.slow]
 
 
 def pending_job(db_url, env):

@@ -13,6 +13,8 @@ any output.
 
 import json
 
+import pytest
+
 from _hardening import BACKUP_PLAYBOOK, hits, netraven_inventory, run  # pylint: disable=import-error
 from _manage_helpers import dump_database, run_playbook  # pylint: disable=import-error
 from _seed import seed  # pylint: disable=import-error
@@ -22,6 +24,8 @@ import sqlalchemy as sa
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import secret_box_for
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, InstallSecret
+
+pytestmark = pytest.mark.slow
 
 OLD_KEY = "Upgrade-Old-Passphrase-5q"
 PASSWORDS = {"admin": "Upgrade-Admin-Pw-31", "fallback": "Upgrade-Fallback-Pw-77", "retired": "Upgrade-Retired-Pw-09"}

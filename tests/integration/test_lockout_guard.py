@@ -1,4 +1,4 @@
-"""Lockout guard: a shared account wrong everywhere is not hammered across the fleet (issue 9).
+"""Lockout guard: a shared account wrong everywhere is not hammered across the fleet, even by concurrent runs.
 
 30 lab devices; the priority-10 credential is wrong on every one of them. Two
 concurrent playbook runs (disjoint --limit slices of one job, 15 forks each) must try
@@ -9,6 +9,7 @@ credential, the lab's login record proves it, and a single job-level WARNING say
 import os
 import subprocess
 
+import pytest
 import sqlalchemy as sa
 
 from _ansible import ansible_env, read_tree_results, with_tree_results  # pylint: disable=import-error
@@ -16,6 +17,8 @@ from _seed import seed  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import JobLog, JobResult
+
+pytestmark = pytest.mark.slow
 
 DEVICES = 30
 THRESHOLD = 5

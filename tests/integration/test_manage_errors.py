@@ -19,6 +19,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._manage._credent
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._devices import ensure_device
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._tags import ensure_tag
 
+pytestmark = pytest.mark.slow
+
 ADMIN_PASSWORD = "Errors-Pw-Admin-6c3d"
 URL_PASSWORD = "Db-Url-Secret-91qz"
 

@@ -16,6 +16,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._crypto import s
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, Device, Tag
 
+pytestmark = pytest.mark.slow
+
 sa = pytest.importorskip("sqlalchemy")
 
 PASSWORDS = {"admin": "Estate-Pw-Admin-4f1a", "core-ops": "Estate-Pw-CoreOps-8b2c", "fallback": "Estate-Pw-Fallback-0d9e"}

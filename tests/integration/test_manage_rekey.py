@@ -1,7 +1,7 @@
 """Finishing a key rotation with netraven.netraven.rekey, through real ansible-playbook runs per backend.
 
-Until the rekey, the new key is refused by every other task (the install records its key:
-issue 25, L4): a credential write seals nothing and a job start opens nothing. Check mode,
+Until the rekey, the new key is refused by every other task (the install records its key):
+a credential write seals nothing and a job start opens nothing. Check mode,
 then the database unchanged; a real run, then every password sealed under the new key and the
 new key recorded; a re-run changing nothing; and the new key alone then opening the passwords,
 in Ansible's own hands (the credential module compares a password by decrypting it). Then a
@@ -11,6 +11,7 @@ passphrase, password or ciphertext appears in any output.
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from _manage_helpers import dump_database, run_playbook  # pylint: disable=import-error
 
@@ -20,6 +21,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._manage._credent
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._devices import ensure_device
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._tags import ensure_tag
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Credential, InstallSecret
+
+pytestmark = pytest.mark.slow
 
 OLD_KEY = "Old-Rotation-Passphrase-7f"
 NEW_KEY = "New-Rotation-Passphrase-2k"
@@ -113,7 +116,7 @@ def test_rekey_check_run_rerun_and_the_new_key_alone(ansible_env, db_url, tmp_pa
     assert (result["changed"], result["rekeyed"], result["current"], result["key_adopted"]) == (False, [], 2, False)
     assert dump_database(db_url) == after
 
-    # Issue 25, L4: a typo in the current key, the right one among the old keys. Before, everything opened and the
+    # A typo in the current key, the right one among the old keys. Before, everything opened and the
     # new password was sealed under the typo; now both tasks are refused and nothing is sealed.
     typo_env = dict(env, NETRAVEN_ENCRYPTION_KEY=TYPO_KEY, NETRAVEN_ENCRYPTION_OLD_KEYS=NEW_KEY)
     for message in _refused(typo_env, tmp_path, outputs):

@@ -60,6 +60,7 @@ def naive_utc(value):
     return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
+@pytest.mark.slow
 def test_concurrent_updates_lose_no_count(backend, db_url):
     updates = UPDATES[backend]
     add_credential(db_url)

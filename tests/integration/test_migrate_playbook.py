@@ -16,6 +16,8 @@ import pytest
 from ansible_collections.netraven.netraven.plugins.module_utils._db import _migrations
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import SCHEMA_REVISION
 
+pytestmark = pytest.mark.slow
+
 BIN = os.path.dirname(sys.executable)
 RECAP = re.compile(r"^localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
 PASSWORD = "Secr3tPw"

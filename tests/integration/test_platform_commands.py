@@ -1,4 +1,4 @@
-"""What each profile sends, against the device lab through ``ansible-playbook`` (issue 24).
+"""What each profile sends, against the device lab through ``ansible-playbook``.
 
 - IOS: an account at privilege level 7 gets the whole configuration (``view full``), not the
   part its level may change (which still ends in ``end``);
@@ -25,6 +25,8 @@ from _databases import TEST_KEY, require_pg  # pylint: disable=import-error
 from _seed import seed  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
+
+pytestmark = [pytest.mark.lab, pytest.mark.slow]
 
 PASSWORD = "Plat-Cmd!lab7"
 CREDENTIAL = [{"username": "cmdops", "password": PASSWORD, "privilege": 15}]
@@ -131,7 +133,7 @@ def test_junos_escaped_quotes_are_a_complete_configuration(runs):
 
 @pytest.mark.parametrize("name", ["cmd-fortios", "cmd-routeros"])
 def test_the_session_log_holds_the_stored_copys_masked_lines(runs, name):
-    """Issue 25 H1: sections (FortiOS SNMP community, RouterOS /snmp community) and a PEM key, as stored."""
+    """Sections (FortiOS SNMP community, RouterOS /snmp community) and a PEM key, as stored."""
     stored = _first(runs, name)
     masked = [line for line in stored.split("\n") if "<secret" in line]
     logged = set(runs.run1[2][name].split("\n"))

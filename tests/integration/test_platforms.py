@@ -22,6 +22,8 @@ from _seed import seed  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 
+pytestmark = [pytest.mark.lab, pytest.mark.slow]
+
 PASSWORD = "Pl4tform!lab"
 ENABLE = "En4ble!plat"
 # device type -> (secret value patterns in the device's configuration, has an end marker)

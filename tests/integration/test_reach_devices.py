@@ -36,6 +36,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._models impo
     JobLog,
 )
 
+pytestmark = [pytest.mark.lab, pytest.mark.postgres, pytest.mark.slow]
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ESTATE_PLAYBOOK = os.path.join(HERE, "playbooks", "reach", "estate.yml")
 PROXY = os.path.join(HERE, "_proxy_command.py")

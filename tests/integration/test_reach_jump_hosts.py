@@ -42,7 +42,8 @@ DEVICES = {
     "unknown-key": ("bastion1", "stranger-bastion", ["lab"], "FAILED_SSH", "jump host 'stranger-bastion' (%s): SSH host key"),
 }
 
-pytestmark = pytest.mark.skipif(_bastion.unavailable() is not None, reason=str(_bastion.unavailable()))
+pytestmark = [pytest.mark.skipif(_bastion.unavailable() is not None, reason=str(_bastion.unavailable())),
+              pytest.mark.lab, pytest.mark.postgres, pytest.mark.slow]
 
 
 class Run:

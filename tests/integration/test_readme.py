@@ -166,6 +166,7 @@ def _output_of(outputs, command):
     return matches
 
 
+@pytest.mark.slow
 def test_the_real_network_example_works_as_written(tmp_path, readme_database, device_lab):
     estate = yaml.safe_load(file_blocks()["docs/examples/estate_vars.yml"].text)
     passwords = yaml.safe_load(file_blocks()["docs/examples/secrets.yml"].text)["netraven_passwords"]

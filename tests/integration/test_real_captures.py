@@ -1,4 +1,4 @@
-"""Real device outputs (tests/captures) backed up from the device lab through ``ansible-playbook`` (issue 24, 25 H1).
+"""Real device outputs (tests/captures) backed up from the device lab through ``ansible-playbook``.
 
 One lab device per capture serves the capture verbatim: the first read as captured, the
 second with only the lines the real device moves between reads moved. Two playbook runs
@@ -23,6 +23,8 @@ from _seed import seed  # pylint: disable=import-error
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.tests.captures.corpus import load_all
+
+pytestmark = [pytest.mark.lab, pytest.mark.slow]
 
 PASSWORD = "Capt-ure!Lab9"
 CAPTURES = load_all()
@@ -153,7 +155,7 @@ def _distinctive(value):
 
 @pytest.mark.parametrize("capture", [c for c in CAPTURES if c.secrets], ids=_ids([c for c in CAPTURES if c.secrets]))
 def test_the_session_log_holds_the_stored_copys_masked_values(runs, capture):
-    """Issue 25 H1: the same masker (profile, markers, state across lines) for the log and the stored copy."""
+    """The same masker (profile, markers, state across lines) for the log and the stored copy."""
     name = _name(capture)
     masked = [line for line in _stored_lines(runs, name) if "<secret" in line and not line.startswith(("! ", "# "))]
     assert masked

@@ -22,6 +22,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps 
 
 from _jobs_support import CREDENTIALS, seed  # pylint: disable=import-error
 
+pytestmark = pytest.mark.slow
+
 APT_PACKAGE = "chromium"
 EVIL_HOST = "<script>document.title='pwned'</script>"
 EVIL_ERROR = "Banner was <img src=x onerror=\"document.title='pwned'\">"

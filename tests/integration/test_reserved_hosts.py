@@ -1,4 +1,4 @@
-"""A device named localhost never takes over the playbook's controller tasks (issue 25, M2; docs/hardening.md).
+"""A device named localhost never takes over the playbook's controller tasks (docs/hardening.md).
 
 Ansible's implicit localhost is where playbooks/backup.yml starts the job, finishes it and
 exports to git (delegate_to: localhost). A database row named ``localhost``, written by another
@@ -17,6 +17,8 @@ from _jobs_support import CREDENTIALS, closed_port, job_rows, lab_devices, recap
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Device, Tag, device_tag_association
+
+pytestmark = pytest.mark.slow
 
 
 def add_localhost_row(db_url, port):

@@ -149,13 +149,15 @@ def one_backup_db_url(sqlite_db_url):
 
 
 @pytest.fixture
-def sqlite_engine(sqlite_db_url):
-    """An engine (the collection's own factory: WAL, foreign keys) on a fresh SQLite database."""
-    from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
+def db_url(sqlite_db_url):
+    """This tree's fresh database for the shared fixtures (tests/conftest.py's engine): SQLite, as every unit database."""
+    return sqlite_db_url
 
-    engine = create_db_engine(sqlite_db_url)
-    yield engine
-    engine.dispose()
+
+@pytest.fixture
+def sqlite_engine(engine):
+    """The unit tests' name for the shared engine fixture (tests/conftest.py) on sqlite_db_url."""
+    return engine
 
 
 @pytest.fixture

@@ -16,7 +16,10 @@ import sqlalchemy as sa  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.action import compliance  # noqa: E402
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine  # noqa: E402
 
-from .test_management import make_action, no_base_run  # noqa: E402,F401 pylint: disable=unused-import
+from ansible_collections.netraven.netraven.tests.unit.plugins.plugin_utils.test_controller_module import (  # noqa: E402,F401 pylint: disable=unused-import
+    make_action,
+    no_base_run,
+)
 
 RULES = "rules:\n  - name: hostname-set\n    must_contain: '^hostname r1$'\n  - name: no-telnet\n    must_not_contain: telnet\n"
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The install's key is recorded and a key that does not match it is refused (issue 25, L4; _key_check).
+"""The install's key is recorded and a key that does not match it is refused (_key_check).
 
 Real SQLite database, real encryption. Values written as another tool (or an older release)
 would are sealed without the check (``sealer``). The scenarios of the issue: a typo in
@@ -80,7 +80,7 @@ def test_the_first_write_records_a_check_value_never_the_key(sqlite_engine):
 
 
 def test_a_mistyped_key_with_the_right_one_among_the_old_keys_is_refused_for_reads_and_writes(sqlite_engine, db_snapshot):
-    """Issue 25, L4: before, everything opened, new values were sealed under the typo, every marker changed."""
+    """Before, everything opened, new values were sealed under the typo, every marker changed."""
     write_credential(sqlite_engine, KEY)
     ensure_device(sqlite_engine, "r1", ip_address="192.0.2.1", device_type="cisco_ios", tags=["core"])
     before = db_snapshot(sqlite_engine)
@@ -105,7 +105,7 @@ def test_a_mistyped_key_with_the_right_one_among_the_old_keys_is_refused_for_rea
 
 @pytest.mark.parametrize("recorded_first", [True, False])
 def test_a_new_comma_old_value_is_refused_before_anything_is_sealed(sqlite_engine, db_snapshot, recorded_first):
-    """Issue 25, L4: the old rotation syntax was caught when a value was opened, not when one was written."""
+    """The old rotation syntax was caught when a value was opened, not when one was written."""
     if recorded_first:
         write_credential(sqlite_engine, KEY)
     else:  # an install from before the key check: values sealed under KEY, no record

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: NetRaven developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Property-based tests (hypothesis) of the parts that take untrusted text (issue 16).
+"""Property-based tests (hypothesis) of the parts that take untrusted text: whatever it holds, the result is one storable line or a one-line refusal.
 
 - masking: a generated secret, on any secret-line form of any built-in platform profile,
   anywhere in a configuration, never survives;

@@ -183,7 +183,7 @@ def test_search_is_line_by_line_whatever_the_regex(run, regex, found):
 
 @pytest.mark.parametrize("regex", [r"^description (\w+\s?)+$", r"(a|aa)+$", r"^(\w+\s?)*!$"])
 def test_a_catastrophic_search_returns_or_is_refused_within_a_second(run_module, sqlite_db_url, regex):
-    """Issue 25, L5: with re, the first pattern takes ×4 per two more characters (minutes at 30)."""
+    """With re, the first pattern takes ×4 per two more characters (minutes at 30)."""
     import time  # pylint: disable=import-outside-toplevel
     seed(sqlite_db_url)
     engine = sa.create_engine(sqlite_db_url)

@@ -61,7 +61,7 @@ def test_rekey_reseals_old_passwords_once_and_the_old_key_can_go(run_module, sql
     outputs.append(result)
     assert (rc, result["changed"], result["rekeyed"], result["current"], result["total"]) == (
         0, True, ["netops", "fallback"], 1, 3)
-    # This install had recorded no key yet: the rekey records NEW (issue 25, L4).
+    # This install had recorded no key yet: the rekey records NEW.
     assert result["msg"] == ("2 of 3 credential password(s) would be re-sealed under the current key; "
                              "NETRAVEN_ENCRYPTION_KEY would be recorded as the install's key")
     assert result["key_adopted"] is True
