@@ -27,6 +27,7 @@ Transactions are short and few, because 50 forks share the database:
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import JobClosedError, ValidationError
@@ -107,6 +108,8 @@ REJECTED_COUNTS_SELECT = Statement(lambda: sa.select(_JCA.credential_id, sa.func
 # FOR NO KEY UPDATE (key_share) rather than FOR UPDATE: see _lock_claims_of. SQLite renders no lock clause.
 CREDENTIAL_LOCK = Statement(lambda: sa.select(Credential.id).where(Credential.id == sa.bindparam("credential_id"))
                             .with_for_update(key_share=True))
+# PostgreSQL only (see _log_guard_once): held until the commit.
+GUARD_WARNING_LOCK = Statement(lambda: sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("key", type_=sa.BigInteger))))
 CLAIM_COUNTS_SELECT = Statement(lambda: sa.select(_JCA.outcome, sa.func.count())
                                 .where(_JCA.job_id == sa.bindparam("job_id"),
                                        _JCA.credential_id == sa.bindparam("credential_id"))
@@ -300,6 +303,17 @@ def lockout_guarded(session, job_id: int, credential_ids: Sequence[int], thresho
     return over - _accepted_in_job(session, job_id, sorted(over)) if over else set()
 
 
+def _dialect_name(target: Any) -> str:
+    """The database's dialect name of a Session or a Connection."""
+    return (target.get_bind() if hasattr(target, "get_bind") else target).dialect.name
+
+
+def _guard_warning_key(job_id: int, credential_id: int) -> int:
+    """A signed 64-bit advisory lock key for (job, credential), the same in every fork."""
+    digest = hashlib.sha256(b"netraven-lockout-guard:%d:%d" % (job_id, credential_id)).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 def _lock_claims_of(session, credential_id: int) -> None:
     """Serialise the guarded claims of one credential: a row lock on it until the commit.
 
@@ -366,7 +380,15 @@ def note_guarded(session, job_id: int, credential: Dict[str, Any], threshold: in
 
 
 def _log_guard_once(session, job_id: int, credential: Dict[str, Any], rejected: int, threshold: int) -> None:
-    """The job-level WARNING of a guarded credential, written by whichever fork meets it first."""
+    """The job-level WARNING of a guarded credential, written by whichever fork meets it first.
+
+    Two forks can meet the guard at once: one under its claim's credential lock, another that
+    only notes a guard its context already found (note_guarded, which takes no row lock). On
+    PostgreSQL a transaction-scoped advisory lock of (job, credential) makes the look and the
+    write one step for both; SQLite's writers are serial already (BEGIN IMMEDIATE).
+    """
+    if _dialect_name(session) == "postgresql":
+        GUARD_WARNING_LOCK.rows(session, key=_guard_warning_key(job_id, credential["id"]))
     marker = {"error_type": ErrorType.LOCKOUT_GUARD, "credential_id": credential["id"]}
     for (data,) in JOB_WARNINGS_SELECT.rows(session, job_id=job_id):
         if isinstance(data, dict) and all(data.get(k) == v for k, v in marker.items()):
