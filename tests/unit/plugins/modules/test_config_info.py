@@ -192,9 +192,12 @@ def test_a_catastrophic_search_returns_or_is_refused_within_a_second(run_module,
             config_data=EDGE + "description " + "a" * 40 + "\n" + "a" * 40 + "!\n" + "ab " * 14 + "x\n"))
     engine.dispose()
     for absent in (False, True):
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         code, result = run_module(config_info, {"db_url": sqlite_db_url, "search": regex, "absent": absent})
-        assert time.monotonic() - started < 1.5, (regex, time.monotonic() - started)  # 0.25 s per match at most, and Python's start
+        # 0.25 s per match at most, and the module's own work: counted in CPU seconds, which other processes on
+        # a loaded machine do not stretch; the wall clock only has to stay far below "minutes".
+        assert time.process_time() - cpu < 1.5 and time.monotonic() - started < 10, (
+            regex, time.process_time() - cpu, time.monotonic() - started)
         if code:
             assert result["msg"].startswith("The regex for search '%s' took more than 0.25 s on one line" % regex)
             assert "\n" not in result["msg"]
