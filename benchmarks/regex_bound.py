@@ -53,7 +53,7 @@ def catastrophic() -> None:
         line = "description " + "a" * size + "!"
         row = "   n=%2d" % size
         if size <= 22:
-            seconds, _ = timed(lambda line=line: plain.search(line))
+            seconds, _result = timed(lambda line=line: plain.search(line))
             baseline = seconds
             row += "  re %8.4f s" % seconds
         else:
@@ -99,10 +99,10 @@ def normal_search(rounds: int) -> None:
                 "LineMatcher": lambda m=matcher: len(m.lines(text))}
         assert len({run() for run in runs.values()}) == 1, source  # the same number of matching lines
         times = {name: [] for name in runs}
-        for _ in range(rounds):
+        for _round in range(rounds):
             for name, run in runs.items():
                 started = time.perf_counter()
-                for _ in range(20):
+                for _repeat in range(20):
                     run()
                 times[name].append((time.perf_counter() - started) / 20)
         base = statistics.median(times["re"])

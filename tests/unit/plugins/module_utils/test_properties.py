@@ -184,4 +184,3 @@ def test_the_search_finds_exactly_the_lines_a_line_by_line_search_finds(text, so
     pattern = compile_search(source)
     expected = [index for index, line in enumerate(text.splitlines()) if pattern.search(line)]
     assert LineMatcher(pattern).lines(text) == expected
-
