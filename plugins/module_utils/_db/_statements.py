@@ -42,9 +42,14 @@ if HAS_SQLALCHEMY:
     import sqlalchemy as sa
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, CursorResult, Dialect
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import QueryableAttribute, Session
+    from sqlalchemy.sql import Select
     from sqlalchemy.sql.elements import ColumnElement
     from sqlalchemy.sql.selectable import ExecutableReturnsRows
+    from typing_extensions import TypeAlias, Unpack
+
+    # A SELECT of any columns (SQLAlchemy 2.1 types a Select by the types of its columns).
+    AnySelect: TypeAlias = Select[Unpack[Tuple[Any, ...]]]
 
 # A plain row, after the columns' type processing.
 Row = Tuple[Any, ...]
@@ -74,7 +79,7 @@ def _dialect_classes(backends: Optional[Iterable[str]] = None) -> List[type[Dial
     return classes
 
 
-def in_slots(column: ColumnElement[Any], name: str, count: int = IN_SLOTS) -> ColumnElement[bool]:
+def in_slots(column: Union[ColumnElement[Any], QueryableAttribute[Any]], name: str, count: int = IN_SLOTS) -> ColumnElement[bool]:
     """column IN (:name_0, ..., :name_{count-1}): a list of values that compiles once."""
     return column.in_([sa.bindparam("%s_%d" % (name, index), type_=column.type) for index in range(count)])
 
