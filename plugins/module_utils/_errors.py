@@ -11,7 +11,7 @@ a secret: modules and plugins show ``str(error)`` as is, without a traceback.
 from __future__ import annotations
 
 import re
-from typing import Collection
+from typing import Collection, Sequence
 
 # Control characters (C0, DEL, C1) and lone surrogates: a message shows them as escapes.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -98,7 +98,7 @@ def unknown_tags_message(unknown: list[str], option: str | None = None) -> str:
     return "Unknown tag%s%s: %s" % ("s" if len(unknown) > 1 else "", " in %s" % option if option else "", ", ".join(unknown))
 
 
-def refuse_unknown_tags(names: list[str], known: Collection[str]) -> None:
+def refuse_unknown_tags(names: Sequence[str], known: Collection[str]) -> None:
     """Raise a ValidationError naming, in the order of names, every name that is not in known."""
     unknown = [name for name in names if name not in known]
     if unknown:
