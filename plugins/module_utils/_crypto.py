@@ -302,11 +302,11 @@ class SecretBox:
         except UnicodeError:
             raise self.cannot_open_error() from None
 
-    def can_decrypt(self, token: str) -> bool:
+    def can_decrypt(self, token: str | None) -> bool:
         """True when a configured key opens the token."""
         return self._open(token) is not None
 
-    def is_current(self, token: str) -> bool:
+    def is_current(self, token: str | None) -> bool:
         """True when the token is at the current version and the current key opens it: re-sealing would change nothing."""
         return token_version(token) == CURRENT_VERSION and self._open(token, current_only=True) is not None
 
