@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import hmac
 import threading
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple, Union, cast
+from typing import TYPE_CHECKING, Dict, List, Optional, Protocol, Tuple, Union, cast
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import describe_engine, read_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
@@ -55,8 +55,6 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.orm import Session
 
-    from ansible_collections.netraven.netraven.plugins.module_utils._crypto import SecretBox
-
 KEY_CHECK_NAME = "key_check"
 # How many stored values the first use tries, newest first, to prove a key without a record.
 PROOF_SAMPLE = 200
@@ -64,6 +62,30 @@ PROOF_SAMPLE = 200
 _VERIFIED: Dict[Tuple[str, str], bool] = {}  # (url, passphrase) -> True
 _PENDING: Dict[Tuple[str, str], str] = {}  # (url, passphrase) -> check value to record
 _LOCK = threading.Lock()
+
+
+class KeyCheckBox(Protocol):
+    """What the key check asks of _crypto.SecretBox (named here, not imported: _crypto imports this module)."""
+
+    @property
+    def passphrase(self) -> str: ...
+
+    @property
+    def old_passphrases(self) -> List[str]: ...
+
+    def check_value(self, passphrase: Optional[str] = None) -> str: ...
+
+    def comma_parts(self) -> List[str]: ...
+
+    def comma_error(self) -> EncryptionKeyError: ...
+
+    def opens_with_current(self, token: object) -> bool: ...
+
+    def opened_by_comma_parts(self, token: str) -> bool: ...
+
+    def can_decrypt(self, token: Optional[str]) -> bool: ...
+
+    def cannot_open_error(self, token: Optional[str] = None) -> EncryptionKeyError: ...
 
 
 def _url(engine_or_session: Union[Engine, Session]) -> str:
@@ -76,11 +98,11 @@ def _recorded(connection: Union[Connection, Session]) -> Optional[str]:
     return connection.execute(sa.select(InstallSecret.value).where(InstallSecret.name == KEY_CHECK_NAME)).scalar()
 
 
-def _matches(box: SecretBox, recorded: str, passphrase: Optional[str] = None) -> bool:
+def _matches(box: KeyCheckBox, recorded: str, passphrase: Optional[str] = None) -> bool:
     return hmac.compare_digest(str(recorded).strip(), box.check_value(passphrase))
 
 
-def mismatch_error(box: SecretBox, recorded: str, where: str) -> EncryptionKeyError:
+def mismatch_error(box: KeyCheckBox, recorded: str, where: str) -> EncryptionKeyError:
     """The one line for a key that is not the recorded one, naming the likely cause and the fix."""
     if any(_matches(box, recorded, old) for old in box.old_passphrases):
         return EncryptionKeyError(
@@ -108,7 +130,7 @@ def _sample(connection: Connection) -> List[str]:
     return [token for token in tokens if token]
 
 
-def _prove(box: SecretBox, tokens: List[str]) -> None:
+def _prove(box: KeyCheckBox, tokens: List[str]) -> None:
     """Accept a key without a record only when it opens a stored value, or when nothing is sealed yet."""
     if not tokens or any(box.opens_with_current(token) for token in tokens):
         return
@@ -128,7 +150,7 @@ def _prove(box: SecretBox, tokens: List[str]) -> None:
         "NETRAVEN_ENCRYPTION_OLD_KEYS)" % len(tokens))
 
 
-def verify_key(engine: Engine, box: SecretBox) -> None:
+def verify_key(engine: Engine, box: KeyCheckBox) -> None:
     """Refuse, in one line, a current key that is not the install's; cached per process, URL and passphrase."""
     url = _url(engine)
     cache_key = (url, box.passphrase)
@@ -164,7 +186,7 @@ def _insert(session: Session, value: str) -> None:
                     KEY_CHECK_NAME,)) from None
 
 
-def record_key_check(session: Session, box: SecretBox) -> None:
+def record_key_check(session: Session, box: KeyCheckBox) -> None:
     """Record the key of an install that had none, in the caller's transaction, once the box was used to write or open."""
     cache_key = (_url(session), box.passphrase)
     with _LOCK:
@@ -176,7 +198,7 @@ def record_key_check(session: Session, box: SecretBox) -> None:
         _PENDING.pop(cache_key, None)
 
 
-def check_adoptable(session: Session, box: SecretBox) -> Optional[str]:
+def check_adoptable(session: Session, box: KeyCheckBox) -> Optional[str]:
     """For rekey: the recorded check, when the recorded key is the current one or an old one; else one line.
 
     Adopting a new key needs the recorded one among the configured keys, so that a rekey
@@ -195,7 +217,7 @@ def check_adoptable(session: Session, box: SecretBox) -> Optional[str]:
         "NETRAVEN_ENCRYPTION_OLD_KEYS to adopt a new one" % KEY_CHECK_NAME)
 
 
-def adopt_key(session: Session, box: SecretBox, recorded: Optional[str], check_mode: bool = False) -> bool:
+def adopt_key(session: Session, box: KeyCheckBox, recorded: Optional[str], check_mode: bool = False) -> bool:
     """Record the current key as the install's (the rekey module, after re-sealing); True when the record changes.
 
     recorded is what check_adoptable returned, in the same transaction. Check mode writes nothing.
