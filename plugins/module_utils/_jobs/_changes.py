@@ -16,7 +16,7 @@ A device is stale when its last SUCCESS is older than the threshold, or it never
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from ansible_collections.netraven.netraven.plugins.module_utils._history._diff import diff_configs
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import GENERIC, profile_for
@@ -28,6 +28,7 @@ if HAS_SQLALCHEMY:
     import sqlalchemy as sa
     from sqlalchemy.orm import aliased
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
 DEFAULT_STALE_DEVICE_HOURS = 48
@@ -45,7 +46,7 @@ def _cut(text: str, limit: int) -> Tuple[str, int]:
     return "\n".join(lines[:limit]) + ("\n" if limit else ""), len(lines) - limit
 
 
-def changed_devices(session: Session, job_id: int, per_device: int = DIFF_MAX_LINES_PER_DEVICE,
+def changed_devices(session: Union[Session, Connection], job_id: int, per_device: int = DIFF_MAX_LINES_PER_DEVICE,
                     total: int = DIFF_MAX_LINES_TOTAL) -> List[Dict[str, Any]]:
     """Devices the job stored a new configuration for, by hostname, each with its capped diff.
 
@@ -80,7 +81,7 @@ def changed_devices(session: Session, job_id: int, per_device: int = DIFF_MAX_LI
     return entries
 
 
-def stale_devices(session: Session, hours: float = DEFAULT_STALE_DEVICE_HOURS, job_id: Optional[int] = None,
+def stale_devices(session: Union[Session, Connection], hours: float = DEFAULT_STALE_DEVICE_HOURS, job_id: Optional[int] = None,
                   device_ids: Optional[Iterable[int]] = None,
                   now: Optional[datetime.datetime] = None) -> List[Dict[str, Any]]:
     """Devices whose last SUCCESS is older than ``hours`` (or that never had one), by hostname.
