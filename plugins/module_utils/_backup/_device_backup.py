@@ -42,9 +42,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._backup._device_
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._jump_chain import JumpChain
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._private_keys import paramiko_key
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._reach import Reach
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._attempt_error import AttemptError
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import (
     REJECTED_MESSAGE,
-    AttemptError,
     DeviceSession,
     knows_device_type,
 )
