@@ -65,8 +65,8 @@ class Attempt:
     def result(self) -> Dict[str, Any]:
         """The attempt as the task result shows it (no loop bookkeeping)."""
         result: Dict[str, Any] = {"attempt": self.number, "credential_id": self.credential_id,
-                  "credential_username": self.credential_username, "outcome": self.outcome,
-                  "error_type": self.error_type}
+                                  "credential_username": self.credential_username, "outcome": self.outcome,
+                                  "error_type": self.error_type}
         if not self.accepted:
             result["message"] = self.message
         return result

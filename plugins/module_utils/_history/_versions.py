@@ -45,7 +45,7 @@ def _meta_columns() -> Tuple[Union[ColumnElement[Any], QueryableAttribute[Any]],
 def _metadata(row: Any, text: Optional[str] = None) -> Dict[str, Any]:
     """A version's result fields; lines are counted only when the text is at hand."""
     data: Dict[str, Any] = {"config_id": row.id, "retrieved_at": iso_text(row.retrieved_at), "job_id": row.job_id,
-            "data_hash": row.data_hash, "bytes": row.bytes}
+                            "data_hash": row.data_hash, "bytes": row.bytes}
     if text is not None:
         data["lines"] = len(text.splitlines())
     return data

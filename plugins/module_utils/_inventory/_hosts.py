@@ -56,6 +56,8 @@ class Snapshot(TypedDict):
     source: str
     credentials: List[List[Any]]
     devices: List[List[Any]]
+
+
 TAG_GROUP_PREFIX = "tag_"
 NO_CREDENTIALS_GROUP = "netraven_no_credentials"
 JUMP_GROUP_PREFIX = "netraven_jump_"

@@ -291,8 +291,8 @@ def start_job(engine: Engine, box_factory: Callable[[], SecretBox], name: Option
         raise ValidationError("job_id cannot be combined with tags, hostnames or device_ids: "
                               "a joined job targets the devices of its own tags")
     closed = close_stale_jobs(engine, stale_after, now=now, check_mode=check_mode)
-    result: Dict[str, Any] = {"closed_stale": closed, "created": False, "joined": job_id is not None, "changed": bool(closed),
-              "skipped_hostnames": []}
+    result: Dict[str, Any] = {"closed_stale": closed, "created": False, "joined": job_id is not None,
+                              "changed": bool(closed), "skipped_hostnames": []}
     with session_scope(engine) as session:
         if job_id is not None:
             job = _job_row(session, job_id, lock=True)

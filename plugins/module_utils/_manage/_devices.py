@@ -161,8 +161,9 @@ class EnsureDevice(Ensure):
         super().__init__(check_hostname((hostname or "").strip()), check_mode)
         if transport is not None and transport not in TRANSPORTS:
             raise ValidationError("transport must be one of %s, not '%s'" % (", ".join(TRANSPORTS), transport))
-        self.wanted: Dict[str, Any] = {"ip_address": ip_address, "device_type": device_type, "port": port, "description": description,
-                       "enabled": enabled, "transport": transport, "legacy_ssh": legacy_ssh}
+        self.wanted: Dict[str, Any] = {"ip_address": ip_address, "device_type": device_type, "port": port,
+                                       "description": description, "enabled": enabled, "transport": transport,
+                                       "legacy_ssh": legacy_ssh}
         self.jump_host = jump_host.strip() if jump_host is not None else None
         self.tags, self.purge_tags, self.create_tags = tags, purge_tags, create_tags
         self.stored_address: Optional[str] = None  # the address before the task, for the message of a write race
