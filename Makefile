@@ -1,7 +1,7 @@
 # netraven.netraven: build and test entry points.  `make test` is what CI runs (.ci/run);
 # `make check` is the fast loop while you work (tests/README.md).
 #
-#   make check           the fast loop, under 5 minutes: ruff, mypy (once mypy.ini exists), then the
+#   make check           the fast loop, under 5 minutes: ruff, mypy, then the
 #                        unit tests and the integration tests not marked slow (pytest -m "not slow")
 #                        on SQLite and a throwaway PostgreSQL  (PYTEST_ARGS="-k chains" ...)
 #   make test            the whole gate: three lanes side by side (make -j3): venv, pytest; venv, ruff,
@@ -14,7 +14,7 @@
 #   make sanity / units  ansible-test on a copy of the collection (ansible-core 2.19, Python 3.11)
 #   make lint            ansible-lint, production profile, offline
 #   make ruff            ruff check (rules in ruff.toml) on every Python file of the checkout
-#   make mypy            mypy with mypy.ini; says "skipped" until that file exists (issue 22, item 5)
+#   make mypy            mypy --strict (mypy.ini) on plugins/, as ansible_collections.netraven.netraven
 #   make docs-lint       antsibull-docs lint-collection-docs --plugin-docs: the plugin docs render as
 #                        on docs.ansible.com
 #   make sanity-newest / units-newest
@@ -146,11 +146,12 @@ lint: venv
 ruff: venv
 	@exec $(STAGE) ruff -- $(VENV)/bin/ruff check --no-cache $$([ -t 1 ] || echo --output-format=concise) .
 
-# mypy joins make check and make test as soon as its configuration (mypy.ini) and its requirement
-# (requirements-test.txt) land (issue 22, item 5); until then the stage says so and passes.
+# mypy checks plugins/ under the collection's import name (mypy.ini), which the collections tree
+# that links to the checkout gives it (the tree lint and docs-lint use too).
 mypy: venv
-	@if [ -f mypy.ini ]; then exec $(STAGE) mypy -- $(VENV)/bin/mypy; \
-	else echo "== mypy: skipped, no mypy.ini yet (issue 22, item 5)"; fi
+	@mkdir -p $(COLLECTIONS_TREE)/ansible_collections/netraven && \
+		ln -sfn $(CURDIR) $(COLLECTIONS_TREE)/ansible_collections/netraven/netraven && \
+		exec $(STAGE) mypy -- $(VENV)/bin/mypy
 
 # antsibull-docs calls `ansible-doc` and finds the collection through the same collections tree.
 docs-lint: venv

@@ -15,6 +15,7 @@ connection ever crosses a fork.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail
@@ -40,6 +41,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._backup._session
 from ansible_collections.netraven.netraven.plugins.modules.backup import ARGUMENT_SPEC, RULES
 from ansible_collections.netraven.netraven.plugins.plugin_utils._controller_module import validation_error
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 prepare_before_fork(netmiko=True)
 
@@ -60,13 +63,13 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
 
-    def _validated_args(self, task_vars):
+    def _validated_args(self, task_vars: Dict[str, Any]) -> Dict[str, Any]:
         """The task's options, with netraven_<option> variables for the VARIABLE_OPTIONS it leaves out, validated.
 
         A bad variable is named as the variable, in one line, like a bad option.
         """
         args = dict(self._task.args)
-        from_vars = {}
+        from_vars: Dict[str, Any] = {}
         for name in VARIABLE_OPTIONS:
             value = task_vars.get("netraven_" + name)
             if args.get(name) is None and value is not None:
@@ -81,16 +84,17 @@ class ActionModule(ActionBase):
                     message = "variable netraven_%s: %s" % (name, message)
                     break
             raise AnsibleActionFail(message, obj=self._task.args)
-        return validation.validated_parameters
+        validated: Dict[str, Any] = validation.validated_parameters
+        return validated
 
-    def _var(self, task_vars, name):
+    def _var(self, task_vars: Dict[str, Any], name: str) -> Any:
         """A variable's value, templated when a play defines it as a template (never inventory data)."""
         value = task_vars.get(name)
         if isinstance(value, str) and "{{" in value and name == "netraven_job_id":
             value = self._templar.template(value)
         return value
 
-    def _defaults_from_vars(self, args, task_vars):
+    def _defaults_from_vars(self, args: Dict[str, Any], task_vars: Dict[str, Any]) -> Dict[str, Any]:
         device_id = self._var(task_vars, "netraven_device_id")
         if args.get("device_id") is None and device_id is not None:
             args["device_id"] = int(device_id)
@@ -102,9 +106,9 @@ class ActionModule(ActionBase):
             args["job_id"] = int(job_id)
         return args
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
+        result: Dict[str, Any] = super().run(tmp, task_vars)
         del tmp
         if not HAS_SQLALCHEMY or not HAS_NETMIKO:
             raise AnsibleActionFail("netraven.netraven.backup needs netmiko and SQLAlchemy on the controller: "
@@ -134,7 +138,7 @@ class ActionModule(ActionBase):
             platforms=platforms, keep_original=args["keep_original"], reach=ReachOverrides(
                 jump_host=args.get("jump_host"), transport=args.get("transport"), legacy_ssh=args.get("legacy_ssh"),
                 ssh_config_file=args.get("ssh_config_file")))
-        engine = None
+        engine: Optional[Engine] = None
         try:
             # The schema is verified by the job's start, once; per host it would cost a
             # reflection round trip. A missing table still gets the clear message below.
@@ -152,17 +156,17 @@ class ActionModule(ActionBase):
         result.update(outcome.result())
         return result
 
-    def _host_key_checking(self, args, task_vars):
+    def _host_key_checking(self, args: Dict[str, Any], task_vars: Dict[str, Any]) -> bool:
         """The option (or netraven_host_key_checking), else Ansible's own (variable, then configuration)."""
         if args.get("host_key_checking") is not None:
             return bool(args["host_key_checking"])
         for name in ("ansible_host_key_checking", "ansible_ssh_host_key_checking"):
             if task_vars.get(name) is not None:
-                return boolean(self._templar.template(task_vars[name]), strict=False)
+                return bool(boolean(self._templar.template(task_vars[name]), strict=False))
         return bool(C.HOST_KEY_CHECKING)
 
     @staticmethod
-    def _explain(engine, error):
+    def _explain(engine: Optional[Engine], error: NetRavenError) -> str:
         """A database error, or the clearer 'schema not migrated' when that is the cause."""
         if engine is not None:
             try:
@@ -172,7 +176,7 @@ class ActionModule(ActionBase):
         return str(error)
 
     @staticmethod
-    def _session_log_path(args, task_vars):
+    def _session_log_path(args: Dict[str, Any], task_vars: Dict[str, Any]) -> Optional[str]:
         directory = args.get("session_log_dir")
         if not directory:
             return None

@@ -11,6 +11,8 @@ templated option.
 
 from __future__ import annotations
 
+from typing import Any, Dict
+
 from ansible_collections.netraven.netraven.plugins.modules import compliance
 from ansible_collections.netraven.netraven.plugins.plugin_utils._controller_module import ControllerModuleAction
 
@@ -20,7 +22,7 @@ class ActionModule(ControllerModuleAction):
 
     MODULE_FILE = compliance
 
-    def task_args(self, task_vars: dict) -> dict:
+    def task_args(self, task_vars: Dict[str, Any]) -> Dict[str, Any]:
         """The task's options, with the rules file and the platforms file from their variables when it leaves them out."""
         args = dict(self._task.args)
         for option, variable in compliance.VARIABLE_OPTIONS.items():

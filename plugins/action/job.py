@@ -17,6 +17,8 @@ there as before.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Dict, Optional
+
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
@@ -30,6 +32,9 @@ from ansible_collections.netraven.netraven.plugins.modules.job import ARGUMENT_S
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._prefork import prepare_before_fork
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
 prepare_before_fork()  # The job logs' statements, the engine and the keys, before the fork.
 
 
@@ -39,21 +44,22 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _supports_check_mode = True
 
-    def _on_controller(self):
-        return resource_from_fqcr(self._connection.transport) == "local"
+    def _on_controller(self) -> bool:
+        return bool(resource_from_fqcr(self._connection.transport) == "local")
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         if not self._on_controller():
-            return self._execute_module(module_name="netraven.netraven.job", module_args=self._task.args,
-                                        task_vars=task_vars)
-        result = super().run(tmp, task_vars)
+            shipped: Dict[str, Any] = self._execute_module(module_name="netraven.netraven.job", module_args=self._task.args,
+                                                           task_vars=task_vars)
+            return shipped
+        result: Dict[str, Any] = super().run(tmp, task_vars)
         del tmp
         if not HAS_SQLALCHEMY or not HAS_CRYPTOGRAPHY:
             raise AnsibleActionFail("netraven.netraven.job needs SQLAlchemy and cryptography on the controller: "
                                     "pip install -r requirements.txt from the collection")
         validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC, **RULES)
         del validation
-        engine = None
+        engine: Optional[Engine] = None
         try:
             engine = create_db_engine(args.get("db_url"))
             result.update(run_job(engine, lambda: secret_box_for(engine, args.get("encryption_key")),
@@ -65,4 +71,6 @@ class ActionModule(ActionBase):
                 engine.dispose()
         # As AnsibleModule does for a module's result: no no_log value (the URL, the key) in it.
         secrets = [args[name] for name in ("db_url", "encryption_key") if args.get(name)]
-        return remove_values(result, secrets) if secrets else result
+        if secrets:
+            result = remove_values(result, secrets)
+        return result

@@ -11,6 +11,8 @@ database without a checkout.
 
 from __future__ import annotations
 
+from typing import Any, Dict, Optional
+
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
@@ -25,8 +27,8 @@ class ActionModule(ActionBase):
     _requires_connection = False
     _supports_check_mode = True
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
+    def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        result: Dict[str, Any] = super().run(tmp, task_vars)
         del tmp
         dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC, **RULES)
         try:

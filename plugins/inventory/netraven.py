@@ -109,6 +109,8 @@ compose:
 #   ansible-inventory -i inventory/netraven.yml --graph
 """
 
+from typing import Any, Dict
+
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
@@ -123,6 +125,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._inventory._host
     reserved_warning,
     reach_groups,
     source_fingerprint,
+    Snapshot,
 )
 
 # ansible-core >= 2.19 trusts no string an inventory plugin sets unless the plugin says so
@@ -130,10 +133,10 @@ from ansible_collections.netraven.netraven.plugins.module_utils._inventory._host
 # Older cores template every string that is not wrapped as unsafe.
 DATA_TAGGING = hasattr(BaseInventoryPlugin, "trusted_by_default")
 if DATA_TAGGING:
-    def _untrusted(value):
+    def _untrusted(value: Any) -> Any:
         return value
 else:  # pragma: no cover - ansible-core < 2.19
-    from ansible.utils.unsafe_proxy import wrap_var as _untrusted
+    from ansible.utils.unsafe_proxy import wrap_var as _untrusted  # type: ignore[no-redef]
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -144,11 +147,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # Every string this plugin sets comes from the database: never a template.
     trusted_by_default = False
 
-    def verify_file(self, path):
+    def verify_file(self, path: str) -> bool:
         """Claim only readable files named *netraven.yml / *netraven.yaml."""
-        return super().verify_file(path) and path.endswith(("netraven.yml", "netraven.yaml"))
+        return bool(super().verify_file(path)) and path.endswith(("netraven.yml", "netraven.yaml"))
 
-    def parse(self, inventory, loader, path, cache=True):
+    def parse(self, inventory: Any, loader: Any, path: str, cache: bool = True) -> None:
         super().parse(inventory, loader, path, cache=cache)
         self._read_config_data(path)
         try:
@@ -157,9 +160,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleParserError("%s: %s" % (self.NAME, error)) from None
         self._populate(snapshot)
 
-    def _snapshot(self, path, cache):
+    def _snapshot(self, path: str, cache: bool) -> Snapshot:
         """The resolved devices, from the cache when allowed and still matching the options."""
-        options = {
+        options: Dict[str, Any] = {
             "db_url": self.get_option("db_url"),
             "job_id": self.get_option("job_id"),
             "tags": self.get_option("tags") or [],
@@ -183,7 +186,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self.NAME, len(snapshot["devices"]), len(snapshot["credentials"])))
         return snapshot
 
-    def _populate(self, snapshot: dict) -> None:
+    def _populate(self, snapshot: Snapshot) -> None:
         """Add hosts, hostvars and groups; the hot loop of a 10,000-device inventory, kept lean."""
         inventory = self.inventory
         add_host = inventory.add_host

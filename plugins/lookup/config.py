@@ -61,6 +61,8 @@ _raw:
   elements: str
 """
 
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
+
 from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.unsafe_proxy import wrap_var
@@ -70,15 +72,18 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._engine impo
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
 
 class LookupModule(LookupBase):
     """Reads stored configurations; the texts come back unsafe so they are never templated."""
 
-    def run(self, terms, variables=None, **kwargs):
+    def run(self, terms: List[Any], variables: Optional[Dict[str, Any]] = None, **kwargs: Any) -> List[Any]:
         if not HAS_SQLALCHEMY:
             raise AnsibleError("The netraven.netraven.config lookup needs SQLAlchemy on the controller")
         self.set_options(var_options=variables, direct=kwargs)
-        engine = None
+        engine: Optional[Engine] = None
         try:
             engine = create_db_engine(self.get_option("db_url"))
             return [wrap_var(read_text(engine, str(term), self.get_option("version"),

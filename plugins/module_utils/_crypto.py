@@ -48,7 +48,7 @@ import os
 import re
 import threading
 import traceback
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Iterator, Union
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import describe_engine, read_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import (
@@ -74,6 +74,9 @@ if HAS_SQLALCHEMY:
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Engine
 
+# A key-derivation salt: version 1's is text (NETRAVEN_ENCRYPTION_SALT), version 2's the database's bytes.
+Salt = Union[str, bytes]
+
 KEY_ENV = "NETRAVEN_ENCRYPTION_KEY"
 OLD_KEYS_ENV = "NETRAVEN_ENCRYPTION_OLD_KEYS"
 MIN_PASSPHRASE_LENGTH = 12
@@ -90,20 +93,20 @@ ROUNDS = {1: PBKDF2_ROUNDS, 2: V2_ROUNDS}
 _VERSION_PREFIX = re.compile(r"^v(\d{1,9}):")
 _SEALING_ERRORS = (InvalidToken, ValueError, TypeError, UnicodeError) if HAS_CRYPTOGRAPHY else (ValueError,)
 
-_CACHE = {}
-_DERIVED = {}
-_SALTS = {}
+_CACHE: dict[tuple[str, str, str, bytes | None], SecretBox] = {}
+_DERIVED: dict[tuple[int, str, Salt], bytes] = {}
+_SALTS: dict[str, bytes] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def derive_fernet_key(passphrase: str, salt, rounds: int = PBKDF2_ROUNDS) -> bytes:
+def derive_fernet_key(passphrase: str, salt: Salt, rounds: int = PBKDF2_ROUNDS) -> bytes:
     """The urlsafe-base64 Fernet key PBKDF2-SHA256 derives from a passphrase (salt: text or bytes)."""
     salt_bytes = salt.encode("utf-8") if isinstance(salt, str) else bytes(salt)
     kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt_bytes, iterations=rounds)
     return base64.urlsafe_b64encode(kdf.derive(passphrase.encode("utf-8")))
 
 
-def _derived_key(version: int, passphrase: str, salt) -> bytes:
+def _derived_key(version: int, passphrase: str, salt: Salt) -> bytes:
     """The Fernet key of one (version, passphrase, salt), stretched once per process."""
     cache_key = (version, passphrase, salt)
     with _CACHE_LOCK:
@@ -115,12 +118,12 @@ def _derived_key(version: int, passphrase: str, salt) -> bytes:
     return key
 
 
-def _fernet(version: int, passphrase: str, salt) -> "Fernet":
+def _fernet(version: int, passphrase: str, salt: Salt) -> Fernet:
     """The cipher of one (version, passphrase, salt); the stretching is cached, the cipher object is cheap."""
     return Fernet(_derived_key(version, passphrase, salt))
 
 
-def token_version(token) -> int:
+def token_version(token: object) -> int:
     """The format version a stored value names: its ``vN:`` prefix, else 1 (a bare Fernet token)."""
     match = _VERSION_PREFIX.match(token) if isinstance(token, str) else None
     return int(match.group(1)) if match else 1
@@ -132,7 +135,7 @@ def _comma_hint() -> str:
             "ones in %s, one per line" % (KEY_ENV, KEY_ENV, OLD_KEYS_ENV))
 
 
-def split_old_keys(text: str | None) -> list:
+def split_old_keys(text: str | None) -> list[str]:
     """The older passphrases of NETRAVEN_ENCRYPTION_OLD_KEYS: one per line, empty lines ignored."""
     return [line for line in (text or "").splitlines() if line]
 
@@ -144,7 +147,8 @@ class SecretBox:
     database) the box still opens version-1 values but refuses to seal.
     """
 
-    def __init__(self, passphrase: str, old_passphrases=(), salt: str = DEFAULT_SALT, install_salt: bytes | None = None):
+    def __init__(self, passphrase: str, old_passphrases: Iterable[str] = (), salt: str = DEFAULT_SALT,
+                 install_salt: bytes | None = None) -> None:
         if not HAS_CRYPTOGRAPHY:
             raise MissingLibraryError("The Python library 'cryptography' is required on the controller to handle credentials")
         if not passphrase:
@@ -157,9 +161,9 @@ class SecretBox:
         self._install_salt = install_salt
         self._phrases = [passphrase] + [p for p in dict.fromkeys(old_passphrases) if p and p != passphrase]
         self.key_count = len(self._phrases)
-        self._legacy = None
+        self._legacy: list[str] | None = None
 
-    def _ciphers(self, version: int, current_only: bool = False):
+    def _ciphers(self, version: int, current_only: bool = False) -> Iterator[Fernet]:
         """The ciphers that may open a value of this version, current passphrase first; derived on demand."""
         phrases = self._phrases[:1] if current_only else self._phrases
         if version == 1:
@@ -189,7 +193,7 @@ class SecretBox:
         stretched = _derived_key(CURRENT_VERSION, self._passphrase, self._install_salt)
         return hmac.new(stretched, b"netraven-secret-marker", hashlib.sha256).digest()
 
-    def comma_parts(self) -> list:
+    def comma_parts(self) -> list[str]:
         """The comma-separated parts of a current passphrase holding a comma (the old rotation syntax), else []."""
         if "," not in self._passphrase:
             return []
@@ -224,7 +228,7 @@ class SecretBox:
         return self._passphrase
 
     @property
-    def old_passphrases(self) -> list:
+    def old_passphrases(self) -> list[str]:
         """The older passphrases, which only open values."""
         return self._phrases[1:]
 
@@ -241,7 +245,7 @@ class SecretBox:
         stretched = _derived_key(CURRENT_VERSION, passphrase or self._passphrase, self._install_salt)
         return V2_PREFIX + hmac.new(stretched, b"netraven-key-check", hashlib.sha256).hexdigest()
 
-    def opens_with_current(self, token) -> bool:
+    def opens_with_current(self, token: object) -> bool:
         """True when the current passphrase alone opens the token (at its own version)."""
         return self._open(token, current_only=True) is not None
 
@@ -271,7 +275,7 @@ class SecretBox:
         cipher = _fernet(CURRENT_VERSION, self._passphrase, self._install_salt)
         return V2_PREFIX + cipher.encrypt(plaintext.encode("utf-8")).decode("ascii")
 
-    def _open(self, token, current_only: bool = False):
+    def _open(self, token: object, current_only: bool = False) -> bytes | None:
         """The plaintext bytes, or None when no configured key of the token's version opens it."""
         if not isinstance(token, str):
             return None
@@ -298,11 +302,11 @@ class SecretBox:
         except UnicodeError:
             raise self.cannot_open_error() from None
 
-    def can_decrypt(self, token: str) -> bool:
+    def can_decrypt(self, token: str | None) -> bool:
         """True when a configured key opens the token."""
         return self._open(token) is not None
 
-    def is_current(self, token: str) -> bool:
+    def is_current(self, token: str | None) -> bool:
         """True when the token is at the current version and the current key opens it: re-sealing would change nothing."""
         return token_version(token) == CURRENT_VERSION and self._open(token, current_only=True) is not None
 
@@ -332,7 +336,7 @@ def secret_box(key: str | None = None, salt: str | None = None, old_keys: str | 
     return box
 
 
-def parse_install_salt(value, where: str) -> bytes:
+def parse_install_salt(value: object, where: str) -> bytes:
     """The salt bytes of an install_secrets 'kdf_salt' value (hex); anything else is one line naming the row."""
     try:
         salt = bytes.fromhex(str(value or "").strip())
@@ -347,7 +351,7 @@ def parse_install_salt(value, where: str) -> bytes:
     return salt
 
 
-def install_salt(engine) -> bytes:
+def install_salt(engine: Engine) -> bytes:
     """The database's random key-derivation salt, read once per process and database URL.
 
     The salt never changes in a database's life (migration 0005 writes it once; a copy of
@@ -366,7 +370,7 @@ def install_salt(engine) -> bytes:
     return salt
 
 
-def secret_box_for(engine: "Engine", key: str | None = None, old_keys: str | None = None, adopting: bool = False) -> SecretBox:
+def secret_box_for(engine: Engine, key: str | None = None, old_keys: str | None = None, adopting: bool = False) -> SecretBox:
     """The SecretBox of a database: its salt, plus the key (explicit, else NETRAVEN_ENCRYPTION_KEY) and the old keys.
 
     The key must be the one the install records (_key_check.verify_key: one line otherwise,
@@ -379,7 +383,7 @@ def secret_box_for(engine: "Engine", key: str | None = None, old_keys: str | Non
     return box
 
 
-def has_older_values(engine) -> bool:
+def has_older_values(engine: Engine) -> bool:
     """True when some stored credential password is not at the current version (the backup opens only those)."""
     with read_scope(engine) as connection:
         older = sa.select(Credential.id).where(~Credential.password.like(V2_PREFIX + "%")).limit(1)

@@ -11,6 +11,7 @@ a secret: modules and plugins show ``str(error)`` as is, without a traceback.
 from __future__ import annotations
 
 import re
+from typing import Collection, Sequence
 
 # Control characters (C0, DEL, C1) and lone surrogates: a message shows them as escapes.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -43,7 +44,7 @@ class NetRavenError(Exception):
     The message is made one line here (one_line), whatever value it quotes.
     """
 
-    def __init__(self, *args):
+    def __init__(self, *args: object) -> None:
         if args and isinstance(args[0], str):
             args = (one_line(args[0]),) + args[1:]
         super().__init__(*args)
@@ -76,7 +77,7 @@ class ValidationError(NetRavenError):
 class UnknownJobError(ValidationError):
     """A job id that names no job: a joined job, an inventory's job_id, device_info's job_id."""
 
-    def __init__(self, job_id):
+    def __init__(self, job_id: object) -> None:
         super().__init__("Job %s does not exist in the NetRaven database" % job_id)
 
 
@@ -88,7 +89,7 @@ class MissingLibraryError(NetRavenError):
     """A Python library the collection needs is not installed on the controller."""
 
 
-def unknown_tags_message(unknown: list, option: str | None = None) -> str:
+def unknown_tags_message(unknown: list[str], option: str | None = None) -> str:
     """'Unknown tag: a' or 'Unknown tags: a, b' (with ' in <option>' when a module option named them).
 
     The one wording of this error, for the inventory, the job, config_info and the
@@ -97,7 +98,7 @@ def unknown_tags_message(unknown: list, option: str | None = None) -> str:
     return "Unknown tag%s%s: %s" % ("s" if len(unknown) > 1 else "", " in %s" % option if option else "", ", ".join(unknown))
 
 
-def refuse_unknown_tags(names: list, known) -> None:
+def refuse_unknown_tags(names: Sequence[str], known: Collection[str]) -> None:
     """Raise a ValidationError naming, in the order of names, every name that is not in known."""
     unknown = [name for name in names if name not in known]
     if unknown:

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import hmac
 import threading
-from typing import Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Protocol, Tuple, Union, cast
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import describe_engine, read_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
@@ -51,6 +51,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._errors import E
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
     from sqlalchemy import exc as sa_exc
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.orm import Session
 
 KEY_CHECK_NAME = "key_check"
 # How many stored values the first use tries, newest first, to prove a key without a record.
@@ -61,20 +64,45 @@ _PENDING: Dict[Tuple[str, str], str] = {}  # (url, passphrase) -> check value to
 _LOCK = threading.Lock()
 
 
-def _url(engine_or_session: Any) -> str:
-    bind = engine_or_session.get_bind() if hasattr(engine_or_session, "get_bind") else engine_or_session
+class KeyCheckBox(Protocol):
+    """What the key check asks of _crypto.SecretBox (named here, not imported: _crypto imports this module)."""
+
+    @property
+    def passphrase(self) -> str: ...
+
+    @property
+    def old_passphrases(self) -> List[str]: ...
+
+    def check_value(self, passphrase: Optional[str] = None) -> str: ...
+
+    def comma_parts(self) -> List[str]: ...
+
+    def comma_error(self) -> EncryptionKeyError: ...
+
+    def opens_with_current(self, token: object) -> bool: ...
+
+    def opened_by_comma_parts(self, token: str) -> bool: ...
+
+    def can_decrypt(self, token: Optional[str]) -> bool: ...
+
+    def cannot_open_error(self, token: Optional[str] = None) -> EncryptionKeyError: ...
+
+
+def _url(engine_or_session: Union[Engine, Session]) -> str:
+    # The collection binds its sessions to an engine (session_scope), never to a connection.
+    bind = cast("Engine", engine_or_session.get_bind() if hasattr(engine_or_session, "get_bind") else engine_or_session)
     return bind.url.render_as_string(hide_password=False)
 
 
-def _recorded(connection: Any) -> Optional[str]:
+def _recorded(connection: Union[Connection, Session]) -> Optional[str]:
     return connection.execute(sa.select(InstallSecret.value).where(InstallSecret.name == KEY_CHECK_NAME)).scalar()
 
 
-def _matches(box: Any, recorded: str, passphrase: Optional[str] = None) -> bool:
+def _matches(box: KeyCheckBox, recorded: str, passphrase: Optional[str] = None) -> bool:
     return hmac.compare_digest(str(recorded).strip(), box.check_value(passphrase))
 
 
-def mismatch_error(box: Any, recorded: str, where: str) -> EncryptionKeyError:
+def mismatch_error(box: KeyCheckBox, recorded: str, where: str) -> EncryptionKeyError:
     """The one line for a key that is not the recorded one, naming the likely cause and the fix."""
     if any(_matches(box, recorded, old) for old in box.old_passphrases):
         return EncryptionKeyError(
@@ -90,7 +118,7 @@ def mismatch_error(box: Any, recorded: str, where: str) -> EncryptionKeyError:
         "a new key, with the recorded one in NETRAVEN_ENCRYPTION_OLD_KEYS" % (where, KEY_CHECK_NAME))
 
 
-def _sample(connection: Any) -> list:
+def _sample(connection: Connection) -> List[str]:
     """Some stored sealed values, newest first: a sealed secret of each credential (a key-only one has no password), else sealed originals."""
     sealed = sa.func.coalesce(*(getattr(Credential, column) for column in CREDENTIAL_SECRET_COLUMNS))
     tokens = list(connection.execute(sa.select(sealed).where(sealed.isnot(None)).order_by(Credential.id.desc())
@@ -102,7 +130,7 @@ def _sample(connection: Any) -> list:
     return [token for token in tokens if token]
 
 
-def _prove(box: Any, tokens: list) -> None:
+def _prove(box: KeyCheckBox, tokens: List[str]) -> None:
     """Accept a key without a record only when it opens a stored value, or when nothing is sealed yet."""
     if not tokens or any(box.opens_with_current(token) for token in tokens):
         return
@@ -122,7 +150,7 @@ def _prove(box: Any, tokens: list) -> None:
         "NETRAVEN_ENCRYPTION_OLD_KEYS)" % len(tokens))
 
 
-def verify_key(engine: Any, box: Any) -> None:
+def verify_key(engine: Engine, box: KeyCheckBox) -> None:
     """Refuse, in one line, a current key that is not the install's; cached per process, URL and passphrase."""
     url = _url(engine)
     cache_key = (url, box.passphrase)
@@ -144,7 +172,7 @@ def verify_key(engine: Any, box: Any) -> None:
             _PENDING[cache_key] = pending
 
 
-def _insert(session: Any, value: str) -> None:
+def _insert(session: Session, value: str) -> None:
     """Insert the record unless another run did; a different record written meanwhile is refused."""
     try:
         with session.begin_nested():
@@ -158,7 +186,7 @@ def _insert(session: Any, value: str) -> None:
                     KEY_CHECK_NAME,)) from None
 
 
-def record_key_check(session: Any, box: Any) -> None:
+def record_key_check(session: Session, box: KeyCheckBox) -> None:
     """Record the key of an install that had none, in the caller's transaction, once the box was used to write or open."""
     cache_key = (_url(session), box.passphrase)
     with _LOCK:
@@ -170,7 +198,7 @@ def record_key_check(session: Any, box: Any) -> None:
         _PENDING.pop(cache_key, None)
 
 
-def check_adoptable(session: Any, box: Any) -> Optional[str]:
+def check_adoptable(session: Session, box: KeyCheckBox) -> Optional[str]:
     """For rekey: the recorded check, when the recorded key is the current one or an old one; else one line.
 
     Adopting a new key needs the recorded one among the configured keys, so that a rekey
@@ -189,7 +217,7 @@ def check_adoptable(session: Any, box: Any) -> Optional[str]:
         "NETRAVEN_ENCRYPTION_OLD_KEYS to adopt a new one" % KEY_CHECK_NAME)
 
 
-def adopt_key(session: Any, box: Any, recorded: Optional[str], check_mode: bool = False) -> bool:
+def adopt_key(session: Session, box: KeyCheckBox, recorded: Optional[str], check_mode: bool = False) -> bool:
     """Record the current key as the install's (the rekey module, after re-sealing); True when the record changes.
 
     recorded is what check_adoptable returned, in the same transaction. Check mode writes nothing.

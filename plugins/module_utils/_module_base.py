@@ -11,6 +11,8 @@ engine, and turns any NetRavenError into a one-line ``fail_json`` without a trac
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Protocol
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import (
@@ -24,28 +26,37 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._engine impo
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, SQLALCHEMY_IMPORT_ERROR
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+# One option of an argument spec (type, required, default, no_log, elements, options, ...), and a whole spec.
+OptionSpec = Dict[str, Any]
+ArgSpec = Dict[str, OptionSpec]
+# A module's result, as exit_json takes it.
+Result = Dict[str, Any]
+
 # Each option group below matches the doc fragment named beside it, so the spec and the docs
 # are written once each and sanity's validate-modules proves they agree.
 
 # netraven.netraven.database
-DATABASE_ARGSPEC = {
+DATABASE_ARGSPEC: ArgSpec = {
     "db_url": {"type": "str", "required": False, "no_log": True},
 }
 
 # netraven.netraven.database.encryption
-ENCRYPTION_ARGSPEC = {
+ENCRYPTION_ARGSPEC: ArgSpec = {
     "encryption_key": {"type": "str", "required": False, "no_log": True},
 }
 
 # netraven.netraven.tagging
-TAGGING_ARGSPEC = {
+TAGGING_ARGSPEC: ArgSpec = {
     "tags": {"type": "list", "elements": "str"},
     "purge_tags": {"type": "bool", "default": True},
     "create_tags": {"type": "bool", "default": False},
 }
 
 
-def argspec(encryption: bool = False, tagging: bool = False, **options: dict) -> dict:
+def argspec(encryption: bool = False, tagging: bool = False, **options: OptionSpec) -> ArgSpec:
     """A module's whole argument spec: the database option, the groups asked for, then its own options.
 
     A plain function (also ``NetRavenModule.argspec``) so that the action plugins, which
@@ -71,11 +82,11 @@ class DatabaseAccess:
     give a handler these; run_handler disposes the engine afterwards.
     """
 
-    params: dict
-    _engine = None
+    params: Dict[str, Any]
+    _engine: Optional[Engine] = None
 
     @property
-    def engine(self):
+    def engine(self) -> Engine:
         """The database engine, created on first use from db_url / NETRAVEN_DB_URL."""
         if self._engine is None:
             self._engine = create_db_engine(self.params.get("db_url"))
@@ -93,7 +104,29 @@ class DatabaseAccess:
             self._engine.dispose()
 
 
-def run_handler(handler, module: DatabaseAccess) -> dict:
+class HandlerModule(Protocol):
+    """What a module's handler may use: a NetRavenModule, or the actions' InProcessModule."""
+
+    params: Dict[str, Any]
+    check_mode: bool
+    no_log: bool
+    _diff: bool
+
+    @property
+    def engine(self) -> Engine: ...
+
+    def secret_box(self, adopting: bool = False) -> SecretBox: ...
+
+    def warn(self, warning: str) -> None: ...
+
+    def dispose_engine(self) -> None: ...
+
+
+# A module file's handler: its work, given the module (or the action's stand-in), returning the result.
+Handler = Callable[[HandlerModule], Result]
+
+
+def run_handler(handler: Handler, module: HandlerModule) -> Result:
     """handler(module) -> its result, the engine disposed after.
 
     A driver error that a handler let through (a read on its own connection) is turned into
@@ -113,7 +146,7 @@ class NetRavenModule(DatabaseAccess, AnsibleModule):
 
     argspec = staticmethod(argspec)
 
-    def __init__(self, argument_spec, **kwargs):
+    def __init__(self, argument_spec: ArgSpec, **kwargs: Any) -> None:
         super().__init__(argument_spec=argument_spec, **kwargs)
         if not HAS_SQLALCHEMY:
             self.fail_json(msg=missing_required_lib("SQLAlchemy"), exception=SQLALCHEMY_IMPORT_ERROR)
@@ -121,7 +154,7 @@ class NetRavenModule(DatabaseAccess, AnsibleModule):
             self.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
         self._engine = None
 
-    def run(self, handler):
+    def run(self, handler: Handler) -> None:
         """Call handler(self) (run_handler), exit with its result, or fail in one line on a NetRavenError."""
         try:
             result = run_handler(handler, self)

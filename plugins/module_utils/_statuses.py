@@ -12,6 +12,11 @@ finishing UPDATE evaluates, both built from one ordered list). See docs/architec
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, overload
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
+
 
 class DeviceStatus:
     """Outcome of one device in one job (job_results.status)."""
@@ -94,8 +99,8 @@ class ErrorType:
 # The one wording of a device whose chain is empty (job start and backup both report it).
 NO_CHAIN_MESSAGE = "No credential shares a tag with this device"
 
-# Error type of the attempt that ended the chain -> the device's status.
-ERROR_STATUS = {
+# Error type of the attempt that ended the chain -> the device's status (looked up with None too: no error type).
+ERROR_STATUS: dict[str | None, str] = {
     ErrorType.AUTH: DeviceStatus.FAILED_AUTH,
     ErrorType.LOCKOUT_GUARD: DeviceStatus.FAILED_AUTH,
     ErrorType.UNREACHABLE: DeviceStatus.FAILED_UNREACHABLE,
@@ -184,7 +189,16 @@ def runner_error_level(error_type: str) -> str:
     return LogLevel.ERROR if error_type == ErrorType.CREDENTIAL else LogLevel.CRITICAL
 
 
-def _final_conditions(succeeded, total):
+@overload
+def _final_conditions(succeeded: int, total: int) -> dict[str, bool]: ...
+
+
+@overload
+def _final_conditions(succeeded: ColumnElement[Any], total: ColumnElement[Any]) -> dict[str, ColumnElement[bool]]: ...
+
+
+def _final_conditions(succeeded: Any, total: Any) -> dict[str, Any]:
+    """The conditions of FINAL_STATUS_RULES, over numbers (Python) or SQL expressions (the CASE)."""
     return {"no_devices": total == 0, "all_succeeded": succeeded == total, "some_succeeded": succeeded > 0}
 
 
@@ -197,7 +211,7 @@ def final_job_status(succeeded: int, total: int) -> str:
     return FINAL_STATUS_OTHERWISE
 
 
-def final_status_case(succeeded, total):
+def final_status_case(succeeded: ColumnElement[Any], total: ColumnElement[Any]) -> ColumnElement[str]:
     """The SQL CASE of final_job_status, over two SQL expressions (the finishing UPDATE evaluates it)."""
     import sqlalchemy as sa  # pylint: disable=import-outside-toplevel
 

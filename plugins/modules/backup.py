@@ -234,6 +234,8 @@ duration_ms:
   type: int
 """
 
+from typing import Any, Dict
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import argspec
@@ -258,10 +260,10 @@ ARGUMENT_SPEC = argspec(
     legacy_ssh={"type": "bool"},
     ssh_config_file={"type": "path"},
 )
-RULES: dict = {}
+RULES: Dict[str, Any] = {}
 
 
-def main():
+def main() -> None:
     """The action plugin does the work; this entry point only validates arguments."""
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES)
     module.fail_json(msg="netraven.netraven.backup runs as an action plugin on the controller")

@@ -215,10 +215,13 @@ report_path:
   type: str
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Dict
 
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._run import LIST_CHOICES, run_compliance
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
+
+if TYPE_CHECKING:
+    from ansible_collections.netraven.netraven.plugins.module_utils._module_base import HandlerModule, Result
 
 # The module and its action plugin (plugins/action/compliance.py, which runs handler in the controller's
 # worker and reads netraven_compliance_file and netraven_platforms_file) share the spec, the rules and the handler.
@@ -234,12 +237,12 @@ ARGUMENT_SPEC = NetRavenModule.argspec(
     report_path={"type": "path"},
     platforms_file={"type": "path"},
 )
-RULES: dict = {"mutually_exclusive": [("rules", "rules_file")]}
+RULES: Dict[str, Any] = {"mutually_exclusive": [("rules", "rules_file")]}
 # The variables the action reads for options the task leaves out.
 VARIABLE_OPTIONS = {"rules_file": "netraven_compliance_file", "platforms_file": "netraven_platforms_file"}
 
 
-def handler(mod: Any) -> dict:
+def handler(mod: HandlerModule) -> Result:
     """The module's work, given a NetRavenModule or the action's InProcessModule."""
     return run_compliance(mod.engine, mod.params, check_mode=mod.check_mode, diff=bool(getattr(mod, "_diff", False)))
 

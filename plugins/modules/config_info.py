@@ -219,10 +219,13 @@ truncated:
   type: bool
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Dict
 
 from ansible_collections.netraven.netraven.plugins.module_utils._history._versions import config_history
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
+
+if TYPE_CHECKING:
+    from ansible_collections.netraven.netraven.plugins.module_utils._module_base import HandlerModule, Result
 
 # The module and its action plugin (plugins/action/config_info.py, which runs handler in the controller's
 # worker) share the spec, the rules and the handler.
@@ -240,15 +243,15 @@ ARGUMENT_SPEC = NetRavenModule.argspec(
     reveal={"type": "bool", "default": False},
     encryption=True,
 )
-RULES: dict = {}
+RULES: Dict[str, Any] = {}
 
 
-def handler(mod: Any) -> dict:
+def handler(mod: HandlerModule) -> Result:
     """The module's work, given a NetRavenModule or the action's InProcessModule."""
     return config_history(mod.engine, mod.params, mod.secret_box, no_log=bool(getattr(mod, "no_log", False)))
 
 
-def main():
+def main() -> None:
     """Entry point."""
     NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).run(handler)
 

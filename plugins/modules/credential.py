@@ -236,9 +236,14 @@ created_tags:
   sample: []
 """
 
+from typing import TYPE_CHECKING, Any, Dict
+
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._credentials import ensure_credential
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import module_result
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
+
+if TYPE_CHECKING:
+    from ansible_collections.netraven.netraven.plugins.module_utils._module_base import HandlerModule, Result
 
 
 # The module and its action plugin (plugins/action/credential.py, which runs handler in the controller's
@@ -258,10 +263,10 @@ ARGUMENT_SPEC = NetRavenModule.argspec(
     is_system={"type": "bool"},
     state={"type": "str", "choices": ["present", "absent"], "default": "present"},
 )
-RULES = {"required_one_of": [("name", "username")]}
+RULES: Dict[str, Any] = {"required_one_of": [("name", "username")]}
 
 
-def handler(mod):
+def handler(mod: HandlerModule) -> Result:
     """The module's work, given a NetRavenModule or the action's InProcessModule."""
     params = mod.params
     result = ensure_credential(
@@ -274,7 +279,7 @@ def handler(mod):
     return module_result(mod, result)
 
 
-def main():
+def main() -> None:
     """Entry point."""
     NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).run(handler)
 

@@ -213,9 +213,14 @@ created_tags:
   sample: [site-lyon]
 """
 
+from typing import TYPE_CHECKING, Any, Dict
+
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._devices import ensure_device
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import module_result
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
+
+if TYPE_CHECKING:
+    from ansible_collections.netraven.netraven.plugins.module_utils._module_base import HandlerModule, Result
 
 
 # The module and its action plugin (plugins/action/device.py, which runs handler in the controller's
@@ -233,10 +238,10 @@ ARGUMENT_SPEC = NetRavenModule.argspec(
     legacy_ssh={"type": "bool"},
     state={"type": "str", "choices": ["present", "absent"], "default": "present"},
 )
-RULES: dict = {}
+RULES: Dict[str, Any] = {}
 
 
-def handler(mod):
+def handler(mod: HandlerModule) -> Result:
     """The module's work, given a NetRavenModule or the action's InProcessModule."""
     params = mod.params
     result = ensure_device(
@@ -248,7 +253,7 @@ def handler(mod):
     return module_result(mod, result)
 
 
-def main():
+def main() -> None:
     """Entry point."""
     NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).run(handler)
 

@@ -77,10 +77,15 @@ msg:
   type: str
 """
 
+from typing import TYPE_CHECKING, Any, Dict
+
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._lookup import require_job
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._changes import DEFAULT_STALE_DEVICE_HOURS, stale_devices
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
+
+if TYPE_CHECKING:
+    from ansible_collections.netraven.netraven.plugins.module_utils._module_base import HandlerModule, Result
 
 # The module and its action plugin (plugins/action/device_info.py, which runs handler in the controller's
 # worker) share the spec, the rules and the handler.
@@ -88,10 +93,10 @@ ARGUMENT_SPEC = NetRavenModule.argspec(
     stale_device_hours={"type": "float", "default": DEFAULT_STALE_DEVICE_HOURS},
     job_id={"type": "int"},
 )
-RULES: dict = {}
+RULES: Dict[str, Any] = {}
 
 
-def handler(mod):
+def handler(mod: HandlerModule) -> Result:
     """The module's work, given a NetRavenModule or the action's InProcessModule."""
     hours = mod.params["stale_device_hours"]
     if hours < 0:
@@ -105,7 +110,7 @@ def handler(mod):
             "msg": "%d stale device%s (no successful backup for %g h)" % (len(stale), "" if len(stale) == 1 else "s", hours)}
 
 
-def main():
+def main() -> None:
     """Entry point."""
     NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).run(handler)
 

@@ -131,11 +131,14 @@ msg:
   type: str
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Dict, List
 
 from ansible_collections.netraven.netraven.plugins.module_utils._history._git_export import export, remote_secrets
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import module_result
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
+
+if TYPE_CHECKING:
+    from ansible_collections.netraven.netraven.plugins.module_utils._module_base import HandlerModule, Result
 
 # The module and its action plugin (plugins/action/git_export.py, which runs handler in the controller's
 # worker) share the spec, the rules and the handler.
@@ -149,15 +152,15 @@ ARGUMENT_SPEC = NetRavenModule.argspec(
     author_name={"type": "str", "default": "NetRaven"},
     author_email={"type": "str", "default": "netraven@localhost"},
 )
-RULES: dict = {"required_if": [("layout", "tag", ("tag_type",))]}
+RULES: Dict[str, Any] = {"required_if": [("layout", "tag", ("tag_type",))]}
 
 
-def secrets(params):
+def secrets(params: Dict[str, Any]) -> List[str]:
     """A password or token in the remote URL: masked in the result (and a module's invocation) too."""
     return remote_secrets(params.get("remote"))
 
 
-def handler(mod: Any) -> dict:
+def handler(mod: HandlerModule) -> Result:
     """The module's work, given a NetRavenModule or the action's InProcessModule."""
     params = mod.params
     return module_result(mod, export(
@@ -166,7 +169,7 @@ def handler(mod: Any) -> dict:
         remote=params["remote"], check_mode=mod.check_mode))
 
 
-def main():
+def main() -> None:
     """Entry point."""
     module = NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES)
     module.no_log_values.update(secrets(module.params))

@@ -323,6 +323,8 @@ report_path:
   type: str
 """
 
+from typing import Any, Dict
+
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._changes import DEFAULT_STALE_DEVICE_HOURS
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._lifecycle import DEFAULT_JOB_NAME, DEFAULT_STALE_AFTER
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._task import run_job
@@ -345,13 +347,13 @@ ARGUMENT_SPEC = argspec(
 )
 
 # The spec's cross-option rules, as keyword arguments of AnsibleModule and of ActionBase.validate_argument_spec.
-RULES: dict = {
+RULES: Dict[str, Any] = {
     "required_if": [("state", "finished", ["job_id"])],
     "mutually_exclusive": [("job_id", "tags"), ("job_id", "hostnames"), ("job_id", "device_ids")],
 }
 
 
-def main():
+def main() -> None:
     """Entry point (where the action plugin ships the module: a host other than the controller)."""
     module = NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES)
     module.run(lambda mod: run_job(mod.engine, mod.secret_box, mod.params, mod.check_mode))

@@ -126,11 +126,14 @@ jump_host:
       type: str
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Dict
 
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._jump_hosts import ensure_jump_host
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import module_result
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
+
+if TYPE_CHECKING:
+    from ansible_collections.netraven.netraven.plugins.module_utils._module_base import HandlerModule, Result
 
 # The module and its action plugin (plugins/action/jump_host.py, which runs handler in the controller's
 # worker) share the spec, the rules and the handler.
@@ -142,10 +145,10 @@ ARGUMENT_SPEC = NetRavenModule.argspec(
     via={"type": "str"},
     state={"type": "str", "choices": ["present", "absent"], "default": "present"},
 )
-RULES: dict = {}
+RULES: Dict[str, Any] = {}
 
 
-def handler(mod: Any) -> dict:
+def handler(mod: HandlerModule) -> Result:
     """The module's work, given a NetRavenModule or the action's InProcessModule."""
     params = mod.params
     result = ensure_jump_host(mod.engine, params["name"], host=params["host"], port=params["port"],

@@ -101,15 +101,17 @@ database:
   sample: "postgresql+psycopg2://netraven:***@db.example.com:5432/netraven"
 """
 
+from typing import Any, Dict
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import argspec
 
 ARGUMENT_SPEC = argspec(revision={"type": "str", "default": "head"})
-RULES: dict = {}
+RULES: Dict[str, Any] = {}
 
 
-def main():
+def main() -> None:
     """The action plugin does the work; this entry point only validates arguments."""
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES)
     module.fail_json(msg="netraven.netraven.migrate runs as an action plugin on the controller")

@@ -126,7 +126,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._errors import N
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms._check import check_output
 
 
-def main():
+def main() -> None:
     """Entry point."""
     module = AnsibleModule(argument_spec={
         "platform": {"type": "str", "required": True},

@@ -93,9 +93,14 @@ msg:
   type: str
 """
 
+from typing import TYPE_CHECKING, Any, Dict
+
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 from ansible_collections.netraven.netraven.plugins.module_utils._history._prune import AGE_KEYS, DEFAULT_BATCH, prune
+
+if TYPE_CHECKING:
+    from ansible_collections.netraven.netraven.plugins.module_utils._module_base import HandlerModule, Result
 
 # The module and its action plugin (plugins/action/prune.py, which runs handler in the controller's
 # worker) share the spec, the rules and the handler.
@@ -104,10 +109,10 @@ ARGUMENT_SPEC = NetRavenModule.argspec(
     keep_days={"type": "dict", "default": {}, "options": {key: {"type": "int"} for key in AGE_KEYS}},
     batch_size={"type": "int", "default": DEFAULT_BATCH},
 )
-RULES: dict = {}
+RULES: Dict[str, Any] = {}
 
 
-def handler(mod):
+def handler(mod: HandlerModule) -> Result:
     """The module's work, given a NetRavenModule or the action's InProcessModule."""
     params = mod.params
     if params["keep_versions"] is not None and params["keep_versions"] < 1:
@@ -118,7 +123,7 @@ def handler(mod):
                  batch_size=params["batch_size"], check_mode=mod.check_mode)
 
 
-def main():
+def main() -> None:
     """Entry point."""
     NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).run(handler)
 

@@ -101,23 +101,26 @@ key_adopted:
   sample: true
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Dict
 
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._rekey import rekey_credentials
 
+if TYPE_CHECKING:
+    from ansible_collections.netraven.netraven.plugins.module_utils._module_base import HandlerModule, Result
+
 # The module and its action plugin (plugins/action/rekey.py, which runs handler in the controller's
 # worker) share the spec, the rules and the handler.
 ARGUMENT_SPEC = NetRavenModule.argspec(encryption=True)
-RULES: dict = {}
+RULES: Dict[str, Any] = {}
 
 
-def handler(mod: Any) -> dict:
+def handler(mod: HandlerModule) -> Result:
     """The module's work, given a NetRavenModule or the action's InProcessModule."""
     return rekey_credentials(mod.engine, mod.secret_box(adopting=True), check_mode=mod.check_mode)
 
 
-def main():
+def main() -> None:
     """Entry point."""
     NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).run(handler)
 

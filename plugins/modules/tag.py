@@ -93,9 +93,14 @@ detached:
   sample: {"devices": 12, "credentials": 2, "jobs": 1}
 """
 
+from typing import TYPE_CHECKING, Any, Dict
+
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._tags import ensure_tag
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import module_result
 from ansible_collections.netraven.netraven.plugins.module_utils._module_base import NetRavenModule
+
+if TYPE_CHECKING:
+    from ansible_collections.netraven.netraven.plugins.module_utils._module_base import HandlerModule, Result
 
 
 # The module and its action plugin (plugins/action/tag.py, which runs handler in the controller's
@@ -106,10 +111,10 @@ ARGUMENT_SPEC = NetRavenModule.argspec(
     description={"type": "str"},
     state={"type": "str", "choices": ["present", "absent"], "default": "present"},
 )
-RULES: dict = {}
+RULES: Dict[str, Any] = {}
 
 
-def handler(mod):
+def handler(mod: HandlerModule) -> Result:
     """The module's work, given a NetRavenModule or the action's InProcessModule."""
     params = mod.params
     result = ensure_tag(mod.engine, params["name"], state=params["state"], type=params["type"],
@@ -117,7 +122,7 @@ def handler(mod):
     return module_result(mod, result)
 
 
-def main():
+def main() -> None:
     """Entry point."""
     NetRavenModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, **RULES).run(handler)
 

@@ -19,6 +19,8 @@ in the whole result.
 
 from __future__ import annotations
 
+from typing import Any, Callable, Dict, Iterable, List, Optional, Protocol, Set
+
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
@@ -29,34 +31,53 @@ from ansible.utils.collection_loader import resource_from_fqcr
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import HAS_CRYPTOGRAPHY
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY
-from ansible_collections.netraven.netraven.plugins.module_utils._module_base import DatabaseAccess, run_handler
+from ansible_collections.netraven.netraven.plugins.module_utils._module_base import (
+    ArgSpec,
+    DatabaseAccess,
+    HandlerModule,
+    Result,
+    run_handler,
+)
+
+
+class ModuleFile(Protocol):
+    """What an action takes from its module file (plugins/modules/<name>.py): the spec, its rules, the handler.
+
+    A module may also define ``secrets(params)``, read with hasattr.
+    """
+
+    __name__: str
+    ARGUMENT_SPEC: ArgSpec
+    RULES: Dict[str, Any]
+
+    def handler(self, mod: HandlerModule) -> Result: ...
 
 
 class InProcessModule(DatabaseAccess):
     """The part of NetRavenModule a handler uses (DatabaseAccess, params, modes, warn), for a handler in the worker."""
 
-    def __init__(self, params: dict, check_mode: bool, diff: bool, no_log: bool = False) -> None:
+    def __init__(self, params: Dict[str, Any], check_mode: bool, diff: bool, no_log: bool = False) -> None:
         self.params = params
         self.check_mode = check_mode
         self._diff = diff
         self.no_log = no_log
-        self.warnings: list = []
+        self.warnings: List[str] = []
 
     def warn(self, warning: str) -> None:
         self.warnings.append(warning)
 
 
-def validation_error(validation, module_name: str) -> str | None:
+def validation_error(validation: Any, module_name: str) -> str | None:
     """The one-line message of a failed ArgumentSpecValidator validation, worded as ansible-core's; None when valid."""
     if not validation.error_messages:
         return None
-    message = validation.errors.msg
+    message: str = validation.errors.msg
     if isinstance(validation.errors[0], UnsupportedError):
         message = "Unsupported parameters for (%s) module: %s" % (module_name, message)
     return message
 
 
-def no_log_values(argument_spec: dict, params: dict) -> set:
+def no_log_values(argument_spec: ArgSpec, params: Dict[str, Any]) -> Set[str]:
     """The values of the options marked no_log (the URL, the key, a password), as AnsibleModule masks them."""
     return {str(params[name]) for name, option in argument_spec.items()
             if option.get("no_log") and params.get(name) not in (None, "")}
@@ -72,14 +93,14 @@ class ControllerModuleAction(ActionBase):
 
     TRANSFERS_FILES = False
     _supports_check_mode = True
-    MODULE_FILE = None
+    MODULE_FILE: ModuleFile  # every subclass names its module file; __init_subclass__ takes the rest from it
     MODULE = ""
-    ARGUMENT_SPEC: dict = {}
-    RULES: dict = {}
-    HANDLER = None
-    SECRETS = None
+    ARGUMENT_SPEC: ArgSpec = {}
+    RULES: Dict[str, Any] = {}
+    HANDLER: Callable[[HandlerModule], Result]
+    SECRETS: Optional[Callable[[Dict[str, Any]], Iterable[str]]] = None
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         module = cls.MODULE_FILE
         cls.MODULE = "netraven.netraven." + module.__name__.rsplit(".", 1)[-1]
@@ -88,18 +109,20 @@ class ControllerModuleAction(ActionBase):
         cls.SECRETS = staticmethod(module.secrets) if hasattr(module, "secrets") else None
 
     def _on_controller(self) -> bool:
-        return resource_from_fqcr(self._connection.transport) == "local"
+        return bool(resource_from_fqcr(self._connection.transport) == "local")
 
-    def task_args(self, task_vars: dict) -> dict:
+    def task_args(self, task_vars: Dict[str, Any]) -> Dict[str, Any]:
         """The options the handler gets: the task's own (a subclass may add some from variables)."""
         del task_vars
-        return self._task.args
+        args: Dict[str, Any] = self._task.args
+        return args
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: Optional[str] = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         args = self.task_args(task_vars or {})
         if not self._on_controller():
-            return self._execute_module(module_name=self.MODULE, module_args=args, task_vars=task_vars)
-        result = super().run(tmp, task_vars)
+            shipped: Dict[str, Any] = self._execute_module(module_name=self.MODULE, module_args=args, task_vars=task_vars)
+            return shipped
+        result: Dict[str, Any] = super().run(tmp, task_vars)
         del tmp
         if not HAS_SQLALCHEMY or ("encryption_key" in self.ARGUMENT_SPEC and not HAS_CRYPTOGRAPHY):
             raise AnsibleActionFail("%s needs SQLAlchemy and cryptography on the controller: "
@@ -111,7 +134,8 @@ class ControllerModuleAction(ActionBase):
         message = validation_error(validation, self.MODULE)
         if message:
             result.update(failed=True, changed=False, msg=message)
-            return remove_values(result, secrets)
+            masked: Dict[str, Any] = remove_values(result, secrets)
+            return masked
         module = InProcessModule(validation.validated_parameters, bool(self._task.check_mode), bool(self._task.diff),
                                  bool(self._task.no_log))
         try:
@@ -120,4 +144,6 @@ class ControllerModuleAction(ActionBase):
             result.update(failed=True, changed=False, msg=str(error))
         if module.warnings:
             result["warnings"] = module.warnings
-        return remove_values(result, secrets) if secrets else result
+        if secrets:
+            result = remove_values(result, secrets)
+        return result

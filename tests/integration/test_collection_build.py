@@ -37,6 +37,7 @@ DEV_ONLY = {
     ".venv/pyvenv.cfg": "home = /usr/bin\n",
     ".tmp/scratch.txt": "",
     ".ansible/.lock": "",
+    ".mypy_cache/CACHEDIR.TAG": "",
 }
 # Trees copied from the checkout would only slow the copy down (and .tmp links back to it).
 COPY_IGNORE = shutil.ignore_patterns(".git", ".tmp", ".venv*", ".cache", ".collections", ".demo", ".ansible",
@@ -108,7 +109,7 @@ def test_tarball_ships_the_collection(built):
 def test_tarball_leaves_development_files_out(built):
     names = built["names"]
     for prefix in ("devicelab", "benchmarks", ".ci", "scripts", "Makefile", ".venv", ".tmp", ".ansible", ".git",
-                   ".pytest_cache", "conftest.py", "pytest.ini", "requirements-test.txt"):
+                   ".pytest_cache", "conftest.py", "pytest.ini", "mypy.ini", ".mypy_cache", "requirements-test.txt"):
         leaked = sorted(name for name in names if name == prefix or name.startswith(prefix + "/"))
         assert leaked == [], prefix
     assert not [name for name in names if "__pycache__" in name or name.endswith((".pyc", ".db", ".tar.gz"))]

@@ -58,7 +58,7 @@ def _stem_pattern(seen_prompt: str) -> Optional[str]:
     return re.sub(r"^(\\\[|\[)(\\~|~|\\\*|\*)", r"\1[~*]", stem)
 
 
-def prompt_pattern(base_prompt: str, seen_prompt: Optional[str] = None) -> re.Pattern:
+def prompt_pattern(base_prompt: str, seen_prompt: Optional[str] = None) -> re.Pattern[str]:
     """The prompt as the last line of what was read: at the start of a line, then nothing but blanks.
 
     Two shapes, either ends the read: the prompt the device showed (its stem, then any mode
@@ -74,7 +74,7 @@ def prompt_pattern(base_prompt: str, seen_prompt: Optional[str] = None) -> re.Pa
     return re.compile("\n" + _LEADING_ESCAPES + "(?:%s)" % "|".join(shapes) + r"[^\n]{0,64}[>#%$\]][ \t]*$")
 
 
-def _ends_on_prompt(prompt: re.Pattern, tail: str, whole: bool) -> bool:
+def _ends_on_prompt(prompt: re.Pattern[str], tail: str, whole: bool) -> bool:
     """True when the text read so far ends with the prompt standing on a line of its own."""
     return prompt.search(("\n" if whole else "") + tail.replace("\r", "\n")) is not None
 
@@ -165,4 +165,5 @@ def read_command_output(connection: Any, command: str, timeout: float, ended: Op
     output = connection.normalize_linefeeds("".join(chunks))
     output = connection.strip_ansi_escape_codes(output)
     output = connection.strip_command(command, output)
-    return connection.strip_prompt(output)
+    stripped: str = connection.strip_prompt(output)
+    return stripped

@@ -15,21 +15,26 @@ attempts and every one of them counts:
 
 from __future__ import annotations
 
+import datetime
+from typing import TYPE_CHECKING, Optional, cast
+
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Credential
 from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import utcnow
 
-from ansible_collections.netraven.netraven.plugins.module_utils._db._statements import Statement
+from ansible_collections.netraven.netraven.plugins.module_utils._db._statements import Statement, Target
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:
+    from sqlalchemy import Table, Update
 
 EMA_KEEP = 0.9
 EMA_WEIGHT = 0.1
 
 
-def _metrics_update():
+def _metrics_update() -> Update:
     """The UPDATE that records one attempt of a credential: outcome is 1.0 (accepted) or 0.0 (rejected)."""
-    table = Credential.__table__
+    table = cast("Table", Credential.__table__)  # a mapped class's table (typed as any FromClause)
     outcome = sa.bindparam("outcome", type_=sa.Float)
     return (
         sa.update(table)
@@ -49,7 +54,8 @@ def _metrics_update():
 METRICS_UPDATE = Statement(_metrics_update)
 
 
-def record_credential_attempt(session, credential_id: int, success: bool, now=None) -> None:
+def record_credential_attempt(session: Target, credential_id: Optional[int], success: bool,
+                              now: Optional[datetime.datetime] = None) -> None:
     """Apply one attempt's outcome to a credential's metrics inside the caller's transaction."""
     if credential_id is None:
         return

@@ -17,7 +17,7 @@ from them. See docs/architecture.md, "The path of one device".
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union, cast
 
 import dataclasses
 import functools
@@ -42,9 +42,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._backup._device_
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._jump_chain import JumpChain
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._private_keys import paramiko_key
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._reach import Reach
+from ansible_collections.netraven.netraven.plugins.module_utils._backup._attempt_error import AttemptError
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._session import (
     REJECTED_MESSAGE,
-    AttemptError,
     DeviceSession,
     knows_device_type,
 )
@@ -68,8 +68,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._statuses import
 from ansible_collections.netraven.netraven.plugins.module_utils._db._transactions import run_transaction
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
-    from sqlalchemy.orm import Session
+    from typing import TypeGuard
+
+    from sqlalchemy.engine import Connection, Engine
 
     from ansible_collections.netraven.netraven.plugins.module_utils._crypto import SecretBox
     from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
@@ -78,8 +79,8 @@ if TYPE_CHECKING:
 CLAIM_POLL_SECONDS = 0.2
 
 
-def _chain_ids(chain: Optional[Iterable[Union[dict, int]]]) -> list:
-    ids = []
+def _chain_ids(chain: Optional[Iterable[Union[Dict[str, Any], int]]]) -> List[int]:
+    ids: List[int] = []
     for entry in chain or ():
         cred_id = int(entry["id"] if isinstance(entry, dict) else entry)
         if cred_id not in ids:
@@ -93,12 +94,12 @@ def _internal_error_message(error: BaseException) -> str:
     That text could hold whatever value the failing code held, a decrypted password included.
     """
     frames = traceback.extract_tb(error.__traceback__)
-    where = " at %s:%d" % (os.path.basename(frames[-1].filename), frames[-1].lineno) if frames else ""
+    where = " at %s:%s" % (os.path.basename(frames[-1].filename), frames[-1].lineno) if frames else ""
     return "Internal error in the backup (%s%s): please report it to the collection's maintainers" % (
         type(error).__name__, where)
 
 
-def _diff(before: Optional[str], after: str, hostname: str) -> dict:
+def _diff(before: Optional[str], after: str, hostname: str) -> Dict[str, str]:
     return {
         "before": before or "",
         "after": after,
@@ -107,9 +108,10 @@ def _diff(before: Optional[str], after: str, hostname: str) -> dict:
     }
 
 
-def usable_chain(context: DeviceContext, chain_ids: Sequence[int], max_attempts: Optional[int]) -> tuple:
+def usable_chain(context: DeviceContext, chain_ids: Sequence[int], max_attempts: Optional[int]) -> Tuple[List[int], List[Skip]]:
     """(credential ids to try, in order; Skips of the others) before any login."""
-    usable, skipped = [], []
+    usable: List[int] = []
+    skipped: List[Skip] = []
     for cred_id in chain_ids:
         if cred_id not in context.credentials:
             skipped.append(Skip(cred_id, SKIP_DELETED))
@@ -131,8 +133,8 @@ class _Trail:
     """
 
     def __init__(self, skipped: Iterable[Skip]) -> None:
-        self.attempts: list = []
-        self.skipped: list = list(skipped)
+        self.attempts: List[Attempt] = []
+        self.skipped: List[Skip] = list(skipped)
         self.in_flight: Optional[Attempt] = None
         self.config: Optional[FetchedConfig] = None
         self.route_error: Optional[AttemptError] = None
@@ -157,7 +159,7 @@ TELNET_WARNING = ("Telnet: the login of %d credential attempt(s) crossed the net
                   "move the device to SSH when it can")
 
 
-def _warnings(reach: Reach, attempts: Sequence[Attempt]) -> tuple:
+def _warnings(reach: Reach, attempts: Sequence[Attempt]) -> Tuple[str, ...]:
     """The device's warnings for the job log and the task result: telnet sent a password in clear (once per device)."""
     if reach.telnet and attempts:
         return (TELNET_WARNING % len(attempts),)
@@ -172,10 +174,11 @@ class DeviceBackup:
         self.secret_box = secret_box
         self.options = options
 
-    def _claims(self, job_id: Optional[int]) -> bool:
+    def _claims(self, job_id: Optional[int]) -> TypeGuard[int]:
         return job_id is not None and not self.options.check_mode
 
-    def _open(self, db: Session, device_id: int, chain_ids: Sequence[int], job_id: Optional[int]) -> tuple:
+    def _open(self, db: Connection, device_id: int, chain_ids: Sequence[int],
+              job_id: Optional[int]) -> Tuple[DeviceContext, List[int], List[Skip], Optional[str]]:
         """The first transaction: the context, and (within a job) the claim of the first credential.
 
         One transaction instead of two on the happy path. The claim is the last statement,
@@ -197,7 +200,7 @@ class DeviceBackup:
                                         self.options.lockout_threshold)
         return context, usable, skipped, first_claim
 
-    def run(self, device_id: int, chain: Optional[Iterable[Union[dict, int]]], job_id: Optional[int] = None) -> DeviceOutcome:
+    def run(self, device_id: int, chain: Optional[Iterable[Union[Dict[str, Any], int]]], job_id: Optional[int] = None) -> DeviceOutcome:
         """Back up one device; returns its DeviceOutcome (records written unless check mode)."""
         started = time.monotonic()
         chain_ids = _chain_ids(chain)
@@ -289,6 +292,8 @@ class DeviceBackup:
                     continue
                 trail.in_flight = Attempt(number + 1, cred_id, username, claimed=bool(claimed))
             number += 1
+            # Set just above, or by _first_claimed for the first transaction's claim.
+            in_flight = cast(Attempt, trail.in_flight)
             try:
                 output, printed = self._fetch(session, platform, username, self._login(sealed))
                 # The configuration itself must be complete; the fact comments above it are not part of that check.
@@ -296,7 +301,7 @@ class DeviceBackup:
                     raise AttemptError(ErrorType.TRUNCATED, "The configuration is incomplete (%d bytes, no proper end)"
                                        % len(printed))
             except AttemptError as error:
-                attempt = dataclasses.replace(trail.in_flight, error_type=error.error_type, message=error.message)
+                attempt = dataclasses.replace(in_flight, error_type=error.error_type, message=error.message)
                 if not attempt.rejected:
                     trail.finish(attempt)
                     return
@@ -308,9 +313,9 @@ class DeviceBackup:
                 trail.finish(attempt)
                 continue
             except NetRavenError as error:
-                trail.finish(dataclasses.replace(trail.in_flight, error_type=ErrorType.CREDENTIAL, message=str(error)))
+                trail.finish(dataclasses.replace(in_flight, error_type=ErrorType.CREDENTIAL, message=str(error)))
                 return
-            trail.finish(dataclasses.replace(trail.in_flight, outcome=ACCEPTED))
+            trail.finish(dataclasses.replace(in_flight, outcome=ACCEPTED))
             trail.config = self._handle_config(context, platform, output, printed)
             return
 
@@ -326,7 +331,7 @@ class DeviceBackup:
         else:
             trail.in_flight = Attempt(1, cred_id, context.credentials[cred_id][0], claimed=True)
 
-    def _claim(self, job_id: Optional[int], device_id: int, credential: dict) -> Optional[str]:
+    def _claim(self, job_id: Optional[int], device_id: int, credential: Dict[str, Any]) -> Optional[str]:
         """Claim the attempt within the job: None outside a job or in check mode, else CLAIMED or GUARDED.
 
         While the guard says WAIT (other devices are trying this credential right now and
@@ -337,7 +342,7 @@ class DeviceBackup:
             return None
         deadline = time.monotonic() + self.options.connect_timeout * 3 + self.options.command_timeout + 5
 
-        def claim(db: Session) -> str:
+        def claim(db: Connection) -> str:
             state = claim_attempt(db, job_id, device_id, credential, self.options.lockout_threshold)
             if state == WAIT and time.monotonic() > deadline:
                 force_claim(db, job_id, device_id, credential["id"])
@@ -379,8 +384,7 @@ class DeviceBackup:
         normalised = platform.normalise(text)
         digest = config_hash(normalised)
         latest = context.latest_config
-        changed = latest is None or latest["data_hash"] != digest
-        if not changed:
+        if latest is not None and latest["data_hash"] == digest:
             return FetchedConfig(changed=False, config_id=latest["id"])
         metadata = {
             "device_type": context.device["device_type"], "command": platform.command,

@@ -35,6 +35,6 @@ def clean_output(text: str) -> str:
     return _CONTROL.sub("", _SURROGATE.sub("\ufffd", text))
 
 
-def clean_message(text) -> str:
+def clean_message(text: object) -> str:
     """A message from a device (banner, error text, output) as one storable line: clean_output, lines joined."""
     return " ".join(clean_output(str(text)).split())

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional, cast
 
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._unchanged_terminal import unchanged_terminal_driver
 
@@ -35,6 +35,13 @@ try:
     HAS_NETMIKO = True
 except ImportError:  # pragma: no cover - the session reports the missing library
     HAS_NETMIKO = False
+
+if TYPE_CHECKING:
+    from netmiko.base_connection import BaseConnection as _DriverBase
+else:
+    # At run time the mixin stands in front of the device type's driver class (connection_class):
+    # its super() calls reach that class. mypy checks it against netmiko's BaseConnection.
+    _DriverBase = object
 
 # A line that mentions the password but is a message, not a prompt for it.
 NOT_A_PROMPT = re.compile(r"%|error|invalid|no password|not set", re.IGNORECASE)
@@ -54,7 +61,7 @@ def _last_line(text: str) -> str:
     return text.replace("\r", "\n").rstrip(" ").rsplit("\n", 1)[-1]
 
 
-class NetRavenConnection:
+class NetRavenConnection(_DriverBase):
     """Mixed in front of a netmiko driver class; see the module docstring."""
 
     netraven_transport_factory: Any = None
@@ -63,18 +70,18 @@ class NetRavenConnection:
     netraven_last_read: str = ""
 
     def _connect_params_dict(self) -> Dict[str, Any]:
-        params = super()._connect_params_dict()  # type: ignore[misc]
+        params = super()._connect_params_dict()
         if self.netraven_transport_factory is not None:
             params["transport_factory"] = self.netraven_transport_factory
         return params
 
     def find_prompt(self, *args: Any, **kwargs: Any) -> str:
-        prompt = super().find_prompt(*args, **kwargs)  # type: ignore[misc]
+        prompt = super().find_prompt(*args, **kwargs)
         self.netraven_prompt = prompt
         return prompt
 
     def read_until_prompt(self, *args: Any, **kwargs: Any) -> str:
-        output = super().read_until_prompt(*args, **kwargs)  # type: ignore[misc]
+        output = super().read_until_prompt(*args, **kwargs)
         self.netraven_last_read = output
         return output
 
@@ -86,8 +93,8 @@ class NetRavenConnection:
         last = output.replace("\r", "\n").rstrip().rsplit("\n", 1)[-1].strip()
         if not re.search(pattern, last, flags=re_flags) or NOT_A_PROMPT.match(last):
             return ""
-        self.write_channel(self.normalize_cmd(self.secret))  # type: ignore[attr-defined]
-        answer = self.read_until_prompt_or_pattern(pattern=pattern, re_flags=re_flags)  # type: ignore[attr-defined]
+        self.write_channel(self.normalize_cmd(self.secret))
+        answer = self.read_until_prompt_or_pattern(pattern=pattern, re_flags=re_flags)
         if re.search(pattern, answer, flags=re_flags) or ENABLE_REJECTED.search(answer):
             raise EnableRejected()
         return answer
@@ -106,7 +113,7 @@ class NetRavenConnection:
         output, answered_at = "", None
         while time.monotonic() < deadline:
             try:
-                data = self.read_channel()  # type: ignore[attr-defined]
+                data = self.read_channel()
             except EOFError:
                 if answered_at is not None:
                     raise NetmikoAuthenticationException("Login failed: the device closed the telnet session after the password") from None
@@ -122,20 +129,20 @@ class NetRavenConnection:
                 if PROMPT_END.search(last):
                     return output
             elif TELNET_PASSWORD.search(last):
-                self.write_channel((self.password or "") + "\r")  # type: ignore[attr-defined]
+                self.write_channel((self.password or "") + "\r")
                 answered_at = len(output)
             elif TELNET_USERNAME.search(last):
-                self.write_channel(self.username + "\r")  # type: ignore[attr-defined]
+                self.write_channel(self.username + "\r")
                 output = ""
             elif PROMPT_END.search(last):
                 return output
         raise NetmikoTimeoutException("Telnet login timed out: no prompt within %s s" % getattr(self, "conn_timeout", 10))
 
 
-_CLASSES: Dict[Any, Any] = {}
+_CLASSES: Dict[type, type[NetRavenConnection]] = {}
 
 
-def connection_class(device_type: str, keep_terminal: bool = False) -> Any:
+def connection_class(device_type: str, keep_terminal: bool = False) -> type[NetRavenConnection]:
     """The device type's netmiko driver class with NetRavenConnection in front (made once per class).
 
     keep_terminal: the type's driver that leaves the terminal settings as they are, where there is
@@ -144,11 +151,12 @@ def connection_class(device_type: str, keep_terminal: bool = False) -> Any:
     base = (unchanged_terminal_driver(device_type) if keep_terminal else None) or CLASS_MAPPER[device_type]
     cls = _CLASSES.get(base)
     if cls is None:
-        cls = _CLASSES[base] = type("NetRaven" + base.__name__, (NetRavenConnection, base), {})
+        cls = _CLASSES[base] = cast("type[NetRavenConnection]", type("NetRaven" + base.__name__, (NetRavenConnection, base), {}))
     return cls
 
 
-def connect_handler(device_type: str, transport_factory: Any = None, keep_terminal: bool = False, **kwargs: Any) -> Any:
+def connect_handler(device_type: str, transport_factory: Any = None, keep_terminal: bool = False,
+                    **kwargs: Any) -> NetRavenConnection:
     """Log in as netmiko's ConnectHandler does, with NetRaven's driver class (and a Transport class, for legacy SSH)."""
     connection = connection_class(device_type, keep_terminal)(device_type=device_type, auto_connect=False, **kwargs)
     connection.netraven_transport_factory = transport_factory

@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
 
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._reach import NO_OVERRIDES, ReachOverrides
+
+if TYPE_CHECKING:
+    from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
 
 
 class BackupOptions:
@@ -16,7 +19,7 @@ class BackupOptions:
     def __init__(self, connect_timeout: int = 10, command_timeout: int = 60, max_attempts: Optional[int] = None,
                  mask_secrets: bool = True, check_mode: bool = False, diff: bool = False, session_log: Any = None,
                  lockout_threshold: int = 0, host_key_checking: bool = False, known_hosts_file: Optional[str] = None,
-                 platforms: Optional[dict] = None, keep_original: bool = True,
+                 platforms: Optional[Dict[str, Profile]] = None, keep_original: bool = True,
                  reach: ReachOverrides = NO_OVERRIDES) -> None:
         self.reach = reach  # the run's jump_host / transport / legacy_ssh overrides and its ssh_config_file
         self.keep_original = keep_original  # seal the unmasked text into device_configurations.original
@@ -38,7 +41,7 @@ class BackupOptions:
 TUNABLE_MINIMUMS = {"connect_timeout": 1, "command_timeout": 1, "max_attempts": 0, "lockout_threshold": 0}
 
 
-def tunable_error(args: dict) -> str | None:
+def tunable_error(args: Mapping[str, Any]) -> str | None:
     """One line naming the first tunable below its minimum, or None when all are acceptable."""
     for name, minimum in TUNABLE_MINIMUMS.items():
         value = args.get(name)

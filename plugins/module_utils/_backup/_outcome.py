@@ -12,7 +12,7 @@ apart from both (docs/architecture.md, "The path of one device").
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import (
     FALLBACK_ERRORS,
@@ -21,6 +21,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._statuses import
     ErrorType,
     device_status_for_error,
 )
+
+if TYPE_CHECKING:
+    from ansible_collections.netraven.netraven.plugins.module_utils._backup._attempt_error import AttemptError
 
 ACCEPTED = "accepted"
 FAILED = "failed"
@@ -59,11 +62,11 @@ class Attempt:
         """A rejected login: the one failure after which the chain goes on."""
         return not self.accepted and self.error_type in FALLBACK_ERRORS
 
-    def result(self) -> dict:
+    def result(self) -> Dict[str, Any]:
         """The attempt as the task result shows it (no loop bookkeeping)."""
-        result = {"attempt": self.number, "credential_id": self.credential_id,
-                  "credential_username": self.credential_username, "outcome": self.outcome,
-                  "error_type": self.error_type}
+        result: Dict[str, Any] = {"attempt": self.number, "credential_id": self.credential_id,
+                                  "credential_username": self.credential_username, "outcome": self.outcome,
+                                  "error_type": self.error_type}
         if not self.accepted:
             result["message"] = self.message
         return result
@@ -76,7 +79,7 @@ class Skip:
     credential_id: int
     reason: str
 
-    def result(self) -> dict:
+    def result(self) -> Dict[str, Any]:
         return {"credential_id": self.credential_id, "reason": self.reason}
 
 
@@ -88,8 +91,8 @@ class FetchedConfig:
     config_id: Optional[int] = None
     store_text: Optional[str] = None
     data_hash: Optional[str] = None
-    config_metadata: Optional[dict] = None
-    diff: Optional[dict] = None
+    config_metadata: Optional[Dict[str, Any]] = None
+    diff: Optional[Dict[str, str]] = None
     # The text as the device printed it, sealed with the encryption key (docs/history.md); never in a repr.
     sealed_original: Optional[str] = dataclasses.field(default=None, repr=False)
 
@@ -104,7 +107,7 @@ class Verdict:
 
 
 def final_status(attempts: Sequence[Attempt], skipped: Sequence[Skip], chain_ids: Sequence[int],
-                 internal_error: Optional[str] = None, route_error: Any = None) -> Verdict:
+                 internal_error: Optional[str] = None, route_error: Optional[AttemptError] = None) -> Verdict:
     """The one rule for a device's status, from what the loop found.
 
     The last attempt decides: accepted is SUCCESS, else its error's status. A way to the
@@ -140,15 +143,15 @@ class DeviceOutcome:
     device_id: int
     hostname: str
     status: str
-    attempts: tuple = ()
-    skipped: tuple = ()
+    attempts: Tuple[Attempt, ...] = ()
+    skipped: Tuple[Skip, ...] = ()
     error_type: Optional[str] = None
     error_message: Optional[str] = None
     config: Optional[FetchedConfig] = None
     config_id: Optional[int] = None
     duration_ms: int = 0
     # Said once per device, in the job log and the task result (a password sent in clear over telnet).
-    warnings: tuple = ()
+    warnings: Tuple[str, ...] = ()
 
     @property
     def successful(self) -> bool:
@@ -162,11 +165,11 @@ class DeviceOutcome:
     @property
     def credential_id(self) -> Optional[int]:
         """The credential of the last attempt (the one that worked, or the last one tried)."""
-        return self.last_attempt.credential_id if self.attempts else None
+        return self.attempts[-1].credential_id if self.attempts else None
 
     @property
     def credential_username(self) -> Optional[str]:
-        return self.last_attempt.credential_username if self.attempts else None
+        return self.attempts[-1].credential_username if self.attempts else None
 
     @property
     def changed(self) -> bool:
@@ -178,7 +181,7 @@ class DeviceOutcome:
         return self.config.store_text if self.config else None
 
     @property
-    def diff(self) -> Optional[dict]:
+    def diff(self) -> Optional[Dict[str, str]]:
         return self.config.diff if self.config else None
 
     @property
@@ -186,7 +189,7 @@ class DeviceOutcome:
         """Credentials that failed before the one that worked (or the last one tried)."""
         return max(len(self.attempts) - 1, 0)
 
-    def details(self) -> dict:
+    def details(self) -> Dict[str, Any]:
         """The job_results.details JSON (no secrets)."""
         return {
             "hostname": self.hostname,
@@ -202,9 +205,9 @@ class DeviceOutcome:
             "skipped_credentials": [skip.result() for skip in self.skipped],
         }
 
-    def result(self) -> dict:
+    def result(self) -> Dict[str, Any]:
         """The task result fields (see docs/architecture.md, "The path of one device")."""
-        result = {
+        result: Dict[str, Any] = {
             "status": self.status,
             "device_id": self.device_id,
             "credential_id": self.credential_id,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import types
+from typing import Any
 
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import HAS_CRYPTOGRAPHY, KEY_ENV, has_older_values, secret_box_for
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import process_engine
@@ -29,14 +30,14 @@ if HAS_SQLALCHEMY:
 DRIVERS = {"sqlite": "sqlite3", "postgresql": "psycopg2"}
 
 
-def _import_driver(backend):
+def _import_driver(backend: str) -> None:
     try:
         __import__(DRIVERS[backend])
     except ImportError:
         pass  # create_db_engine names the missing driver in one line
 
 
-def _warm_netmiko_regexes():
+def _warm_netmiko_regexes() -> None:
     """Compile netmiko's fixed output patterns: Python's re cache is inherited by every fork.
 
     netmiko cleans every read with about 35 re.sub patterns given as strings; compiled
@@ -45,7 +46,7 @@ def _warm_netmiko_regexes():
     """
     try:
         from netmiko.base_connection import BaseConnection  # pylint: disable=import-outside-toplevel
-        stub = types.SimpleNamespace(RETURN="\n", RESPONSE_RETURN="\n")
+        stub: Any = types.SimpleNamespace(RETURN="\n", RESPONSE_RETURN="\n")  # the two attributes the methods read
         BaseConnection.strip_ansi_escape_codes(stub, "\x1b[K")
         BaseConnection.normalize_linefeeds(stub, "\r\n")
     except Exception:  # pylint: disable=broad-except

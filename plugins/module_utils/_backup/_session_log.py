@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import os
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable, List, Protocol
 
 DIRECTORY_MODE = 0o700
 FILE_MODE = 0o600
@@ -40,7 +40,7 @@ class LineMasker(Protocol):
     def flush(self) -> None:
         """The end of the session: what is still held is masked."""
 
-    def take(self) -> list:
+    def take(self) -> List[str]:
         """The masked lines completed so far."""
 
 
@@ -56,7 +56,7 @@ class MaskingLog(io.BufferedIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: Any) -> int:  # type: ignore[override]
+    def write(self, data: Any) -> int:
         if self.closed:  # pylint: disable=using-constant-test
             raise ValueError("write to a closed session log")
         chunk = bytes(data)

@@ -28,7 +28,7 @@ Transactions are short and few, because 50 forks share the database:
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple, cast
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import JobClosedError, ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._logs import log_credential_attempt, write_connection_log, write_job_log
@@ -57,10 +57,14 @@ from ansible_collections.netraven.netraven.plugins.module_utils._backup._reach i
     reach_of,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._backup._outcome import DeviceOutcome
-from ansible_collections.netraven.netraven.plugins.module_utils._db._statements import Statement, chunks, in_slots, slot_values
+from ansible_collections.netraven.netraven.plugins.module_utils._db._statements import Row, Statement, Target, chunks, in_slots, slot_values
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:
+    from sqlalchemy.sql import ColumnElement
+
+    from ansible_collections.netraven.netraven.plugins.module_utils._db._statements import AnySelect
 
 CLAIMED = "claimed"
 REJECTED = "rejected"
@@ -80,7 +84,7 @@ CREDENTIALS_SELECT = Statement(lambda: sa.select(
     Credential.private_key_passphrase).where(in_slots(Credential.id, "ids")))
 
 
-def _hop_select():
+def _hop_select() -> AnySelect:
     """One jump host by name, with the name of the one before it (via) and its login's sealed secrets."""
     via = sa.orm.aliased(JumpHost)
     return (sa.select(JumpHost.name, JumpHost.host, JumpHost.port, via.name, Credential.username, Credential.password,
@@ -121,7 +125,7 @@ JOB_WARNINGS_SELECT = Statement(lambda: sa.select(JobLog.data).where(
     JobLog.job_id == sa.bindparam("job_id"), JobLog.device_id.is_(None), JobLog.level == LogLevel.WARNING))
 
 
-def _claim_of_device():
+def _claim_of_device() -> Tuple[ColumnElement[bool], ...]:
     """WHERE of one device's claim of one credential in one job."""
     return (_JCA.job_id == sa.bindparam("job_id"), _JCA.credential_id == sa.bindparam("credential_id"),
             _JCA.device_id == sa.bindparam("device_id"))
@@ -137,7 +141,7 @@ DEVICE_SEEN_UPDATE = Statement(lambda: sa.update(Device).where(Device.id == sa.b
     last_seen=sa.bindparam("now"), last_credential_id=sa.bindparam("credential_id")))
 
 
-def _open_job():
+def _open_job() -> AnySelect:
     """SELECT of the job while it is still open (not final): the guard of every result write."""
     return sa.select(Job.id).where(Job.id == sa.bindparam("job_id"),
                                    Job.status.notin_([sa.literal(status) for status in sorted(JobStatus.FINAL)]))
@@ -155,7 +159,7 @@ RESULT_INSERT = Statement(lambda: sa.insert(JobResult).values(
     details=sa.bindparam("details"), result_time=sa.bindparam("now")))
 
 
-def _result_state(lock: bool):
+def _result_state(lock: bool) -> AnySelect:
     """The device's job_results status and details, FOR UPDATE when lock (see require_open_result)."""
     select = sa.select(JobResult.status, JobResult.details).where(
         JobResult.job_id == sa.bindparam("job_id"), JobResult.device_id == sa.bindparam("device_id"))
@@ -167,9 +171,9 @@ RESULT_STATE_LOCK = Statement(lambda: _result_state(lock=True))
 JOB_STATUS_SELECT = Statement(lambda: sa.select(Job.status).where(Job.id == sa.bindparam("job_id")))
 
 
-def _in_chunks(statement: Statement, connection, ids: Iterable[int], **params) -> List[tuple]:
+def _in_chunks(statement: Statement, connection: Target, ids: Iterable[int], **params: Any) -> List[Row]:
     """The rows of a statement with an in_slots list "ids", run once per chunk of ids."""
-    rows: List[tuple] = []
+    rows: List[Row] = []
     for chunk in chunks(ids):
         rows += statement.rows(connection, **dict(params, **slot_values("ids", chunk)))
     return rows
@@ -194,7 +198,7 @@ class DeviceContext:
 
     def __init__(self, device: Dict[str, Any], credentials: Dict[int, SealedLogin], rejected_ids: Set[int],
                  guarded_ids: Set[int], latest_config: Optional[Dict[str, Any]], reach: Reach = DIRECT,
-                 route_error: Optional[str] = None):
+                 route_error: Optional[str] = None) -> None:
         self.device = device
         self.credentials = credentials
         self.rejected_ids = rejected_ids
@@ -204,7 +208,7 @@ class DeviceContext:
         self.route_error = route_error
 
 
-def load_hops(session, name: str) -> Tuple[Hop, ...]:
+def load_hops(session: Target, name: str) -> Tuple[Hop, ...]:
     """The jump hosts from the named one outwards (via), returned outermost first; ValidationError naming a missing one."""
     hops: List[Hop] = []
     wanted: Optional[str] = name
@@ -220,7 +224,7 @@ def load_hops(session, name: str) -> Tuple[Hop, ...]:
     return tuple(reversed(hops))
 
 
-def _reach(session, device: Dict[str, Any], overrides: ReachOverrides) -> Tuple[Reach, Optional[str]]:
+def _reach(session: Target, device: Dict[str, Any], overrides: ReachOverrides) -> Tuple[Reach, Optional[str]]:
     """(the device's Reach in this run, the reason it has none or None); at most one query per hop."""
     name = jump_host_name(overrides, device.get("jump_host"))
     try:
@@ -230,14 +234,14 @@ def _reach(session, device: Dict[str, Any], overrides: ReachOverrides) -> Tuple[
     return reach_of(device, overrides, hops), None
 
 
-def load_context(session, device_id: int, credential_ids: Sequence[int], job_id: Optional[int] = None,
+def load_context(session: Target, device_id: int, credential_ids: Sequence[int], job_id: Optional[int] = None,
                  lockout_threshold: int = 0, overrides: ReachOverrides = NO_OVERRIDES) -> DeviceContext:
     """Read everything for one device in one transaction (four or five small queries, one more per jump host)."""
     rows = DEVICE_SELECT.mappings(session, device_id=device_id)
     if not rows:
         raise ValidationError("Device %s does not exist in the NetRaven database" % device_id)
     device = rows[0]
-    ciphertexts = {}
+    ciphertexts: Dict[int, SealedLogin] = {}
     if credential_ids:
         for row in _in_chunks(CREDENTIALS_SELECT, session, credential_ids):
             ciphertexts[row[0]] = SealedLogin(*row[1:])
@@ -265,7 +269,7 @@ def _unwritten(status: str, details: Optional[Dict[str, Any]]) -> bool:
     return status == DeviceStatus.NO_CREDENTIALS and "duration_ms" not in (details or {})
 
 
-def require_open_result(session, job_id: int, device_id: int, hostname: Optional[str] = None,
+def require_open_result(session: Target, job_id: int, device_id: int, hostname: Optional[str] = None,
                         lock: bool = False) -> None:
     """Raise JobClosedError unless the job is open (RUNNING, or PENDING) and the device's result is not written yet.
 
@@ -291,19 +295,19 @@ def require_open_result(session, job_id: int, device_id: int, hostname: Optional
                              % (device, job_id, result[0]))
 
 
-def _accepted_in_job(session, job_id: int, credential_ids: Iterable[int]) -> Set[int]:
+def _accepted_in_job(session: Target, job_id: int, credential_ids: Iterable[int]) -> Set[int]:
     """Credentials that logged in successfully somewhere in this job."""
     return {row[0] for row in _in_chunks(ACCEPTED_IN_JOB_SELECT, session, credential_ids, job_id=job_id)}
 
 
-def lockout_guarded(session, job_id: int, credential_ids: Sequence[int], threshold: int) -> Set[int]:
+def lockout_guarded(session: Target, job_id: int, credential_ids: Sequence[int], threshold: int) -> Set[int]:
     """Credentials rejected on at least `threshold` distinct devices in this job and never accepted in it."""
     rejected_counts = _in_chunks(REJECTED_COUNTS_SELECT, session, credential_ids, job_id=job_id)
     over = {cred_id for cred_id, count in rejected_counts if count >= threshold}
     return over - _accepted_in_job(session, job_id, sorted(over)) if over else set()
 
 
-def _dialect_name(target: Any) -> str:
+def _dialect_name(target: Target) -> str:
     """The database's dialect name of a Session or a Connection."""
     return (target.get_bind() if hasattr(target, "get_bind") else target).dialect.name
 
@@ -314,7 +318,7 @@ def _guard_warning_key(job_id: int, credential_id: int) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def _lock_claims_of(session, credential_id: int) -> None:
+def _lock_claims_of(session: Target, credential_id: int) -> None:
     """Serialise the guarded claims of one credential: a row lock on it until the commit.
 
     FOR NO KEY UPDATE rather than FOR UPDATE: it still excludes the other claims (and the
@@ -324,7 +328,7 @@ def _lock_claims_of(session, credential_id: int) -> None:
     CREDENTIAL_LOCK.rows(session, credential_id=credential_id)
 
 
-def claim_attempt(session, job_id: int, device_id: int, credential: Dict[str, Any], threshold: int) -> str:
+def claim_attempt(session: Target, job_id: int, device_id: int, credential: Dict[str, Any], threshold: int) -> str:
     """Claim a login attempt of a credential on a device within a job: CLAIMED, WAIT or GUARDED.
 
     The claim is a job_credential_attempts row written before the login ('claimed'),
@@ -352,9 +356,9 @@ def claim_attempt(session, job_id: int, device_id: int, credential: Dict[str, An
     return CLAIMED
 
 
-def _guard_state(session, job_id: int, credential: Dict[str, Any], threshold: int) -> Optional[str]:
+def _guard_state(session: Target, job_id: int, credential: Dict[str, Any], threshold: int) -> Optional[str]:
     """GUARDED, WAIT, or None (free to claim) for a credential not accepted in the job yet."""
-    counts = dict(CLAIM_COUNTS_SELECT.rows(session, job_id=job_id, credential_id=credential["id"]))
+    counts: Dict[str, int] = dict(CLAIM_COUNTS_SELECT.rows(session, job_id=job_id, credential_id=credential["id"]))
     rejected = counts.get(REJECTED, 0)
     if rejected >= threshold:
         _log_guard_once(session, job_id, credential, rejected, threshold)
@@ -364,22 +368,22 @@ def _guard_state(session, job_id: int, credential: Dict[str, Any], threshold: in
     return None
 
 
-def force_claim(session, job_id: int, device_id: int, credential_id: int) -> None:
+def force_claim(session: Target, job_id: int, device_id: int, credential_id: int) -> None:
     """The claim row itself; called directly, a claim without the guard (a wait that outlived its deadline)."""
     CLAIM_INSERT.execute(session, job_id=job_id, credential_id=credential_id, device_id=device_id, now=utcnow())
 
 
-def note_guarded(session, job_id: int, credential: Dict[str, Any], threshold: int) -> None:
+def note_guarded(session: Target, job_id: int, credential: Dict[str, Any], threshold: int) -> None:
     """The job-level WARNING for a credential the device's context already found guarded (once per job).
 
     A device that starts after the K-th rejection skips the credential at once, without a
     claim: the warning must not depend on some device still reaching the claim.
     """
-    counts = dict(CLAIM_COUNTS_SELECT.rows(session, job_id=job_id, credential_id=credential["id"]))
+    counts: Dict[str, int] = dict(CLAIM_COUNTS_SELECT.rows(session, job_id=job_id, credential_id=credential["id"]))
     _log_guard_once(session, job_id, credential, counts.get(REJECTED, 0), threshold)
 
 
-def _log_guard_once(session, job_id: int, credential: Dict[str, Any], rejected: int, threshold: int) -> None:
+def _log_guard_once(session: Target, job_id: int, credential: Dict[str, Any], rejected: int, threshold: int) -> None:
     """The job-level WARNING of a guarded credential, written by whichever fork meets it first.
 
     Two forks can meet the guard at once: one under its claim's credential lock, another that
@@ -399,12 +403,12 @@ def _log_guard_once(session, job_id: int, credential: Dict[str, Any], rejected: 
                   data=dict(marker, credential_username=credential["username"], threshold=threshold))
 
 
-def release_claim(session, job_id: int, device_id: int, credential_id: int) -> None:
+def release_claim(session: Target, job_id: int, device_id: int, credential_id: int) -> None:
     """Drop the claim of an attempt that was not a rejection (accepted, or the device failed)."""
     CLAIM_DELETE.execute(session, job_id=job_id, credential_id=credential_id, device_id=device_id)
 
 
-def record_rejection(session, job_id: Optional[int], device_id: int, credential: Dict[str, Any], attempt: int,
+def record_rejection(session: Target, job_id: Optional[int], device_id: int, credential: Dict[str, Any], attempt: int,
                      reason: Optional[str] = None) -> None:
     """A rejected login: the claim marked rejected, the job log row, and (last) the metrics; nothing in a closed job.
 
@@ -418,19 +422,20 @@ def record_rejection(session, job_id: Optional[int], device_id: int, credential:
     record_credential_attempt(session, credential["id"], False)
 
 
-def store_configuration(session, device_id: int, job_id: Optional[int], text: str, data_hash: str,
+def store_configuration(session: Target, device_id: int, job_id: Optional[int], text: str, data_hash: str,
                         metadata: Optional[Dict[str, Any]], original: Optional[str] = None) -> int:
     """A new device_configurations row; returns its id. ``original`` is the sealed token (sealed before the transaction)."""
-    return CONFIG_INSERT.scalar(session, device_id=device_id, job_id=job_id, now=utcnow(), config_data=text,
-                                data_hash=data_hash, config_metadata=metadata, original=original)
+    config_id: int = CONFIG_INSERT.scalar(session, device_id=device_id, job_id=job_id, now=utcnow(), config_data=text,
+                                          data_hash=data_hash, config_metadata=metadata, original=original)
+    return config_id
 
 
-def mark_device_seen(session, device_id: int, credential_id: Optional[int]) -> None:
+def mark_device_seen(session: Target, device_id: int, credential_id: Optional[int]) -> None:
     """Remember the credential that worked, so the next run tries it first."""
     DEVICE_SEEN_UPDATE.execute(session, device_id=device_id, now=utcnow(), credential_id=credential_id)
 
 
-def write_job_result(session, job_id: int, device_id: int, status: str, details: Dict[str, Any]) -> bool:
+def write_job_result(session: Target, job_id: int, device_id: int, status: str, details: Dict[str, Any]) -> bool:
     """Set the device's job_results row (created PENDING at job start, or inserted now).
 
     Only while the job is still open: a worker orphaned by a killed run must not change
@@ -447,7 +452,7 @@ def write_job_result(session, job_id: int, device_id: int, status: str, details:
     return exists is None
 
 
-def record_outcome(session, outcome: DeviceOutcome, job_id: Optional[int]) -> Optional[int]:
+def record_outcome(session: Target, outcome: DeviceOutcome, job_id: Optional[int]) -> Optional[int]:
     """The final transaction of one device: last attempt, config, device, connection log, job result.
 
     Takes the backup's immutable DeviceOutcome and returns the id of the configuration it
@@ -473,9 +478,10 @@ def record_outcome(session, outcome: DeviceOutcome, job_id: Optional[int]) -> Op
             log_credential_attempt(session, job_id, device_id, last.credential_id, last.credential_username,
                                    last.number, last.accepted, error_type=last.error_type, message=last.message)
     config_id = outcome.config_id
-    if outcome.store_text is not None:
-        config = outcome.config
-        config_id = store_configuration(session, device_id, job_id, config.store_text, config.data_hash,
+    config = outcome.config
+    if config is not None and config.store_text is not None:
+        # data_hash is set with store_text (DeviceBackup._handle_config).
+        config_id = store_configuration(session, device_id, job_id, config.store_text, cast(str, config.data_hash),
                                         config.config_metadata, config.sealed_original)
     if outcome.successful:
         mark_device_seen(session, device_id, outcome.credential_id)

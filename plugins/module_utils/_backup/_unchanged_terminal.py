@@ -26,7 +26,7 @@ except ImportError:
     HAS_NETMIKO = False
 
 
-class FortinetUnchangedConsole(FortinetSSH):  # type: ignore[misc,valid-type]
+class FortinetUnchangedConsole(FortinetSSH):
     """netmiko's FortiOS driver that never changes ``config system console``."""
 
     def _get_output_mode(self) -> str:

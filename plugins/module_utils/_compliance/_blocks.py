@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Iterator, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 _BANNER = re.compile(r"banner\s+\S+(?:\s+(.*))?$")
 _IOS_BANNER_DELIMITER = "^C"
@@ -44,7 +44,7 @@ class ParsedConfig:
 
     __slots__ = ("texts", "depths", "ends", "text", "starts", "_top", "matches", "not_blocks")
 
-    def __init__(self, texts: List[str], depths: List[int], not_blocks: frozenset = frozenset()) -> None:
+    def __init__(self, texts: List[str], depths: List[int], not_blocks: FrozenSet[int] = frozenset()) -> None:
         self.texts = texts
         # Lines matched as lines but never the parent of a section: a banner's text, a JunOS statement
         # ("ssh;" is not the block "ssh {"), a FortiOS "set". In the indent structure any other line may
@@ -68,8 +68,8 @@ class ParsedConfig:
         self.starts = starts
         self._top: Optional[List[int]] = None
         # A regex's matching lines over the whole text, computed once per configuration
-        # (_checks: the blocks of a section rule look their lines up here).
-        self.matches: dict = {}
+        # (_checks: the blocks of a section rule look their lines up here), and the sections' BlockIndexes.
+        self.matches: Dict[Any, Any] = {}
 
     def __len__(self) -> int:
         return len(self.texts)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._blocks import (
     PATH_SEPARATOR,
@@ -177,7 +177,7 @@ class BlockIndex:
             self.enclosing[parent] = open_blocks[-1] if open_blocks else None
             open_blocks.append(parent)
         self.flat = all(outer is None for outer in self.enclosing.values())
-        self.held: Dict[str, set] = {}
+        self.held: Dict[str, Set[int]] = {}
 
     def holders(self, line: int) -> List[int]:
         """The blocks whose lines (below the parent line) include ``line``."""
@@ -197,7 +197,7 @@ class BlockIndex:
             block = self.enclosing[block]
         return found
 
-    def holding(self, pattern: LinePattern) -> set:
+    def holding(self, pattern: LinePattern) -> Set[int]:
         """The blocks with at least one line that ``pattern`` matches (computed once per pattern)."""
         found = self.held.get(pattern.pattern)
         if found is None:

@@ -15,7 +15,7 @@ device or rule never evaluated). A result is a small tuple until the module buil
 from __future__ import annotations
 
 import datetime
-from typing import Any, Dict, List, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence, Set
 
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._blocks import parse
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._checks import (
@@ -38,6 +38,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._compliance._sto
     since_for,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ComplianceStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 OUT_OF_SCOPE = not_applicable("the rule's platforms or tags leave the device out")
 NO_CONFIGURATION = not_applicable("no stored configuration")
@@ -100,7 +103,7 @@ class Evaluation:
         self.writes = Writes()
         self.intended = IntendedCache()
         self.counts = {status: 0 for status in ComplianceStatus.ALL}
-        self.failing_devices: set = set()
+        self.failing_devices: Set[int] = set()
         self.evaluated = 0
         self.changes: List[Result] = []
 
@@ -131,7 +134,7 @@ class Evaluation:
                 self.results.append(result)
 
 
-def evaluate_devices(connection: Any, rules: Sequence[Rule], devices: Sequence[ScopedDevice], now: datetime.datetime,
+def evaluate_devices(connection: Connection, rules: Sequence[Rule], devices: Sequence[ScopedDevice], now: datetime.datetime,
                      changed_only: bool = False, keep: str = "all", store: bool = True) -> Evaluation:
     """Evaluate every rule on every device (see the module docstring); nothing is written here."""
     evaluation = Evaluation(rules, now, keep, store)

@@ -14,7 +14,7 @@ in the job fell out of compliance during it (notify_changes.yml mails those).
 from __future__ import annotations
 
 import datetime
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
     HAS_SQLALCHEMY,
@@ -28,6 +28,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._statuses import
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 JOB_RULES_KEY = "compliance_rules"
 # Worst first: a device's compliance in the report is its worst rule's.
@@ -40,7 +42,7 @@ def _naive_utc(value: Any) -> Optional[datetime.datetime]:
     return value.astimezone(datetime.timezone.utc).replace(tzinfo=None) if value.tzinfo else value
 
 
-def job_rules(session: Any, job_id: int) -> Optional[List[str]]:
+def job_rules(session: Session, job_id: int) -> Optional[List[str]]:
     """The rules the job's last compliance call evaluated, or None when it had none."""
     rows = session.execute(sa.select(JobLog.data).where(JobLog.job_id == job_id, JobLog.device_id.is_(None))
                            .order_by(JobLog.id.desc()))
@@ -50,7 +52,7 @@ def job_rules(session: Any, job_id: int) -> Optional[List[str]]:
     return None
 
 
-def job_compliance(session: Any, job_id: int, started_at: Any) -> Optional[Dict[str, Any]]:
+def job_compliance(session: Session, job_id: int, started_at: Any) -> Optional[Dict[str, Any]]:
     """The compliance of the job's devices under the job's rules (None without a compliance call in the job).
 
     Returns the counts and percent, ``devices`` (per device id: its worst status and counts),

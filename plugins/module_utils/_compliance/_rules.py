@@ -166,7 +166,8 @@ def read_rules_file(path: str) -> List[Any]:
         raise ValidationError("Rules file %s is not valid YAML%s" % (path, where)) from None
     if not isinstance(document, dict) or not isinstance(document.get("rules"), list) or set(document) - {"rules"}:
         raise ValidationError("Rules file %s must be a mapping with one key, 'rules' (a list of rules)" % path)
-    return document["rules"]
+    rules: List[Any] = document["rules"]
+    return rules
 
 
 def load_rules(rules: Optional[Sequence[Any]] = None, rules_file: Optional[str] = None,

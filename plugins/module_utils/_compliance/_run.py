@@ -13,7 +13,7 @@ over an unchanged estate reports no change.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._evaluate import Evaluation, Result, evaluate_devices
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._job_summary import JOB_RULES_KEY
@@ -23,6 +23,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._compliance._sco
     check_rule_scopes,
     guard_secrets,
     rule_profiles,
+    ScopedDevice,
     scoped_devices,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._store import store
@@ -35,6 +36,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._platforms._user
     platforms_file_path,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ComplianceStatus, compliance_percent
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 LIST_CHOICES = ("all", "non_compliant", "none")
 
@@ -89,7 +93,8 @@ def _diff(evaluation: Evaluation) -> Dict[str, str]:
     return {"before": "\n".join(before) + ("\n" if before else ""), "after": "\n".join(after) + ("\n" if after else "")}
 
 
-def _evaluate(engine: Any, rules: List[Rule], params: Dict[str, Any], keep: str, store: bool) -> tuple:
+def _evaluate(engine: Engine, rules: List[Rule], params: Dict[str, Any], keep: str,
+              store: bool) -> Tuple[List[ScopedDevice], Evaluation]:
     registry = None
     path = platforms_file_path(params.get("platforms_file"))
     if path:
@@ -106,7 +111,7 @@ def _evaluate(engine: Any, rules: List[Rule], params: Dict[str, Any], keep: str,
                                          keep, store)
 
 
-def run_compliance(engine: Any, params: Dict[str, Any], check_mode: bool = False, diff: bool = False) -> Dict[str, Any]:
+def run_compliance(engine: Engine, params: Dict[str, Any], check_mode: bool = False, diff: bool = False) -> Dict[str, Any]:
     """The module's result for validated params (see plugins/modules/compliance.py)."""
     rules = load_rules(params.get("rules"), params.get("rules_file"), params.get("intended"))
     listed = params.get("list_results") or "all"

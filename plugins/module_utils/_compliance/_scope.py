@@ -13,7 +13,7 @@ a platform) is refused in one line, since a typo would otherwise make a rule sil
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Sequence, Set
 
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._rules import Rule
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._secret_guard import check_lines, check_text
@@ -40,6 +40,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._platforms._prof
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 
 @dataclass
@@ -57,7 +59,7 @@ def _profile(device_type: str, registry: Optional[Dict[str, Profile]]) -> Profil
     return profile_for(device_type, registry) or GENERIC
 
 
-def scoped_devices(connection: Any, devices: Optional[Sequence[str]], tags: Optional[Sequence[str]],
+def scoped_devices(connection: Connection, devices: Optional[Sequence[str]], tags: Optional[Sequence[str]],
                    job_id: Optional[int], registry: Optional[Dict[str, Profile]], with_tags: bool) -> List[ScopedDevice]:
     """The devices of the call, by id; each with its tags when some rule is scoped by tags."""
     query = sa.select(Device.id, Device.hostname, Device.device_type).order_by(Device.id)
@@ -83,7 +85,7 @@ def scoped_devices(connection: Any, devices: Optional[Sequence[str]], tags: Opti
              for row in connection.execute(query)]
     if with_tags and found:
         by_id = {device.id: device for device in found}
-        pairs: Dict[int, set] = {}
+        pairs: Dict[int, Set[str]] = {}
         rows = connection.execute(sa.select(device_tag_association.c.device_id, Tag.name)
                                   .join(Tag, Tag.id == device_tag_association.c.tag_id))
         for device_id, name in rows:
@@ -94,7 +96,7 @@ def scoped_devices(connection: Any, devices: Optional[Sequence[str]], tags: Opti
     return found
 
 
-def check_rule_scopes(connection: Any, rules: Sequence[Rule], registry: Optional[Dict[str, Profile]]) -> None:
+def check_rule_scopes(connection: Connection, rules: Sequence[Rule], registry: Optional[Dict[str, Profile]]) -> None:
     """Every platform a rule names is a device type or a profile name, and every tag exists."""
     known = set(PROFILES) | set(PROFILES_BY_NAME) | set(registry or {}) | {p.name for p in (registry or {}).values()}
     for rule in rules:

@@ -26,7 +26,7 @@ Such a rule could never match masked text anyway, so refusing it also spares a
 from __future__ import annotations
 
 import re
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms._masker import KEYED_MARKER, PEM_BEGIN, REENCRYPTED_MARKER, UNKEYED_MARKER
@@ -56,7 +56,7 @@ def _compiled_rules(profile: Profile, section_patterns: Sequence[str]) -> Tuple[
     return tuple(_compile(pattern) for pattern in patterns)
 
 
-_CACHE: dict = {}
+_CACHE: Dict[str, "re.Pattern[str]"] = {}
 
 
 def _compile(pattern: str) -> "re.Pattern[str]":

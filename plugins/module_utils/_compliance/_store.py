@@ -17,7 +17,7 @@ import csv
 import datetime
 import io
 import json
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
     HAS_SQLALCHEMY,
@@ -29,6 +29,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._statuses import
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 INSERT_CHUNK = 5000
 # Ids per IN list: well under SQLite's bound-parameter limit.
@@ -49,7 +51,7 @@ class PreviousOutcome:
         self.details = details
 
 
-def read_state(connection: Any, device_ids: Sequence[int], rule_names: Sequence[str]) -> Dict[Tuple[int, str], PreviousOutcome]:
+def read_state(connection: Connection, device_ids: Sequence[int], rule_names: Sequence[str]) -> Dict[Tuple[int, str], PreviousOutcome]:
     """The state rows of these devices and rules, by (device_id, rule)."""
     found: Dict[Tuple[int, str], PreviousOutcome] = {}
     if not device_ids:
@@ -64,7 +66,7 @@ def read_state(connection: Any, device_ids: Sequence[int], rule_names: Sequence[
     return found
 
 
-def latest_config_ids(connection: Any, device_ids: Sequence[int]) -> Dict[int, int]:
+def latest_config_ids(connection: Connection, device_ids: Sequence[int]) -> Dict[int, int]:
     """device_id -> the id of its latest stored configuration (devices without one are left out)."""
     if not device_ids:
         return {}
@@ -74,7 +76,7 @@ def latest_config_ids(connection: Any, device_ids: Sequence[int]) -> Dict[int, i
     return dict(connection.execute(query).all())
 
 
-def config_texts(connection: Any, config_ids: Sequence[int]) -> Dict[int, str]:
+def config_texts(connection: Connection, config_ids: Sequence[int]) -> Dict[int, str]:
     """config_id -> stored masked text of these configurations; the sealed original is never read."""
     if not config_ids:
         return {}
@@ -100,7 +102,7 @@ def _chunks(rows: List[Any], size: int = INSERT_CHUNK) -> Iterable[List[Any]]:
         yield rows[start:start + size]
 
 
-def _upsert(connection: Any) -> Any:
+def _upsert(connection: Connection) -> Any:
     """INSERT ... ON CONFLICT (device_id, rule) DO UPDATE for the connection's dialect (SQLite, PostgreSQL)."""
     from sqlalchemy.dialects import postgresql, sqlite
     table: Any = ComplianceState.__table__
@@ -115,7 +117,7 @@ HISTORY_COLUMNS = ("device_id", "rule", "status", "details", "config_id", "evalu
 STATE_COLUMNS = ("device_id", "rule", "status", "since", "config_id", "fingerprint", "details")
 
 
-def _copies(connection: Any) -> bool:
+def _copies(connection: Connection) -> bool:
     """Whether rows go in with COPY: PostgreSQL through psycopg2 (5 times faster than batched INSERTs, measured)."""
     return connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg2"
 
@@ -130,21 +132,21 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def _copy(connection: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def _copy(connection: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """COPY rows into a table on the connection's own transaction (CSV: an unquoted empty field is NULL)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for row in rows:
         writer.writerow(["" if value is None else value for value in map(_csv_value, row)])
     buffer.seek(0)
-    cursor = connection.connection.dbapi_connection.cursor()
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]  # open, so it has one
     try:
         cursor.copy_expert("COPY %s (%s) FROM STDIN WITH (FORMAT csv)" % (table, ", ".join(columns)), buffer)
     finally:
         cursor.close()
 
 
-def _store_by_copy(connection: Any, writes: Writes, evaluated_at: datetime.datetime) -> None:
+def _store_by_copy(connection: Connection, writes: Writes, evaluated_at: datetime.datetime) -> None:
     for chunk in _chunks(writes.history, INSERT_CHUNK * 10):
         _copy(connection, "compliance_results", HISTORY_COLUMNS, (row + (evaluated_at,) for row in chunk))
     if writes.state:
@@ -157,7 +159,7 @@ def _store_by_copy(connection: Any, writes: Writes, evaluated_at: datetime.datet
             "DO UPDATE SET %s" % (", ".join(STATE_COLUMNS), ", ".join(STATE_COLUMNS), updates))
 
 
-def store(connection: Any, writes: Writes, evaluated_at: datetime.datetime, job_id: Optional[int] = None,
+def store(connection: Connection, writes: Writes, evaluated_at: datetime.datetime, job_id: Optional[int] = None,
           job_message: Optional[str] = None, job_data: Optional[Dict[str, Any]] = None) -> None:
     """Write an evaluation in the caller's transaction: history in chunks, changed state rows, the job's log line."""
     if _copies(connection):

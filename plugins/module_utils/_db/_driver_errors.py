@@ -5,15 +5,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, NoReturn, Union
+
 from ansible_collections.netraven.netraven.plugins.module_utils._db._url_masking import first_line, mask_text, mask_url
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import DatabaseUnavailableError, DatabaseValueError
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY
 
 if HAS_SQLALCHEMY:
     from sqlalchemy import exc as sa_exc
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+# Where the error happened: an engine, or the URL it was made from.
+EngineOrUrl = Union["Engine", str]
 
 
-def database_error(error, engine_or_url) -> DatabaseUnavailableError:
+def database_error(error: BaseException, engine_or_url: EngineOrUrl) -> DatabaseUnavailableError:
     """Turn a driver exception into a one-line, password-free DatabaseUnavailableError."""
     url = engine_or_url if isinstance(engine_or_url, str) else engine_or_url.url.render_as_string(hide_password=False)
     detail = getattr(error, "orig", None) or error
@@ -45,14 +52,14 @@ def raised_by_driver(error: BaseException) -> bool:
     return module.split(".", 1)[0] in _DRIVER_PACKAGES
 
 
-def value_refused(error, engine_or_url) -> DatabaseValueError:
+def value_refused(error: BaseException, engine_or_url: EngineOrUrl) -> DatabaseValueError:
     """A driver's ValueError, OverflowError or UnicodeError as one line naming the value's problem."""
     url = engine_or_url if isinstance(engine_or_url, str) else engine_or_url.url.render_as_string(hide_password=False)
     return DatabaseValueError("Database %s refused a value: %s" % (
         mask_url(url), mask_text(first_line(error) or type(error).__name__, url)))
 
 
-def raise_driver_error(error, engine_or_url):
+def raise_driver_error(error: BaseException, engine_or_url: EngineOrUrl) -> NoReturn:
     """Raise error, caught as one of DRIVER_ERRORS, as the one-line NetRavenError it means.
 
     A value the driver or the server refused (DB-API's DataError, a driver's value error)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+from typing import TYPE_CHECKING, Any, Dict, Iterator
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._driver_errors import DRIVER_ERRORS, database_error, raise_driver_error
 from ansible_collections.netraven.netraven.plugins.module_utils._db._locations import resolve_db_url
@@ -30,17 +31,19 @@ if HAS_SQLALCHEMY:
     from sqlalchemy import exc as sa_exc
     from sqlalchemy.orm import Session
     from sqlalchemy.pool import NullPool
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
 
 MIGRATE_HINT = "run 'ansible-playbook netraven.netraven.migrate' (or 'alembic -c migrations/alembic.ini upgrade head')"
 
 
-def _require_sqlalchemy():
+def _require_sqlalchemy() -> None:
     if not HAS_SQLALCHEMY:
         raise MissingLibraryError(
             "SQLAlchemy 2.x is required on the controller: pip install -r requirements.txt from the netraven.netraven collection")
 
 
-def create_db_engine(db_url: str | None = None, check_schema: bool = True):
+def create_db_engine(db_url: str | None = None, check_schema: bool = True) -> Engine:
     """An engine for the resolved URL; by default also verifies that the schema is migrated."""
     _require_sqlalchemy()
     url = resolve_db_url(db_url)
@@ -61,7 +64,7 @@ def create_db_engine(db_url: str | None = None, check_schema: bool = True):
         # collection requires psycopg2, which SQLAlchemy 2.0 picks for it.
         parsed = parsed.set(drivername="postgresql+psycopg2")
     # hide_parameters: a StatementError must never print bound values (ciphertexts, configurations).
-    kwargs = {"poolclass": NullPool, "future": True, "hide_parameters": True}
+    kwargs: Dict[str, Any] = {"poolclass": NullPool, "future": True, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000.0}
     elif parsed.get_backend_name() == "postgresql":
@@ -81,10 +84,10 @@ def create_db_engine(db_url: str | None = None, check_schema: bool = True):
     return engine
 
 
-_PROCESS_ENGINES: dict = {}
+_PROCESS_ENGINES: Dict[str, Engine] = {}
 
 
-def process_engine(db_url: str | None = None):
+def process_engine(db_url: str | None = None) -> Engine:
     """The engine of the resolved URL for this process and its forks, made on first use (schema not checked).
 
     The backup's workers are forks of the controller. The engine that warm_default_database
@@ -100,12 +103,12 @@ def process_engine(db_url: str | None = None):
     return engine
 
 
-def describe_engine(engine) -> str:
+def describe_engine(engine: Engine) -> str:
     """The engine's URL with its password masked."""
     return mask_url(engine.url.render_as_string(hide_password=True))
 
 
-def verify_schema(engine) -> None:
+def verify_schema(engine: Engine) -> None:
     """Refuse a database that is unreachable or not migrated to SCHEMA_REVISION, naming the fix."""
     where = describe_engine(engine)
     try:
@@ -126,7 +129,7 @@ def verify_schema(engine) -> None:
 
 
 @contextlib.contextmanager
-def read_scope(engine):
+def read_scope(engine: Engine) -> Iterator[Connection]:
     """A connection for reads only; driver errors become one line.
 
     On SQLite it begins a plain (deferred) transaction instead of BEGIN IMMEDIATE, so it can
@@ -144,7 +147,7 @@ def read_scope(engine):
 
 
 @contextlib.contextmanager
-def session_scope(engine):
+def session_scope(engine: Engine) -> Iterator[Session]:
     """A session committed on success and rolled back on any error; driver errors become one line.
 
     Driver errors are DB-API's (DatabaseUnavailableError) and the value errors a driver

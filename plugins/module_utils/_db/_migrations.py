@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import traceback
+from typing import TYPE_CHECKING, Callable, List, Optional, Tuple, TypedDict
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine
 from ansible_collections.netraven.netraven.plugins.module_utils._db._driver_errors import database_error
@@ -35,18 +36,30 @@ try:
 except ImportError:
     HAS_ALEMBIC = False
     ALEMBIC_IMPORT_ERROR = traceback.format_exc()
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 # plugins/module_utils/_db/_migrations.py -> the collection root's migrations/
 MIGRATIONS_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))), "migrations")
 
 
-def _require_alembic():
+class MigrateResult(TypedDict):
+    """What the migrate module returns (its RETURN documentation)."""
+
+    changed: bool
+    before: Optional[str]
+    after: Optional[str]
+    migrations: List[str]
+    database: str
+
+
+def _require_alembic() -> None:
     if not HAS_ALEMBIC:
         raise MissingLibraryError("Alembic is required on the controller to migrate the NetRaven database")
 
 
-def alembic_config(db_url=None, connection=None):
+def alembic_config(db_url: Optional[str] = None, connection: Optional[Connection] = None) -> Config:
     """An Alembic Config for the shipped migrations and a URL (or an open connection)."""
     _require_alembic()
     if not os.path.isfile(os.path.join(MIGRATIONS_DIR, "env.py")):
@@ -60,7 +73,7 @@ def alembic_config(db_url=None, connection=None):
     return config
 
 
-def current_revision(db_url=None):
+def current_revision(db_url: Optional[str] = None) -> Optional[str]:
     """The database's revision, or None when it has no NetRaven schema yet."""
     _require_alembic()
     engine = create_db_engine(db_url, check_schema=False)
@@ -73,7 +86,7 @@ def current_revision(db_url=None):
         engine.dispose()
 
 
-def plan_upgrade(db_url=None, revision="head"):
+def plan_upgrade(db_url: Optional[str] = None, revision: str = "head") -> Tuple[Optional[str], List[str]]:
     """(current, pending): the database's revision and the revisions an upgrade would apply, oldest first.
 
     The migrate action uses it to report ``changed`` (and to honour check mode) without
@@ -100,7 +113,7 @@ def plan_upgrade(db_url=None, revision="head"):
     return current, list(reversed(pending))
 
 
-def _run_command(operation, db_url, revision):
+def _run_command(operation: Callable[[Config, str], None], db_url: Optional[str], revision: str) -> None:
     """Run an Alembic command; driver and Alembic errors become one-line, password-free errors."""
     url = resolve_db_url(db_url)
     try:
@@ -112,7 +125,7 @@ def _run_command(operation, db_url, revision):
             mask_url(url), revision, mask_text(first_line(error), url))) from None
 
 
-def upgrade(db_url=None, revision="head"):
+def upgrade(db_url: Optional[str] = None, revision: str = "head") -> Tuple[Optional[str], Optional[str]]:
     """Migrate the database up to revision; returns (before, after)."""
     _require_alembic()
     before = current_revision(db_url)
@@ -120,7 +133,7 @@ def upgrade(db_url=None, revision="head"):
     return before, current_revision(db_url)
 
 
-def migrate(db_url=None, revision="head", check_mode=False):
+def migrate(db_url: Optional[str] = None, revision: str = "head", check_mode: bool = False) -> MigrateResult:
     """The migrate action's work: upgrade to revision (or only report, in check mode).
 
     Returns changed, the revisions before and after, the migrations applied (or pending
@@ -139,7 +152,7 @@ def migrate(db_url=None, revision="head", check_mode=False):
     }
 
 
-def downgrade(db_url=None, revision="base"):
+def downgrade(db_url: Optional[str] = None, revision: str = "base") -> Tuple[Optional[str], Optional[str]]:
     """Migrate the database down to revision (tests and rollbacks); returns (before, after)."""
     _require_alembic()
     before = current_revision(db_url)

@@ -31,15 +31,16 @@ except ImportError:
     class _Inert:
         """Absorbs any attribute access or call so the class bodies below still execute."""
 
-        def __getattr__(self, name):
+        def __getattr__(self, name: str) -> _Inert:
             return self
 
-        def __call__(self, *args, **kwargs):
+        def __call__(self, *args: object, **kwargs: object) -> _Inert:
             return self
 
-    sa = _Inert()
-    mapped_column = relationship = sa
-    Mapped = Any
+    # Stand-ins for what SQLAlchemy would have provided (mypy checks the SQLAlchemy branch).
+    sa = _Inert()  # type: ignore[assignment]
+    mapped_column = relationship = sa  # type: ignore[assignment]
+    Mapped = Any  # type: ignore[misc,assignment]
 
     class DeclarativeBase:  # type: ignore[no-redef]
         """Stand-in base when SQLAlchemy is missing."""

@@ -10,11 +10,14 @@ which holds every ciphertext and configuration, is readable by its owner only.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY
 
 if HAS_SQLALCHEMY:
     from sqlalchemy import event
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
 
 SQLITE_BUSY_TIMEOUT_MS = 60000
 READ_ONLY_OPTION = "netraven_read_only"
@@ -37,12 +40,12 @@ def create_owner_only(path: str) -> None:
             pass
 
 
-def configure_sqlite(engine, path: str) -> None:
+def configure_sqlite(engine: Engine, path: str) -> None:
     """WAL, busy timeout, foreign keys, and BEGIN IMMEDIATE so writers wait instead of deadlocking."""
     create_owner_only(path)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
+    def _on_connect(dbapi_connection: Any, _record: object) -> None:
         # Take transaction control from pysqlite so "begin" below decides the locking mode.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -53,6 +56,6 @@ def configure_sqlite(engine, path: str) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):
+    def _on_begin(connection: Connection) -> None:
         # A read_scope reads without the write lock (WAL lets it, beside a writer).
         connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY_OPTION) else "BEGIN IMMEDIATE")

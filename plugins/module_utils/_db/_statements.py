@@ -34,12 +34,27 @@ at execution time, which is compilation again.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union, cast
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, CursorResult, Dialect
+    from sqlalchemy.orm import QueryableAttribute, Session
+    from sqlalchemy.sql import Select
+    from sqlalchemy.sql.elements import ColumnElement
+    from sqlalchemy.sql.selectable import ExecutableReturnsRows
+    from typing_extensions import TypeAlias, Unpack
+
+    # A SELECT of any columns (SQLAlchemy 2.1 types a Select by the types of its columns).
+    AnySelect: TypeAlias = Select[Unpack[Tuple[Any, ...]]]
+
+# A plain row, after the columns' type processing.
+Row = Tuple[Any, ...]
+# Where a Statement runs: a Core connection, or an ORM session's transaction.
+Target = Union["Connection", "Session"]
 
 # How many values an IN of fixed slots takes per execution; a longer list runs in chunks.
 IN_SLOTS = 8
@@ -52,7 +67,7 @@ DIALECTS = {"sqlite": ("sqlalchemy.dialects.sqlite.pysqlite", "SQLiteDialect_pys
             "postgresql": ("sqlalchemy.dialects.postgresql.psycopg2", "PGDialect_psycopg2")}
 
 
-def _dialect_classes(backends: Optional[Iterable[str]] = None):
+def _dialect_classes(backends: Optional[Iterable[str]] = None) -> List[type[Dialect]]:
     """The dialect classes of backends (default: all of DIALECTS)."""
     classes = []
     for backend in DIALECTS if backends is None else backends:
@@ -64,7 +79,7 @@ def _dialect_classes(backends: Optional[Iterable[str]] = None):
     return classes
 
 
-def in_slots(column, name: str, count: int = IN_SLOTS):
+def in_slots(column: Union[ColumnElement[Any], QueryableAttribute[Any]], name: str, count: int = IN_SLOTS) -> ColumnElement[bool]:
     """column IN (:name_0, ..., :name_{count-1}): a list of values that compiles once."""
     return column.in_([sa.bindparam("%s_%d" % (name, index), type_=column.type) for index in range(count)])
 
@@ -87,7 +102,7 @@ def chunks(values: Iterable[Any], count: int = IN_SLOTS) -> List[List[Any]]:
 class _Compiled:
     """One statement compiled for one dialect: its text, and how to prepare parameters and rows."""
 
-    def __init__(self, element, dialect):
+    def __init__(self, element: ExecutableReturnsRows, dialect: Dialect) -> None:
         compiled = element.compile(dialect=dialect)
         self.sql: str = compiled.string
         if (getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None)
@@ -96,7 +111,7 @@ class _Compiled:
             raise ValueError("A Statement must not need SQLAlchemy at execution (column defaults, expanding IN): %s"
                              % self.sql)
         # The names in the order of the placeholders, for a positional paramstyle (SQLite's qmark).
-        self.positions: Optional[List[str]] = list(compiled.positiontup) if compiled.positional else None
+        self.positions: Optional[List[str]] = list(compiled.positiontup or ()) if compiled.positional else None
         # (name in the SQL, key of the caller's parameter, required, default, bind processor); a literal
         # in the statement is an anonymous bind whose default is its value.
         self.binds: List[Tuple[str, str, bool, Any, Any]] = []
@@ -111,9 +126,9 @@ class _Compiled:
                                for column in element.exported_columns]
         self.processes_rows = any(self.row_processors)
 
-    def parameters(self, params: Dict[str, Any]):
+    def parameters(self, params: Dict[str, Any]) -> Union[Dict[str, Any], Row]:
         """The driver's parameters: a dict by name, or a tuple for a positional paramstyle."""
-        values = {}
+        values: Dict[str, Any] = {}
         for name, key, required, default, processor in self.binds:
             if key in params:
                 value = params[key]
@@ -126,7 +141,7 @@ class _Compiled:
             return tuple(values[name] for name in self.positions)
         return values
 
-    def rows(self, result) -> List[tuple]:
+    def rows(self, result: CursorResult[Any]) -> List[Row]:
         if not self.processes_rows:
             return [tuple(row) for row in result.fetchall()]
         processors = self.row_processors
@@ -134,10 +149,10 @@ class _Compiled:
                 for row in result.fetchall()]
 
 
-def _connection(target):
+def _connection(target: Target) -> Connection:
     """The Core connection of a Connection, or of an ORM Session's transaction (flushed first, as its execute() would)."""
     if hasattr(target, "exec_driver_sql"):
-        return target
+        return cast("Connection", target)
     if target.autoflush:
         target.flush()
     return target.connection()
@@ -152,57 +167,57 @@ class Statement:
     (a SQLite boolean is a bool, a JSON column a dict), as SQLAlchemy would.
     """
 
-    def __init__(self, build, precompiled: bool = True):
+    def __init__(self, build: Callable[[], ExecutableReturnsRows], precompiled: bool = True) -> None:
         self._build = build
-        self._element = None
-        self._compiled: Dict[type, _Compiled] = {}
+        self._element: Optional[ExecutableReturnsRows] = None
+        self._compiled: Dict[type[Dialect], _Compiled] = {}
         if precompiled:  # False: compiled on first use only, never by precompile()
             _REGISTRY.append(self)
 
     @property
-    def element(self):
+    def element(self) -> ExecutableReturnsRows:
         """The Core construct, built on first use (so that a module imports without SQLAlchemy)."""
         if self._element is None:
             self._element = self._build()
         return self._element
 
-    def _for(self, dialect) -> _Compiled:
+    def _for(self, dialect: Dialect) -> _Compiled:
         dialect_class = type(dialect)
         if dialect_class not in self._compiled:
             # Not compiled before the fork (another dialect, or run outside the action plugins): compile now.
             self._compile(dialect_class)
         return self._compiled[dialect_class]
 
-    def _compile(self, dialect_class) -> None:
+    def _compile(self, dialect_class: type[Dialect]) -> None:
         self._compiled[dialect_class] = _Compiled(self.element, dialect_class())
 
-    def execute(self, target, **params):
+    def execute(self, target: Target, **params: Any) -> CursorResult[Any]:
         """The driver's result (rowcount, raw rows); target is a Connection or an ORM Session."""
         connection = _connection(target)
         compiled = self._for(connection.dialect)
         return connection.exec_driver_sql(compiled.sql, compiled.parameters(params))
 
-    def rows(self, target, **params) -> List[tuple]:
+    def rows(self, target: Target, **params: Any) -> List[Row]:
         """Every row, type-processed."""
         connection = _connection(target)
         compiled = self._for(connection.dialect)
         return compiled.rows(connection.exec_driver_sql(compiled.sql, compiled.parameters(params)))
 
-    def mappings(self, target, **params) -> List[Dict[str, Any]]:
+    def mappings(self, target: Target, **params: Any) -> List[Dict[str, Any]]:
         """Every row as a dict keyed by the selected columns' keys."""
         keys = [column.key for column in self.element.exported_columns]
         return [dict(zip(keys, row)) for row in self.rows(target, **params)]
 
-    def first(self, target, **params) -> Optional[tuple]:
+    def first(self, target: Target, **params: Any) -> Optional[Row]:
         rows = self.rows(target, **params)
         return rows[0] if rows else None
 
-    def scalar(self, target, **params) -> Any:
+    def scalar(self, target: Target, **params: Any) -> Any:
         """The first column of the first row, or None without a row."""
         row = self.first(target, **params)
         return row[0] if row is not None else None
 
-    def rowcount(self, target, **params) -> int:
+    def rowcount(self, target: Target, **params: Any) -> int:
         """Rows matched by an UPDATE or DELETE."""
         return self.execute(target, **params).rowcount
 

@@ -16,12 +16,17 @@ once, because a second run could write the device's records twice.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._driver_errors import DRIVER_VALUE_ERRORS, raise_driver_error
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY
 
 if HAS_SQLALCHEMY:
     from sqlalchemy import exc as sa_exc
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+T = TypeVar("T")
 
 # Seconds to wait before each new run; their count is the number of retries.
 RETRY_PAUSES = (0.2, 0.5, 1.0)
@@ -37,7 +42,7 @@ REFUSED_FOR_NOW = (
 )
 
 
-def wrote_nothing(error, connecting: bool) -> bool:
+def wrote_nothing(error: BaseException, connecting: bool) -> bool:
     """True when a failed run certainly left the database unchanged, and is worth another try."""
     driver_error = getattr(error, "orig", None)
     if getattr(driver_error, "pgcode", None) in ROLLED_BACK_SQLSTATES:
@@ -48,7 +53,7 @@ def wrote_nothing(error, connecting: bool) -> bool:
     return False
 
 
-def run_transaction(engine, work, pauses=RETRY_PAUSES):
+def run_transaction(engine: Engine, work: Callable[[Connection], T], pauses: Iterable[float] = RETRY_PAUSES) -> T:
     """Return work(connection) run in one committed transaction on a Core connection.
 
     A failure that wrote nothing is retried after each pause in turn; any other driver
@@ -56,7 +61,7 @@ def run_transaction(engine, work, pauses=RETRY_PAUSES):
     driver cannot send a one-line DatabaseValueError. Exceptions
     that work raises itself (a NetRavenError, say) pass through untouched.
     """
-    pauses = iter(pauses)
+    remaining = iter(pauses)
     while True:
         connecting = True
         try:
@@ -65,7 +70,7 @@ def run_transaction(engine, work, pauses=RETRY_PAUSES):
                 with connection.begin():
                     return work(connection)
         except sa_exc.DBAPIError as error:
-            pause = next(pauses, None)
+            pause = next(remaining, None)
             if pause is None or not wrote_nothing(error, connecting):
                 raise_driver_error(error, engine)
         except DRIVER_VALUE_ERRORS as error:

@@ -103,7 +103,7 @@ def url_secrets(url: Optional[str], secret_user_schemes: Sequence[str] = ()) -> 
                 # SQLAlchemy cuts a password at an unencoded '@' and sends the rest on as the host,
                 # port and database name, which the driver's errors then quote.
                 found += re.split(r"[@/?:]", written)
-        elif _secret_user(match.group("scheme"), split[0], secret_user_schemes):
+        elif match and _secret_user(match.group("scheme"), split[0], secret_user_schemes):
             found += _forms(split[0])
     else:  # A URL no host follows (an unbalanced '[', garbage): the patterns still find the secret.
         found += [form for hit in _PASSWORD_IN_URL.finditer(text) for form in _forms(hit.group("password"))]
@@ -150,7 +150,7 @@ def mask_url(url: Optional[str], secret_user_schemes: Sequence[str] = ()) -> str
     text = str(url)
     match = _WHOLE_URL.match(text.strip())
     split = _split_userinfo(match.group("rest")) if match else None
-    if not split:
+    if not match or not split:
         return _mask_patterns(text, secret_user_schemes)
     head = match.group("scheme") + match.group("sep")
     userinfo, remainder = split
@@ -169,8 +169,8 @@ def mask_text(text: str, url: Optional[str], secret_user_schemes: Sequence[str] 
     return _mask_patterns(text, secret_user_schemes)
 
 
-def first_line(text: str) -> str:
-    """The first non-empty line of a driver message, which is the informative one."""
+def first_line(text: object) -> str:
+    """The first non-empty line of a driver message (an exception or its text), which is the informative one."""
     for line in str(text).splitlines():
         if line.strip():
             return line.strip()

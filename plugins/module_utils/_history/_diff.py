@@ -10,7 +10,7 @@ HTML report all compare two masked texts the same way, so their line counts agre
 from __future__ import annotations
 
 import difflib
-from typing import NamedTuple
+from typing import Dict, NamedTuple
 
 
 class ConfigDiff(NamedTuple):
@@ -20,7 +20,7 @@ class ConfigDiff(NamedTuple):
     added: int
     removed: int
 
-    def stats(self) -> dict:
+    def stats(self) -> Dict[str, int]:
         """The ``{added, removed}`` mapping that results carry."""
         return {"added": self.added, "removed": self.removed}
 

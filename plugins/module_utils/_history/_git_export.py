@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime
 import os
 import subprocess
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._history._diff import diff_configs
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
@@ -54,6 +54,14 @@ from ansible_collections.netraven.netraven.plugins.module_utils._statuses import
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+# hostname -> (path in the tree, text, config id): what the tree holds after one job.
+Snapshot = Dict[str, Tuple[str, str, int]]
+# (name, email) of the commits.
+Author = Tuple[str, str]
 
 SUFFIX = ".cfg"
 UNTAGGED = "_untagged"
@@ -128,7 +136,7 @@ def _unsafe_warning(hostname: str, what: str, name: str, reason: str) -> str:
             "netraven.netraven.%s" % (hostname, what, name, reason, "device" if what == "hostname" else "tag"))
 
 
-def _snapshot(session: Any, job: "Job", layout: str, tag_type: Optional[str]) -> Tuple[Dict[str, tuple], List[str]]:
+def _snapshot(session: Session, job: Job, layout: str, tag_type: Optional[str]) -> Tuple[Snapshot, List[str]]:
     """hostname -> (relative path, text, config id) for the job's targeted devices, as of its completion.
 
     A device whose hostname (or, in the tag layout, folder) is not a safe path component is
@@ -137,12 +145,12 @@ def _snapshot(session: Any, job: "Job", layout: str, tag_type: Optional[str]) ->
     latest = sa.select(DeviceConfiguration.device_id, sa.func.max(DeviceConfiguration.id).label("config_id"))
     if job.completed_at is not None:
         latest = latest.where(DeviceConfiguration.retrieved_at <= job.completed_at)
-    latest = latest.group_by(DeviceConfiguration.device_id).subquery()
+    latest_ids = latest.group_by(DeviceConfiguration.device_id).subquery()
     rows = session.execute(
         sa.select(Device.id, Device.hostname, DeviceConfiguration.id, DeviceConfiguration.config_data)
         .join(JobResult, JobResult.device_id == Device.id)
-        .join(latest, latest.c.device_id == Device.id)
-        .join(DeviceConfiguration, DeviceConfiguration.id == latest.c.config_id)
+        .join(latest_ids, latest_ids.c.device_id == Device.id)
+        .join(DeviceConfiguration, DeviceConfiguration.id == latest_ids.c.config_id)
         .where(JobResult.job_id == job.id)).all()
     folders: Dict[int, List[str]] = {}
     if layout == "tag" and rows:
@@ -153,7 +161,8 @@ def _snapshot(session: Any, job: "Job", layout: str, tag_type: Optional[str]) ->
             .order_by(Tag.name)).all()
         for device_id, name in tag_rows:
             folders.setdefault(device_id, []).append(name)
-    snapshot, warnings = {}, []
+    snapshot: Snapshot = {}
+    warnings: List[str] = []
     for device_id, hostname, config_id, text in rows:
         reason = unsafe_path_reason(hostname)
         if reason:
@@ -171,10 +180,11 @@ def _snapshot(session: Any, job: "Job", layout: str, tag_type: Optional[str]) ->
     return snapshot, warnings
 
 
-def _write_tree(git_dir: str, snapshot: Dict[str, tuple], known_hosts: set) -> Tuple[List[dict], List[str], List[str]]:
+def _write_tree(git_dir: str, snapshot: Snapshot, known_hosts: Set[str]) -> Tuple[List[Dict[str, Any]], List[str], List[str]]:
     """Apply the snapshot and the deletions to the working tree; returns (changed lines, removed hosts, warnings)."""
     existing = _existing_files(git_dir)
-    changed, warnings = [], []
+    changed: List[Dict[str, Any]] = []
+    warnings: List[str] = []
     for hostname in sorted(snapshot):
         rel, text, config_id = snapshot[hostname]
         old_rel = existing.get(hostname)
@@ -200,7 +210,7 @@ def _write_tree(git_dir: str, snapshot: Dict[str, tuple], known_hosts: set) -> T
     return changed, removed, warnings
 
 
-def _message(job: "Job", counts: Dict[str, int], changed: List[dict], removed: List[str]) -> str:
+def _message(job: Job, counts: Dict[str, int], changed: List[Dict[str, Any]], removed: List[str]) -> str:
     count_text = ", ".join("%d %s" % (counts[status], status) for status in sorted(counts)) or "no devices"
     lines = ["NetRaven job %d '%s': %s (%s)" % (job.id, job.name, job.status, count_text), ""]
     lines += ["changed %s: config %d, +%d -%d" % (entry["hostname"], entry["config_id"], entry["added"],
@@ -209,7 +219,7 @@ def _message(job: "Job", counts: Dict[str, int], changed: List[dict], removed: L
     return "\n".join(lines) + "\n"
 
 
-def _commit_env(job: "Job", author: tuple) -> Dict[str, str]:
+def _commit_env(job: Job, author: Author) -> Dict[str, str]:
     when = job.completed_at or job.started_at or job.created_at
     if when.tzinfo is None:
         when = when.replace(tzinfo=datetime.timezone.utc)
@@ -218,7 +228,7 @@ def _commit_env(job: "Job", author: tuple) -> Dict[str, str]:
                            GIT_AUTHOR_DATE=when.isoformat(), GIT_COMMITTER_DATE=when.isoformat())
 
 
-def _export_one(session: Any, git_dir: str, job: "Job", layout: str, tag_type: Optional[str], author: tuple) -> dict:
+def _export_one(session: Session, git_dir: str, job: Job, layout: str, tag_type: Optional[str], author: Author) -> Dict[str, Any]:
     snapshot, warnings = _snapshot(session, job, layout, tag_type)
     known_hosts = set(session.execute(sa.select(Device.hostname)).scalars())
     changed, removed, write_warnings = _write_tree(git_dir, snapshot, known_hosts)
@@ -226,7 +236,7 @@ def _export_one(session: Any, git_dir: str, job: "Job", layout: str, tag_type: O
     _git(git_dir, "add", "-A")
     if not _git(git_dir, "status", "--porcelain").strip():
         return {"job_id": job.id, "commit": None, "changed_devices": [], "removed_devices": [], "warnings": warnings}
-    counts = dict(session.execute(sa.select(JobResult.status, sa.func.count())
+    counts: Dict[str, int] = dict(session.execute(sa.select(JobResult.status, sa.func.count())
                                   .where(JobResult.job_id == job.id).group_by(JobResult.status)).all())
     _git(git_dir, "commit", "-q", "--no-verify", "-m", _message(job, counts, changed, removed),
          env=_commit_env(job, author))
@@ -264,19 +274,19 @@ def _has_commits(git_dir: str) -> bool:
     return True
 
 
-def _jobs(session, job_id: Optional[int], replay: bool) -> List["Job"]:
+def _jobs(session: Session, job_id: Optional[int], replay: bool) -> List[Job]:
     if replay:
         return list(session.execute(sa.select(Job).where(Job.status.not_in(JobStatus.ACTIVE))
                                     .order_by(Job.completed_at, Job.id)).scalars())
     job = session.get(Job, job_id)
     if job is None:
-        raise ValidationError("No job with id %d" % job_id)
+        raise ValidationError("No job with id %s" % job_id)
     return [job]
 
 
-def export(engine: Any, git_dir: str, job_id: Optional[int] = None, replay: bool = False, layout: str = "flat",
-           tag_type: Optional[str] = None, author: Optional[tuple] = None, remote: Optional[str] = None,
-           check_mode: bool = False) -> dict:
+def export(engine: Engine, git_dir: str, job_id: Optional[int] = None, replay: bool = False, layout: str = "flat",
+           tag_type: Optional[str] = None, author: Optional[Author] = None, remote: Optional[str] = None,
+           check_mode: bool = False) -> Dict[str, Any]:
     """Export one job (or every finished job with replay); returns the module's result fields."""
     if layout == "tag" and not tag_type:
         raise ValidationError("layout 'tag' needs tag_type (the tag type whose names become folders, e.g. site)")
@@ -284,7 +294,7 @@ def export(engine: Any, git_dir: str, job_id: Optional[int] = None, replay: bool
         raise ValidationError("Give job_id (the job to export) or replay: true")
     git_dir = os.path.abspath(os.path.expanduser(git_dir))
     author = author or DEFAULT_AUTHOR
-    result = {"changed": False, "exported": "failed", "commits": [], "pushed": False, "git_dir": git_dir}
+    result: Dict[str, Any] = {"changed": False, "exported": "failed", "commits": [], "pushed": False, "git_dir": git_dir}
     warnings: List[str] = []
     with session_scope(engine) as session:
         jobs = _jobs(session, job_id, replay)

@@ -17,7 +17,7 @@ Check mode counts with the same conditions and writes nothing, so both give one 
 from __future__ import annotations
 
 import datetime
-from typing import Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import (
@@ -37,30 +37,38 @@ from ansible_collections.netraven.netraven.plugins.module_utils._statuses import
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
     from sqlalchemy.orm import aliased
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.sql import ColumnElement
+
+    from ansible_collections.netraven.netraven.plugins.module_utils._db._statements import AnySelect
+
+# A mapped class of a table prune deletes from (each has an integer id) -> the WHERE of its rows to delete.
+Conditions = Dict[Any, "ColumnElement[bool]"]
 
 AGE_KEYS = ("configurations", "job_logs", "connection_logs", "job_results", "jobs", "compliance_results")
 DEFAULT_BATCH = 5000
 
 
-def _cutoff(keep_days: Dict[str, Optional[int]], key: str, now: datetime.datetime):
+def _cutoff(keep_days: Dict[str, Optional[int]], key: str, now: datetime.datetime) -> Optional[datetime.datetime]:
     days = keep_days.get(key)
     return None if days is None else now - datetime.timedelta(days=days)
 
 
-def _active_jobs():
+def _active_jobs() -> AnySelect:
     return sa.select(Job.id).where(Job.status.in_(JobStatus.ACTIVE))
 
 
-def _prunable_jobs(cutoff):
+def _prunable_jobs(cutoff: datetime.datetime) -> AnySelect:
     return sa.select(Job.id).where(Job.status.not_in(JobStatus.ACTIVE), Job.completed_at.is_not(None),
                                    Job.completed_at < cutoff)
 
 
-def _conditions(keep_days, keep_versions, now) -> Dict[str, object]:
+def _conditions(keep_days: Dict[str, Optional[int]], keep_versions: Optional[int], now: datetime.datetime) -> Conditions:
     """table model -> the WHERE clause of the rows to delete (None: nothing in that table)."""
     jobs_cutoff = _cutoff(keep_days, "jobs", now)
     old_jobs = _prunable_jobs(jobs_cutoff) if jobs_cutoff is not None else None
-    conditions = {}
+    conditions: Conditions = {}
 
     config_rules = []
     cutoff = _cutoff(keep_days, "configurations", now)
@@ -97,7 +105,7 @@ def _conditions(keep_days, keep_versions, now) -> Dict[str, object]:
     return conditions
 
 
-def _delete_batches(engine, model, condition, batch_size: int) -> int:
+def _delete_batches(engine: Engine, model: Any, condition: ColumnElement[bool], batch_size: int) -> int:
     """Delete the matching rows batch_size primary keys at a time, one transaction per batch."""
     deleted = 0
     while True:
@@ -115,15 +123,15 @@ def _delete_batches(engine, model, condition, batch_size: int) -> int:
             return deleted
 
 
-def prune(engine, keep_days: Optional[Dict[str, Optional[int]]] = None, keep_versions: Optional[int] = None,
-          batch_size: int = DEFAULT_BATCH, check_mode: bool = False) -> dict:
+def prune(engine: Engine, keep_days: Optional[Dict[str, Optional[int]]] = None, keep_versions: Optional[int] = None,
+          batch_size: int = DEFAULT_BATCH, check_mode: bool = False) -> Dict[str, Any]:
     """Delete (or in check mode count) what the retention options let go; returns the module's result fields."""
     keep_days = keep_days or {}
     now = utcnow()
     conditions = _conditions(keep_days, keep_versions, now)
     # Children before parents: a job's logs and results go before the job.
     order = (DeviceConfiguration, JobLog, ConnectionLog, JobResult, Job, ComplianceResult)
-    counts = {}
+    counts: Dict[str, int] = {}
     for model in order:
         if model not in conditions:
             continue

@@ -24,7 +24,7 @@ cursor on PostgreSQL, the plain cursor on SQLite).
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Device, DeviceConfiguration, Tag, device_tag_association
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import refuse_unknown_tags
@@ -32,6 +32,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._regex import Bo
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 STREAM_BATCH = 200
 # Constructs whose result depends on what lies outside a line: with them, a line's match may not
@@ -121,7 +123,7 @@ class LineMatcher:
         return _lines_one_by_one(text, self.pattern, first_only)
 
 
-def _latest_rows(connection: Any, tags: Optional[list]) -> Iterator[Any]:
+def _latest_rows(connection: Connection, tags: Optional[List[str]]) -> Iterator[Any]:
     """(hostname, config_data) of the latest configuration of each targeted device, streamed."""
     latest = (sa.select(sa.func.max(DeviceConfiguration.id).label("id"))
               .group_by(DeviceConfiguration.device_id).subquery())
@@ -139,7 +141,7 @@ def _latest_rows(connection: Any, tags: Optional[list]) -> Iterator[Any]:
     yield from result
 
 
-def check_tags(connection: Any, tags: Optional[list]) -> None:
+def check_tags(connection: Connection, tags: Optional[List[str]]) -> None:
     """Every named tag exists, or one line naming the unknown ones."""
     if not tags:
         return
@@ -147,26 +149,27 @@ def check_tags(connection: Any, tags: Optional[list]) -> None:
     refuse_unknown_tags(sorted(set(tags)), known)
 
 
-def _entries(text: str, indexes: List[int], context: int) -> list:
+def _entries(text: str, indexes: List[int], context: int) -> List[Dict[str, Any]]:
     lines = text.splitlines()
     found = []
     for index in indexes:
-        entry = {"line_number": index + 1, "line": lines[index]}
+        entry: Dict[str, Any] = {"line_number": index + 1, "line": lines[index]}
         if context:
             entry["context"] = lines[max(0, index - context):min(len(lines), index + context + 1)]
         found.append(entry)
     return found
 
 
-def search_configs(connection: Any, pattern: BoundedRegex, tags: Optional[list] = None, context: int = 0,
-                   absent: bool = False, limit: Optional[int] = None) -> dict:
+def search_configs(connection: Connection, pattern: BoundedRegex, tags: Optional[List[str]] = None, context: int = 0,
+                   absent: bool = False, limit: Optional[int] = None) -> Dict[str, Any]:
     """Per device the matching lines (or, with absent, the devices without a match), capped by limit.
 
     A match that runs past the regex's time bound on one line refuses the search
     (RegexTimeoutError, one line naming the pattern).
     """
     check_tags(connection, tags)
-    matches, total = [], 0
+    matches: List[Dict[str, Any]] = []
+    total = 0
     matcher = LineMatcher(pattern)
     for row in _latest_rows(connection, tags):
         indexes = matcher.lines(row.config_data, first_only=absent)
@@ -174,7 +177,7 @@ def search_configs(connection: Any, pattern: BoundedRegex, tags: Optional[list] 
             # Line by line, as for matches: a whole-text search would miss '^...$' and match across lines.
             if indexes:
                 continue
-            entry = {"hostname": row.hostname}
+            entry: Dict[str, Any] = {"hostname": row.hostname}
         else:
             if not indexes:
                 continue

@@ -12,7 +12,7 @@ The search across devices is _history._search.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
 
 from ansible_collections.netraven.netraven.plugins.module_utils._history._diff import diff_configs
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import EncryptionKeyError, ValidationError
@@ -23,28 +23,35 @@ from ansible_collections.netraven.netraven.plugins.module_utils._history._search
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.orm import QueryableAttribute
+    from sqlalchemy.sql import ColumnElement
+
+    from ansible_collections.netraven.netraven.plugins.module_utils._crypto import SecretBox
+    from ansible_collections.netraven.netraven.plugins.module_utils._db._statements import AnySelect
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._driver_errors import DRIVER_ERRORS, raise_driver_error
 
 SELECTORS = ("version", "config_id", "at")
 
 
-def _meta_columns():
+def _meta_columns() -> Tuple[Union[ColumnElement[Any], QueryableAttribute[Any]], ...]:
     """The columns of a version's metadata (without its text)."""
     return (DeviceConfiguration.id, DeviceConfiguration.retrieved_at, DeviceConfiguration.job_id,
             DeviceConfiguration.data_hash, sa.func.length(DeviceConfiguration.config_data).label("bytes"))
 
 
-def _metadata(row: Any, text: Optional[str] = None) -> dict:
+def _metadata(row: Any, text: Optional[str] = None) -> Dict[str, Any]:
     """A version's result fields; lines are counted only when the text is at hand."""
-    data = {"config_id": row.id, "retrieved_at": iso_text(row.retrieved_at), "job_id": row.job_id,
-            "data_hash": row.data_hash, "bytes": row.bytes}
+    data: Dict[str, Any] = {"config_id": row.id, "retrieved_at": iso_text(row.retrieved_at), "job_id": row.job_id,
+                            "data_hash": row.data_hash, "bytes": row.bytes}
     if text is not None:
         data["lines"] = len(text.splitlines())
     return data
 
 
-def check_selectors(params: dict) -> None:
+def check_selectors(params: Dict[str, Any]) -> None:
     """At most one of version, config_id and at."""
     given = [name for name in SELECTORS if params.get(name) is not None]
     if len(given) > 1:
@@ -62,7 +69,7 @@ def parse_at(value: str) -> datetime.datetime:
     return moment
 
 
-def find_device(connection, device: str) -> Any:
+def find_device(connection: Connection, device: str) -> Any:
     """The device row for a hostname or id, or one line naming it."""
     query = sa.select(Device.id, Device.hostname, Device.device_type)
     condition = Device.hostname == device
@@ -74,12 +81,12 @@ def find_device(connection, device: str) -> Any:
     return row
 
 
-def _version_query(device_id: int):
+def _version_query(device_id: int) -> AnySelect:
     return (sa.select(*_meta_columns()).where(DeviceConfiguration.device_id == device_id)
             .order_by(DeviceConfiguration.id.desc()))
 
 
-def list_versions(connection, device_id: int, limit: Optional[int] = None) -> list:
+def list_versions(connection: Connection, device_id: int, limit: Optional[int] = None) -> List[Dict[str, Any]]:
     """Versions newest first, with their line counts."""
     query = sa.select(*_meta_columns(), DeviceConfiguration.config_data).where(
         DeviceConfiguration.device_id == device_id).order_by(DeviceConfiguration.id.desc())
@@ -88,7 +95,7 @@ def list_versions(connection, device_id: int, limit: Optional[int] = None) -> li
     return [_metadata(row, row.config_data) for row in connection.execute(query)]
 
 
-def select_version(connection, device: Any, version: Optional[int] = None, config_id: Optional[int] = None,
+def select_version(connection: Connection, device: Any, version: Optional[int] = None, config_id: Optional[int] = None,
                    at: Optional[str] = None, with_original: bool = False) -> Any:
     """The row of one version (with config_data, and the sealed original when asked) by number, id or time; latest by default."""
     columns = (*_meta_columns(), DeviceConfiguration.config_data) + ((DeviceConfiguration.original,) if with_original else ())
@@ -110,9 +117,9 @@ def select_version(connection, device: Any, version: Optional[int] = None, confi
     return row
 
 
-def version_result(device: Any, row: Any) -> dict:
+def version_result(device: Any, row: Any) -> Dict[str, Any]:
     """The result of the one-version mode."""
-    result = {"hostname": device.hostname, "config": row.config_data}
+    result: Dict[str, Any] = {"hostname": device.hostname, "config": row.config_data}
     result.update(_metadata(row, row.config_data))
     return result
 
@@ -121,7 +128,7 @@ def _header(device: Any, row: Any) -> str:
     return "%s config_id=%s %s" % (device.hostname, row.id, iso_text(row.retrieved_at))
 
 
-def diff_result(connection, device: Any, selected: Any, against: int) -> dict:
+def diff_result(connection: Connection, device: Any, selected: Any, against: int) -> Dict[str, Any]:
     """The diff from version ``against`` to the selected one, also in Ansible's before/after form.
 
     Both texts are normalised by the device's platform profile first (volatile lines such as
@@ -143,7 +150,7 @@ def diff_result(connection, device: Any, selected: Any, against: int) -> dict:
     }
 
 
-def check_reveal(params: dict, no_log: bool = False) -> None:
+def check_reveal(params: Dict[str, Any], no_log: bool = False) -> None:
     """reveal opens one explicitly selected version (not a search, a list or a diff), in a task with no_log: true."""
     if not params.get("reveal"):
         return
@@ -159,7 +166,7 @@ def check_reveal(params: dict, no_log: bool = False) -> None:
                               "no_log: true (register still gets the result), so that Ansible prints and logs none of it")
 
 
-def reveal_original(device: Any, row: Any, secret_box: Any) -> str:
+def reveal_original(device: Any, row: Any, secret_box: SecretBox) -> str:
     """The unmasked text a version's sealed original holds, or one line saying why it cannot be opened."""
     token = row.original
     if token is None:
@@ -172,7 +179,8 @@ def reveal_original(device: Any, row: Any, secret_box: Any) -> str:
     return secret_box.decrypt(token)
 
 
-def config_history(engine: Any, params: dict, secret_box: Any = None, no_log: bool = False) -> dict:
+def config_history(engine: Engine, params: Dict[str, Any], secret_box: Optional[Callable[[], SecretBox]] = None,
+                   no_log: bool = False) -> Dict[str, Any]:
     """The config_info result for params (device, version, config_id, at, diff_against, search, reveal, ...).
 
     ``secret_box`` is a callable returning the SecretBox, called only for reveal: without
@@ -188,8 +196,9 @@ def config_history(engine: Any, params: dict, secret_box: Any = None, no_log: bo
         raise_driver_error(error, engine)
 
 
-def _dispatch(connection, params: dict, secret_box: Any = None) -> dict:
-    result: dict = {"changed": False}
+def _dispatch(connection: Connection, params: Dict[str, Any],
+              secret_box: Optional[Callable[[], SecretBox]] = None) -> Dict[str, Any]:
+    result: Dict[str, Any] = {"changed": False}
     if params.get("search") is not None:
         pattern = compile_search(params["search"])
         result.update(search_configs(connection, pattern, params.get("tags"), params.get("context") or 0,
@@ -209,6 +218,8 @@ def _dispatch(connection, params: dict, secret_box: Any = None) -> dict:
                              with_original=reveal)
         result.update(version_result(device, row))
         if reveal:
+            if secret_box is None:  # a caller that allows reveal gives the box (config_info's handler)
+                raise ValueError("config_history: reveal needs secret_box")
             result["original"] = reveal_original(device, row, secret_box())
         return result
     result.update({"hostname": device.hostname,
@@ -216,12 +227,13 @@ def _dispatch(connection, params: dict, secret_box: Any = None) -> dict:
     return result
 
 
-def read_text(engine, device: str, version: Optional[int] = None, config_id: Optional[int] = None,
+def read_text(engine: Engine, device: str, version: Optional[int] = None, config_id: Optional[int] = None,
               at: Optional[str] = None) -> str:
     """The stored (masked) text of one version, for the config lookup."""
     check_selectors({"version": version, "config_id": config_id, "at": at})
     try:
         with engine.connect() as connection:
-            return select_version(connection, find_device(connection, device), version, config_id, at).config_data
+            text: str = select_version(connection, find_device(connection, device), version, config_id, at).config_data
+            return text
     except DRIVER_ERRORS as error:
         raise_driver_error(error, engine)

@@ -14,7 +14,7 @@ Rows become plain dicts, so callers never hold ORM objects or ciphertext.
 from __future__ import annotations
 
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, cast
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import refuse_unknown_tags
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._lookup import require_job
@@ -34,6 +34,12 @@ if HAS_SQLALCHEMY:
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+    from sqlalchemy.sql import ColumnElement
+
+# A device as select_devices returns it (DEVICE_COLUMNS, jump_host, tags, tag_ids; resolve_chains adds
+# credentials), and a credential of a chain (id, name, username, priority, tags: never a secret).
+DeviceDict = Dict[str, Any]
+CredentialDict = Dict[str, Any]
 
 _TRY_ORDER = itemgetter("priority", "id")
 
@@ -43,9 +49,9 @@ DEVICE_COLUMNS = ("id", "hostname", "ip_address", "port", "device_type", "descri
 
 def _device_filter(session: Session, tags: Optional[Iterable[str]] = None, job_id: Optional[int] = None,
                    device_ids: Optional[Iterable[int]] = None, hostnames: Optional[Iterable[str]] = None,
-                   include_disabled: bool = False) -> list:
+                   include_disabled: bool = False) -> List[ColumnElement[bool]]:
     """The WHERE clauses selecting target devices; validates tag names and the job id first."""
-    clauses = []
+    clauses: List[ColumnElement[bool]] = []
     tag_ids = None
     if job_id is not None:
         require_job(session, job_id)
@@ -69,7 +75,7 @@ def _device_filter(session: Session, tags: Optional[Iterable[str]] = None, job_i
 
 def select_devices(session: Session, tags: Optional[Iterable[str]] = None, job_id: Optional[int] = None,
                    device_ids: Optional[Iterable[int]] = None, hostnames: Optional[Iterable[str]] = None,
-                   include_disabled: bool = False) -> list:
+                   include_disabled: bool = False) -> List[DeviceDict]:
     """Target devices as dicts ordered by hostname, with their tag names (sorted) under 'tags'
     and the name of their jump host (or None) under 'jump_host'.
 
@@ -86,12 +92,12 @@ def select_devices(session: Session, tags: Optional[Iterable[str]] = None, job_i
     devices.sort(key=itemgetter("hostname"))
     if devices:
         by_id = {device["id"]: device for device in devices}
-        tag_rows = session.execute(
+        tag_rows = cast("List[Any]", session.execute(  # Result.all() returns a list, sorted in place below
             sa.select(device_tag_association.c.device_id, Tag.id, Tag.name)
             .join(Tag, Tag.id == device_tag_association.c.tag_id)
             .join(Device, Device.id == device_tag_association.c.device_id)
             .where(*clauses)
-        ).all()
+        ).all())
         tag_rows.sort(key=itemgetter(2))
         for device_id, tag_id, tag_name in tag_rows:
             device = by_id[device_id]
@@ -100,21 +106,21 @@ def select_devices(session: Session, tags: Optional[Iterable[str]] = None, job_i
     return devices
 
 
-def credentials_by_tag(session: Session) -> dict:
+def credentials_by_tag(session: Session) -> Dict[int, List[CredentialDict]]:
     """Map tag id -> credentials (dicts without password) carrying that tag, in try order; one query.
 
     Each credential is one dict shared by all its tags, its 'tags' sorted by name. Sorting
     happens here rather than in SQL so that both backends agree whatever their collation.
     """
-    rows = session.execute(
+    rows = cast("List[Any]", session.execute(  # Result.all() returns a list, sorted in place below
         sa.select(Credential.priority, Credential.id, Tag.name, Credential.name, Credential.username,
                   credential_tag_association.c.tag_id)
         .join(credential_tag_association, credential_tag_association.c.credential_id == Credential.id)
         .join(Tag, Tag.id == credential_tag_association.c.tag_id)
-    ).all()
+    ).all())
     rows.sort()
-    credentials = {}
-    by_tag = {}
+    credentials: Dict[int, CredentialDict] = {}
+    by_tag: Dict[int, List[CredentialDict]] = {}
     for priority, cred_id, tag_name, name, username, tag_id in rows:
         credential = credentials.get(cred_id)
         if credential is None:
@@ -125,12 +131,12 @@ def credentials_by_tag(session: Session) -> dict:
     return by_tag
 
 
-def ordered_chain(device: dict, by_tag: dict) -> list:
+def ordered_chain(device: DeviceDict, by_tag: Dict[int, List[CredentialDict]]) -> List[CredentialDict]:
     """One device's chain as the shared credential dicts of by_tag (read-only: not copies).
 
     Shared-tag credentials once each, (priority, id) order, the last working one first.
     """
-    seen = {}
+    seen: Dict[Optional[int], CredentialDict] = {}  # looked up with the device's last credential, maybe None
     for tag_id in device["tag_ids"]:
         for credential in by_tag.get(tag_id, ()):
             seen[credential["id"]] = credential
@@ -142,7 +148,7 @@ def ordered_chain(device: dict, by_tag: dict) -> list:
     return chain
 
 
-def resolve_chains(session: Session, devices: list) -> list:
+def resolve_chains(session: Session, devices: List[DeviceDict]) -> List[DeviceDict]:
     """Attach 'credentials' (the chain) to each device dict from select_devices; returns the list.
 
     The chains hold the same credential dicts across devices, never a copy per device (the
@@ -154,6 +160,6 @@ def resolve_chains(session: Session, devices: list) -> list:
     return devices
 
 
-def resolve_targets(session: Session, **filters: Any) -> list:
+def resolve_targets(session: Session, **filters: Any) -> List[DeviceDict]:
     """select_devices + resolve_chains: the targeted devices with their (read-only) chains, in 3-6 queries."""
     return resolve_chains(session, select_devices(session, **filters))

@@ -31,15 +31,33 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional, Tuple, TypedDict
 
-from ansible_collections.netraven.netraven.plugins.module_utils._inventory._chains import resolve_targets
+from ansible_collections.netraven.netraven.plugins.module_utils._inventory._chains import DeviceDict, resolve_targets
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import create_db_engine, session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._db._url_masking import mask_url
 from ansible_collections.netraven.netraven.plugins.module_utils._db._locations import resolve_db_url
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._names import is_reserved_host_name
 
+if TYPE_CHECKING:
+    from typing import TypeGuard
+
 SNAPSHOT_VERSION = 2
+
+
+class Snapshot(TypedDict):
+    """The inventory's devices and chains as plain lists (what the inventory cache holds).
+
+    credentials: [id, username, priority, tags] per credential; devices: [hostname, address,
+    port, id, device_type, tags, chain ids, jump host, transport, legacy_ssh] per device.
+    """
+
+    version: int
+    source: str
+    credentials: List[List[Any]]
+    devices: List[List[Any]]
+
+
 TAG_GROUP_PREFIX = "tag_"
 NO_CREDENTIALS_GROUP = "netraven_no_credentials"
 JUMP_GROUP_PREFIX = "netraven_jump_"
@@ -64,16 +82,17 @@ def tag_group_name(tag_name: str) -> str:
     return _INVALID_GROUP_CHARS.sub("_", TAG_GROUP_PREFIX + tag_name)
 
 
-def source_fingerprint(db_url=None, job_id=None, tags=None, include_disabled=False) -> str:
+def source_fingerprint(db_url: Optional[str] = None, job_id: Optional[int] = None, tags: Optional[Iterable[str]] = None,
+                       include_disabled: bool = False) -> str:
     """What a snapshot was built from, secret-free: a cache entry built from other options is stale."""
     return "url=%s job_id=%s tags=%s include_disabled=%s" % (
         mask_url(resolve_db_url(db_url)), job_id, ",".join(sorted(set(tags or ()))), bool(include_disabled))
 
 
-def snapshot_from_devices(devices, source: str = "") -> dict:
+def snapshot_from_devices(devices: Iterable[DeviceDict], source: str = "") -> Snapshot:
     """The snapshot of devices resolved by _chains.resolve_targets (read-only, shared chains)."""
-    credentials = {}
-    rows = []
+    credentials: Dict[int, List[Any]] = {}
+    rows: List[List[Any]] = []
     for device in devices:
         chain_ids = []
         for credential in device["credentials"]:
@@ -87,7 +106,8 @@ def snapshot_from_devices(devices, source: str = "") -> dict:
     return {"version": SNAPSHOT_VERSION, "source": source, "credentials": list(credentials.values()), "devices": rows}
 
 
-def load_snapshot(db_url=None, job_id=None, tags=None, include_disabled=False) -> dict:
+def load_snapshot(db_url: Optional[str] = None, job_id: Optional[int] = None, tags: Optional[List[str]] = None,
+                  include_disabled: bool = False) -> Snapshot:
     """Resolve the targeted devices and their chains from the database into a snapshot.
 
     A constant number of queries whatever the device count (see _chains). Raises the
@@ -103,14 +123,14 @@ def load_snapshot(db_url=None, job_id=None, tags=None, include_disabled=False) -
     return snapshot_from_devices(devices, source_fingerprint(db_url, job_id, tags, include_disabled))
 
 
-def is_valid_snapshot(snapshot, source: str | None = None) -> bool:
+def is_valid_snapshot(snapshot: object, source: str | None = None) -> TypeGuard[Snapshot]:
     """True when a (cached) value has the current snapshot shape and, if given, the same source."""
     return (isinstance(snapshot, dict) and snapshot.get("version") == SNAPSHOT_VERSION
             and isinstance(snapshot.get("credentials"), list) and isinstance(snapshot.get("devices"), list)
             and (source is None or snapshot.get("source") == source))
 
 
-def iter_hosts(snapshot: dict) -> Iterator[Tuple[str, dict, list]]:
+def iter_hosts(snapshot: Snapshot) -> Iterator[Tuple[str, Dict[str, Any], List[str]]]:
     """Yield (host name, hostvars, group names) per device of a snapshot, in snapshot order.
 
     Hostvars are exactly those of docs/architecture.md, "The path of one device"; netraven_credentials is the chain in try order as
@@ -118,10 +138,10 @@ def iter_hosts(snapshot: dict) -> Iterator[Tuple[str, dict, list]]:
     Groups: tag_<name> per tag, plus netraven_no_credentials when the chain is empty.
     Devices with a reserved host name are left out (reserved_devices lists them).
     """
-    credentials = {}
+    credentials: Dict[int, Dict[str, Any]] = {}
     for cred_id, username, priority, tags in snapshot["credentials"]:
         credentials[cred_id] = {"id": cred_id, "username": username, "priority": priority, "tags": tags}
-    group_of = {}
+    group_of: Dict[str, str] = {}
     jump_groups = jump_group_names(snapshot)
     for hostname, address, port, device_id, device_type, tags, chain_ids, jump_host, transport, legacy in snapshot["devices"]:
         if is_reserved_host_name(hostname):
@@ -151,7 +171,7 @@ def iter_hosts(snapshot: dict) -> Iterator[Tuple[str, dict, list]]:
         yield hostname, hostvars, groups
 
 
-def jump_group_names(snapshot: dict) -> Dict[str, str]:
+def jump_group_names(snapshot: Snapshot) -> Dict[str, str]:
     """jump host name -> its group: netraven_jump_<name>, Ansible-safe, distinct even when two names sanitise alike."""
     groups: Dict[str, str] = {}
     taken: Dict[str, str] = {}
@@ -164,7 +184,7 @@ def jump_group_names(snapshot: dict) -> Dict[str, str]:
     return groups
 
 
-def reach_groups(snapshot: dict) -> Dict[str, Dict[str, Any]]:
+def reach_groups(snapshot: Snapshot) -> Dict[str, Dict[str, Any]]:
     """{group: its variables} for the groups that say how devices are reached (see the module docstring)."""
     groups: Dict[str, Dict[str, Any]] = {group: {"netraven_jump_host": name}
                                          for name, group in jump_group_names(snapshot).items()}
@@ -175,12 +195,12 @@ def reach_groups(snapshot: dict) -> Dict[str, Dict[str, Any]]:
     return groups
 
 
-def count_without_credentials(snapshot: dict) -> int:
+def count_without_credentials(snapshot: Snapshot) -> int:
     """How many devices that become hosts have an empty chain."""
     return sum(1 for row in snapshot["devices"] if not row[6] and not is_reserved_host_name(row[0]))
 
 
-def reserved_devices(snapshot: dict) -> List[Tuple[str, int]]:
+def reserved_devices(snapshot: Snapshot) -> List[Tuple[str, int]]:
     """(hostname, device id) of the rows iter_hosts leaves out: names of Ansible's implicit localhost."""
     return [(row[0], row[3]) for row in snapshot["devices"] if is_reserved_host_name(row[0])]
 

@@ -16,7 +16,7 @@ A device is stale when its last SUCCESS is older than the threshold, or it never
 from __future__ import annotations
 
 import datetime
-from typing import Iterable, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from ansible_collections.netraven.netraven.plugins.module_utils._history._diff import diff_configs
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import GENERIC, profile_for
@@ -27,6 +27,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._statuses import
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
     from sqlalchemy.orm import aliased
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
 
 DEFAULT_STALE_DEVICE_HOURS = 48
 # Diff lines kept per changed device and over the whole job; the counts are always complete.
@@ -35,7 +38,7 @@ DIFF_MAX_LINES_TOTAL = 5000
 STREAM_ROWS = 500
 
 
-def _cut(text: str, limit: int) -> tuple:
+def _cut(text: str, limit: int) -> Tuple[str, int]:
     """The first ``limit`` lines of ``text`` and how many lines were left out."""
     lines = text.splitlines()
     if len(lines) <= limit:
@@ -43,8 +46,8 @@ def _cut(text: str, limit: int) -> tuple:
     return "\n".join(lines[:limit]) + ("\n" if limit else ""), len(lines) - limit
 
 
-def changed_devices(session, job_id: int, per_device: int = DIFF_MAX_LINES_PER_DEVICE,
-                    total: int = DIFF_MAX_LINES_TOTAL) -> List[dict]:
+def changed_devices(session: Union[Session, Connection], job_id: int, per_device: int = DIFF_MAX_LINES_PER_DEVICE,
+                    total: int = DIFF_MAX_LINES_TOTAL) -> List[Dict[str, Any]]:
     """Devices the job stored a new configuration for, by hostname, each with its capped diff.
 
     Entry keys: device_id, hostname, config_id, previous_config_id, added, removed, diff,
@@ -63,7 +66,7 @@ def changed_devices(session, job_id: int, per_device: int = DIFF_MAX_LINES_PER_D
              .where(current.job_id == job_id)
              .order_by(Device.hostname, current.id)
              .execution_options(stream_results=True, yield_per=STREAM_ROWS))
-    entries = []
+    entries: List[Dict[str, Any]] = []
     budget = max(total, 0)
     for device_id, hostname, device_type, config_id, after_text, before_id, before_text in session.execute(query):
         # Volatile lines (clock, uptime) are dropped as the change detection drops them.
@@ -78,8 +81,9 @@ def changed_devices(session, job_id: int, per_device: int = DIFF_MAX_LINES_PER_D
     return entries
 
 
-def stale_devices(session, hours: float = DEFAULT_STALE_DEVICE_HOURS, job_id: Optional[int] = None,
-                  device_ids: Optional[Iterable[int]] = None, now=None) -> List[dict]:
+def stale_devices(session: Union[Session, Connection], hours: float = DEFAULT_STALE_DEVICE_HOURS, job_id: Optional[int] = None,
+                  device_ids: Optional[Iterable[int]] = None,
+                  now: Optional[datetime.datetime] = None) -> List[Dict[str, Any]]:
     """Devices whose last SUCCESS is older than ``hours`` (or that never had one), by hostname.
 
     With job_id, among the job's targeted devices (what this run is answerable for); else

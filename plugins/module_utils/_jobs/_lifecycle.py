@@ -21,7 +21,7 @@ partitions), so its rules live in the database rather than in a run:
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Set, cast
 
 from ansible_collections.netraven.netraven.plugins.module_utils._inventory._chains import resolve_chains, select_devices
 from ansible_collections.netraven.netraven.plugins.module_utils._crypto import KEY_ENV, OLD_KEYS_ENV
@@ -65,8 +65,9 @@ if HAS_SQLALCHEMY:
     import sqlalchemy as sa
     from sqlalchemy import exc as sa_exc
 if TYPE_CHECKING:  # pragma: no cover
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import CursorResult, Engine
     from sqlalchemy.orm import Session
+    from sqlalchemy.sql import ColumnElement
 
     from ansible_collections.netraven.netraven.plugins.module_utils._crypto import SecretBox
 
@@ -86,7 +87,7 @@ def _describe(error: BaseException, session: Session) -> str:
     """A one-line, password-free description of whatever the resolution raised."""
     if isinstance(error, NetRavenError):
         return str(error)
-    bind = session.get_bind()
+    bind = cast("Engine", session.get_bind())  # the collection binds its sessions to an engine (session_scope)
     if isinstance(error, sa_exc.DBAPIError):
         return str(database_error(error, bind))
     url = bind.url.render_as_string(hide_password=False)
@@ -128,24 +129,25 @@ def close_stale_jobs(engine: Engine, stale_after: int = DEFAULT_STALE_AFTER, now
         return []
     now = _now(now)
     cutoff = now - datetime.timedelta(seconds=stale_after)
-    closed = []
+    closed: List[Dict[str, Any]] = []
     with session_scope(engine) as session:
         started = sa.func.coalesce(Job.started_at, Job.created_at)
         candidates = session.execute(
             sa.select(Job.id, Job.name, started).where(Job.status == JobStatus.RUNNING, started < cutoff)
             .order_by(Job.id)).all()
         for job_id, name, started_at in candidates:
-            claimed = session.execute(
+            # An UPDATE's result is a CursorResult, which has the rowcount.
+            claimed = cast("CursorResult[Any]", session.execute(
                 sa.update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING)
                 .values(status=JobStatus.FAILED_UNEXPECTED, completed_at=now)
-                .execution_options(synchronize_session=False))
+                .execution_options(synchronize_session=False)))
             if claimed.rowcount != 1:
                 continue
-            pending = session.execute(
+            pending = cast("CursorResult[Any]", session.execute(
                 sa.update(JobResult).where(JobResult.job_id == job_id, JobResult.status == DeviceStatus.PENDING)
                 .values(status=DeviceStatus.FAILED_UNEXPECTED, result_time=now,
                         details={"error_type": ErrorType.UNEXPECTED, "error_message": ABANDONED_MESSAGE})
-                .execution_options(synchronize_session=False)).rowcount
+                .execution_options(synchronize_session=False))).rowcount
             log_runner_error(
                 session, job_id,
                 "Job abandoned: still RUNNING more than %d s after it started (the run that owned it was killed "
@@ -161,10 +163,10 @@ def close_stale_jobs(engine: Engine, stale_after: int = DEFAULT_STALE_AFTER, now
 
 def _jump_credential_ids(session: Session, device_ids: List[int]) -> List[int]:
     """The credentials of the jump hosts the devices are reached through, every hop (via) included."""
-    hops = set(session.scalars(sa.select(Device.jump_host_id).where(
-        Device.id.in_(device_ids), Device.jump_host_id.isnot(None))))
-    credentials: set = set()
-    visited: set = set()
+    hops = cast("Set[int]", set(session.scalars(sa.select(Device.jump_host_id).where(  # not None: the WHERE
+        Device.id.in_(device_ids), Device.jump_host_id.isnot(None)))))
+    credentials: Set[int] = set()
+    visited: Set[int] = set()
     while hops:
         visited |= hops
         rows = session.execute(sa.select(JumpHost.credential_id, JumpHost.via_id).where(JumpHost.id.in_(hops))).all()
@@ -173,7 +175,7 @@ def _jump_credential_ids(session: Session, device_ids: List[int]) -> List[int]:
     return sorted(credentials)
 
 
-def _check_decryptable(session: Session, devices: List[dict], box_factory: Callable[[], SecretBox]) -> int:
+def _check_decryptable(session: Session, devices: List[Dict[str, Any]], box_factory: Callable[[], SecretBox]) -> int:
     """Open every distinct credential of the chains once; raise when the key cannot.
 
     Finding this at start, rather than device by device, turns a wrong or rotated-out
@@ -208,7 +210,7 @@ def _check_decryptable(session: Session, devices: List[dict], box_factory: Calla
     return len(ids)
 
 
-def _fix_targets(session: Session, job: Job, devices: List[dict], box_factory: Callable[[], SecretBox],
+def _fix_targets(session: Session, job: Job, devices: List[Dict[str, Any]], box_factory: Callable[[], SecretBox],
                  now: datetime.datetime) -> Dict[str, Any]:
     """Resolve chains, record the targets and settle the job when it cannot run; returns the resolution."""
     total = len(devices)
@@ -289,8 +291,8 @@ def start_job(engine: Engine, box_factory: Callable[[], SecretBox], name: Option
         raise ValidationError("job_id cannot be combined with tags, hostnames or device_ids: "
                               "a joined job targets the devices of its own tags")
     closed = close_stale_jobs(engine, stale_after, now=now, check_mode=check_mode)
-    result = {"closed_stale": closed, "created": False, "joined": job_id is not None, "changed": bool(closed),
-              "skipped_hostnames": []}
+    result: Dict[str, Any] = {"closed_stale": closed, "created": False, "joined": job_id is not None,
+                              "changed": bool(closed), "skipped_hostnames": []}
     with session_scope(engine) as session:
         if job_id is not None:
             job = _job_row(session, job_id, lock=True)
@@ -335,7 +337,7 @@ def _start_message(result: Dict[str, Any]) -> str:
 
 # --------------------------------------------------------------------------- finish
 
-def _final_status_expression(job_id: int):
+def _final_status_expression(job_id: int) -> ColumnElement[str]:
     """CASE computing the final status from the job's results, evaluated by the finishing UPDATE."""
     total = sa.select(sa.func.count(JobResult.id)).where(JobResult.job_id == job_id).scalar_subquery()
     succeeded = (sa.select(sa.func.count(JobResult.id))
@@ -356,10 +358,10 @@ def write_final_status(session: Session, job_id: int, now: Optional[datetime.dat
     pending = sa.exists().where(JobResult.job_id == job_id, JobResult.status == DeviceStatus.PENDING)
     latest = sa.select(sa.func.max(JobResult.result_time)).where(JobResult.job_id == job_id).scalar_subquery()
     at = sa.literal(_now(now), Timestamp)
-    written = session.execute(
+    written = cast("CursorResult[Any]", session.execute(
         sa.update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING, ~pending)
         .values(status=_final_status_expression(job_id), completed_at=sa.case((latest > at, latest), else_=at))
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     return written.rowcount == 1
 
 
@@ -367,11 +369,12 @@ def close_pending_targets(session: Session, job_id: int, now: Optional[datetime.
                           message: str = NEVER_RAN_MESSAGE) -> int:
     """Mark the still PENDING targets of a RUNNING job FAILED_UNEXPECTED (never ran); returns how many."""
     running = sa.exists().where(Job.id == job_id, Job.status == JobStatus.RUNNING)
-    return session.execute(
+    closed = cast("CursorResult[Any]", session.execute(
         sa.update(JobResult).where(JobResult.job_id == job_id, JobResult.status == DeviceStatus.PENDING, running)
         .values(status=DeviceStatus.FAILED_UNEXPECTED, result_time=_now(now),
                 details={"error_type": ErrorType.UNEXPECTED, "error_message": message})
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)))
+    return closed.rowcount
 
 
 def finish_job(engine: Engine, job_id: int, close_pending: bool = False, check_mode: bool = False,

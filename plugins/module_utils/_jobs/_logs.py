@@ -13,6 +13,9 @@ Messages and data must never carry a password; callers pass usernames and ids on
 
 from __future__ import annotations
 
+import datetime
+from typing import Any, Mapping, Optional
+
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, ConnectionLog, JobLog
 from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import utcnow
 from ansible_collections.netraven.netraven.plugins.module_utils._statuses import (
@@ -22,7 +25,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._statuses import
     runner_error_level,
 )
 
-from ansible_collections.netraven.netraven.plugins.module_utils._db._statements import Statement
+from ansible_collections.netraven.netraven.plugins.module_utils._db._statements import Statement, Target
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
@@ -38,13 +41,15 @@ CONNECTION_LOG_INSERT = Statement(lambda: sa.insert(ConnectionLog).values(
     timestamp=sa.bindparam("timestamp")))
 
 
-def write_job_log(session, job_id, message, level=LogLevel.INFO, device_id=None, data=None, now=None):
+def write_job_log(session: Target, job_id: int, message: str, level: str = LogLevel.INFO, device_id: Optional[int] = None,
+                  data: Optional[Mapping[str, Any]] = None, now: Optional[datetime.datetime] = None) -> None:
     """Add a job_logs row; device_id None makes it a job-level entry (no data: SQL NULL)."""
     JOB_LOG_INSERT.execute(session, job_id=job_id, device_id=device_id, message=message, level=level,
                            timestamp=now or utcnow(), data=dict(data) if data else None)
 
 
-def log_runner_error(session, job_id, message, error_type=ErrorType.GENERAL, data=None):
+def log_runner_error(session: Target, job_id: int, message: str, error_type: str = ErrorType.GENERAL,
+                     data: Optional[Mapping[str, Any]] = None) -> None:
     """A job-level error row: level ERROR for credential problems, CRITICAL for anything else."""
     level = runner_error_level(error_type)
     payload = dict(data or {})
@@ -52,8 +57,9 @@ def log_runner_error(session, job_id, message, error_type=ErrorType.GENERAL, dat
     write_job_log(session, job_id, message, level=level, device_id=None, data=payload)
 
 
-def log_credential_attempt(session, job_id, device_id, credential_id, credential_username, attempt,
-                           success, error_type=None, message=None, reason=None):
+def log_credential_attempt(session: Target, job_id: int, device_id: int, credential_id: int, credential_username: str,
+                           attempt: int, success: bool, error_type: Optional[str] = None, message: Optional[str] = None,
+                           reason: Optional[str] = None) -> None:
     """The per-attempt job_logs row with {credential_id, credential_username, attempt, error_type}.
 
     reason (a rejection other than a plain refused login, such as "Enable rejected") follows the default message.
@@ -72,8 +78,11 @@ def log_credential_attempt(session, job_id, device_id, credential_id, credential
     write_job_log(session, job_id, message, level=level, device_id=device_id, data=data)
 
 
-def write_connection_log(session, device_id, job_id, successful, duration_ms=None, error_message=None,
-                         error_type=None, credential_id=None, credential_username=None, retry_count=0, now=None):
+def write_connection_log(session: Target, device_id: int, job_id: Optional[int], successful: bool,
+                         duration_ms: Optional[int] = None, error_message: Optional[str] = None,
+                         error_type: Optional[str] = None, credential_id: Optional[int] = None,
+                         credential_username: Optional[str] = None, retry_count: int = 0,
+                         now: Optional[datetime.datetime] = None) -> None:
     """Add the one connection_logs row a device gets per job."""
     CONNECTION_LOG_INSERT.execute(
         session, device_id=device_id, job_id=job_id, successful=successful, duration_ms=duration_ms,

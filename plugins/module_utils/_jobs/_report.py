@@ -17,7 +17,7 @@ import datetime
 import html
 import os
 import tempfile
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple, TypedDict, cast
 
 from ansible_collections.netraven.netraven.plugins.module_utils._compliance._job_summary import job_compliance
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import NetRavenError
@@ -34,6 +34,8 @@ from ansible_collections.netraven.netraven.plugins.module_utils._statuses import
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # Colour, icon and text per job status: the NetRaven UI's JobStatusBadge mapping.
 JOB_STATUS_DISPLAY = {
@@ -72,16 +74,50 @@ DEFAULT_MAX_LINES = 200
 JOB_LOG_LIMIT = 50
 # The most failing compliance results the report details (the summary holds them all).
 REPORT_FAILING_SHOWN = 300
+# A job's summary (the job module's RETURN 'summary'): counts, devices, logs, changes, compliance, lines.
+Summary = Dict[str, Any]
 
 
-def status_display(status):
+class Counts(TypedDict):
+    """Device counts of a job (the summary's and every job result's 'counts')."""
+
+    total: int
+    succeeded: int
+    failed: int
+    pending: int
+    by_status: Dict[str, int]
+
+
+class _DeviceEntryFields(TypedDict):
+    device_id: int
+    hostname: str
+    status: str
+    credential_id: Optional[int]
+    credential_name: Optional[str]
+    credential_username: Optional[str]
+    retry_count: int
+    attempts: int
+    changed: Optional[bool]
+    config_id: Optional[int]
+    duration_ms: Optional[int]
+    error_type: Optional[str]
+    error: Optional[str]
+
+
+class DeviceEntry(_DeviceEntryFields, total=False):
+    """One device of the summary's 'devices'; 'compliance' only when the job evaluated compliance."""
+
+    compliance: Optional[str]
+
+
+def status_display(status: str) -> Tuple[str, str, str]:
     """(colour, icon, text) of a job status; unknown statuses show grey with their own name."""
     return JOB_STATUS_DISPLAY.get(status, ("gray", "info-circle", status))
 
 
-def count_results(session, job_id):
+def count_results(session: Session, job_id: int) -> Counts:
     """Device counts of a job: total, succeeded, failed, pending and per device status; one query."""
-    by_status = dict(session.execute(
+    by_status: Dict[str, int] = dict(session.execute(
         sa.select(JobResult.status, sa.func.count(JobResult.id)).where(JobResult.job_id == job_id)
         .group_by(JobResult.status)).all())
     total = sum(by_status.values())
@@ -91,7 +127,7 @@ def count_results(session, job_id):
             "by_status": dict(sorted(by_status.items()))}
 
 
-def _duration(start, end):
+def _duration(start: object, end: object) -> Optional[float]:
     if not isinstance(start, datetime.datetime) or not isinstance(end, datetime.datetime):
         return None
     if (start.tzinfo is None) != (end.tzinfo is None):
@@ -99,7 +135,8 @@ def _duration(start, end):
     return round((end - start).total_seconds(), 1)
 
 
-def _device_entry(device_id, hostname, status, details, credential_names):
+def _device_entry(device_id: int, hostname: Optional[str], status: str, details: object,
+                  credential_names: Mapping[Any, str]) -> DeviceEntry:
     details = details if isinstance(details, dict) else {}
     credential_id = details.get("credential_id")
     attempts = details.get("attempts")
@@ -122,17 +159,17 @@ def _device_entry(device_id, hostname, status, details, credential_names):
     }
 
 
-def build_summary(session: Any, job_id: int, max_lines: Optional[int] = None,
-                  stale_device_hours: float = DEFAULT_STALE_DEVICE_HOURS) -> dict:
+def build_summary(session: Session, job_id: int, max_lines: Optional[int] = None,
+                  stale_device_hours: float = DEFAULT_STALE_DEVICE_HOURS) -> Summary:
     """The job's summary dict (see the job module's RETURN), with its readable lines under 'lines'."""
-    job = session.get(Job, job_id)
+    job = cast(Job, session.get(Job, job_id))  # the caller read the job in this session (finish_job)
     rows = session.execute(
         sa.select(JobResult.device_id, Device.hostname, JobResult.status, JobResult.details)
         .join(Device, Device.id == JobResult.device_id, isouter=True)
         .where(JobResult.job_id == job_id)).all()
     credential_ids = {row.details.get("credential_id") for row in rows if isinstance(row.details, dict)}
     credential_ids.discard(None)
-    credential_names = {}
+    credential_names: Dict[Any, str] = {}
     if credential_ids:
         credential_names = dict(session.execute(
             sa.select(Credential.id, Credential.name).where(Credential.id.in_(sorted(credential_ids)))).all())
@@ -148,7 +185,7 @@ def build_summary(session: Any, job_id: int, max_lines: Optional[int] = None,
         .where(JobLog.job_id == job_id, JobLog.device_id.is_(None))
         .order_by(JobLog.id.desc()).limit(JOB_LOG_LIMIT)).all()
     colour, _icon, text = status_display(job.status)
-    summary = {
+    summary: Summary = {
         "job_id": job.id,
         "name": job.name,
         "job_type": job.job_type,
@@ -178,7 +215,7 @@ def build_summary(session: Any, job_id: int, max_lines: Optional[int] = None,
     return summary
 
 
-def _credential_label(device):
+def _credential_label(device: DeviceEntry) -> str:
     label = "credential '%s'" % (device["credential_username"] or "?")
     if device["credential_name"] and device["credential_name"] != device["credential_username"]:
         label += " [%s]" % device["credential_name"]
@@ -187,13 +224,13 @@ def _credential_label(device):
     return label
 
 
-def _stale_age(device):
+def _stale_age(device: Mapping[str, Any]) -> str:
     if device["last_success"] is None:
         return "never backed up"
     return "last success %s (%s h ago)" % (device["last_success"], device["hours_since"])
 
 
-def summary_lines(summary: dict, max_lines: Optional[int] = None) -> list:
+def summary_lines(summary: Summary, max_lines: Optional[int] = None) -> List[str]:
     """Readable lines: status, counts, job errors, failed devices with reason, credential per device."""
     limit = DEFAULT_MAX_LINES if max_lines is None else max_lines
     counts = summary["counts"]
@@ -240,7 +277,7 @@ def summary_lines(summary: dict, max_lines: Optional[int] = None) -> list:
     return lines
 
 
-def compliance_lines(compliance: Optional[dict], limit: int) -> list:
+def compliance_lines(compliance: Optional[Dict[str, Any]], limit: int) -> List[str]:
     """The summary's compliance lines: the percentage, then each failing device and rule (new ones marked)."""
     if not compliance:
         return []
@@ -260,12 +297,12 @@ def compliance_lines(compliance: Optional[dict], limit: int) -> list:
 
 # --------------------------------------------------------------------------- HTML
 
-def _e(value):
+def _e(value: object) -> str:
     """Escape anything for HTML text and attribute values."""
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def svg_icon(name, size=20):
+def svg_icon(name: str, size: int = 20) -> str:
     """An inline SVG icon (stroke drawn in the current text colour)."""
     return ('<svg class="icon" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 24 24" '
             'fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" '
@@ -311,7 +348,7 @@ pre.lines{margin:6px 0 0;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;whi
 """
 
 
-def _pill(text, colour):
+def _pill(text: object, colour: str) -> str:
     fg, bg, border = PALETTE[colour]
     return '<span class="pill" style="color:%s;background:%s;border-color:%s">%s</span>' % (fg, bg, border, _e(text))
 
@@ -324,11 +361,11 @@ BASE_CSS = _CSS
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
-def _device_colour(status):
+def _device_colour(status: str) -> str:
     return device_colour(status)
 
 
-def _table_order(device):
+def _table_order(device: DeviceEntry) -> Tuple[int, str, int]:
     """Failed devices first, then those still pending, then the backed-up ones; by hostname within.
 
     A report is read for what went wrong: with hundreds of successes sorted among them by
@@ -338,7 +375,7 @@ def _table_order(device):
     return rank, device["hostname"], device["device_id"]
 
 
-def _device_row(device: dict, with_compliance: bool = False) -> str:
+def _device_row(device: DeviceEntry, with_compliance: bool = False) -> str:
     if device["credential_username"] or device["credential_id"] is not None:
         credential = _e(device["credential_username"] or "?")
         extra = []
@@ -372,13 +409,13 @@ def _device_row(device: dict, with_compliance: bool = False) -> str:
         changed, compliance, error)
 
 
-def _diff_line(line):
+def _diff_line(line: str) -> str:
     css = "add" if line.startswith("+") and not line.startswith("+++") else (
         "del" if line.startswith("-") and not line.startswith("---") else "")
     return '<span class="%s">%s</span>' % (css, _e(line)) if css else _e(line)
 
 
-def _changes_section(summary):
+def _changes_section(summary: Summary) -> str:
     """Each changed device's diff, folded in a <details> (no script needed, so the CSP holds)."""
     changed = summary.get("changed_devices") or []
     if not changed:
@@ -400,7 +437,7 @@ def _changes_section(summary):
     return "<h2>Changed configurations (%d)</h2>%s\n%s" % (len(changed), "\n".join(blocks), total_note)
 
 
-def failing_block(hostname: str, rule: str, since: object, section: object, missing: list, extra: list) -> str:
+def failing_block(hostname: str, rule: str, since: object, section: object, missing: List[str], extra: List[str]) -> str:
     """One failing (device, rule) folded in a <details>: since when, its section, missing (-) and extra (+) lines.
 
     Shared by this report's compliance section and the compliance page (_compliance/_page.py).
@@ -413,7 +450,7 @@ def failing_block(hostname: str, rule: str, since: object, section: object, miss
                 _e(hostname), _e(rule), _e(since or "?"), len(missing), len(extra), where, "\n".join(lines)))
 
 
-def _compliance_section(compliance: Optional[dict]) -> str:
+def _compliance_section(compliance: Optional[Dict[str, Any]]) -> str:
     """The job's compliance: the percentage, then each failing rule with its missing and extra lines."""
     if not compliance:
         return ""
@@ -433,7 +470,7 @@ def _compliance_section(compliance: Optional[dict]) -> str:
     return head + "\n".join(blocks) + note
 
 
-def _stale_section(summary):
+def _stale_section(summary: Summary) -> str:
     stale = summary.get("stale_devices") or []
     if not stale:
         return ""
@@ -445,7 +482,7 @@ def _stale_section(summary):
                 len(stale), _e(summary.get("stale_device_hours")), rows))
 
 
-def render_html(summary: dict, generated_at: Any = None) -> str:
+def render_html(summary: Summary, generated_at: Optional[datetime.datetime] = None) -> str:
     """The self-contained HTML report of a summary (no script, no external asset)."""
     colour, icon, text = status_display(summary["status"])
     fg, bg, border = PALETTE[colour]
@@ -515,7 +552,7 @@ def render_html(summary: dict, generated_at: Any = None) -> str:
        "generated": _e(generated)}
 
 
-def write_report(path: str, summary: dict, generated_at: Any = None) -> str:
+def write_report(path: str, summary: Summary, generated_at: Optional[datetime.datetime] = None) -> str:
     """Write the HTML report atomically (a reader never sees half a file); returns the absolute path."""
     return write_html(path, render_html(summary, generated_at), "the job report")
 

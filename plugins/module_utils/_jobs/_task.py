@@ -11,7 +11,7 @@ ARGUMENT_SPEC and RULES and call run_job, so the task behaves the same either wa
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict
+from typing import TYPE_CHECKING, Any, Callable, Dict
 
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._report import write_report
 from ansible_collections.netraven.netraven.plugins.module_utils._jobs._lifecycle import (
@@ -20,8 +20,13 @@ from ansible_collections.netraven.netraven.plugins.module_utils._jobs._lifecycle
     start_job,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
-def run_job(engine, box_factory: Callable, params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
+    from ansible_collections.netraven.netraven.plugins.module_utils._crypto import SecretBox
+
+
+def run_job(engine: Engine, box_factory: Callable[[], SecretBox], params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
     """The task's result for validated params: start, finish or close stale jobs (see the module's docs)."""
     if params["state"] == "close_stale":
         closed = close_stale_jobs(engine, params["stale_after"], check_mode=check_mode)

@@ -13,6 +13,8 @@ task that sets only ``enabled`` never resets a port someone else chose.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, overload
+
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError, unknown_tags_message
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY, Tag
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._names import check_path_safe
@@ -20,14 +22,19 @@ from ansible_collections.netraven.netraven.plugins.module_utils._manage._names i
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
     from sqlalchemy import exc as sa_exc
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ansible_collections.netraven.netraven.plugins.module_utils._db._models import Tag as TagRow
+    from ansible_collections.netraven.netraven.plugins.module_utils._module_base import HandlerModule
 
 
-def tag_names(tags):
+def tag_names(tags: Iterable[TagRow]) -> List[str]:
     """Sorted names of Tag objects: the order-free form results and comparisons use."""
     return sorted(tag.name for tag in tags)
 
 
-def clean_tag_names(names, option="tags"):
+def clean_tag_names(names: Optional[Iterable[Optional[str]]], option: str = "tags") -> Optional[List[str]]:
     """Strip, refuse empty names and drop duplicates; None stays None (tags not managed)."""
     if names is None:
         return None
@@ -42,7 +49,19 @@ def clean_tag_names(names, option="tags"):
     return cleaned
 
 
-def check_text(option, value, limit, required=False):
+@overload
+def check_text(option: str, value: str, limit: int, required: bool = False) -> str: ...
+
+
+@overload
+def check_text(option: str, value: None, limit: int, required: bool = False) -> None: ...
+
+
+@overload
+def check_text(option: str, value: Optional[str], limit: int, required: bool = False) -> Optional[str]: ...
+
+
+def check_text(option: str, value: Optional[str], limit: int, required: bool = False) -> Optional[str]:
     """Refuse an empty required value or one longer than its column (PostgreSQL would reject it late)."""
     if value is None:
         return None
@@ -53,7 +72,7 @@ def check_text(option, value, limit, required=False):
     return value
 
 
-def find_tags(session, names):
+def find_tags(session: Session, names: Optional[Iterable[str]]) -> Dict[str, TagRow]:
     """Map name -> Tag for those of names that exist; one query."""
     if not names:
         return {}
@@ -71,14 +90,15 @@ class TagPlan:
     a playbook describing a whole estate must get through to predict the rest.
     """
 
-    def __init__(self, session, current, names, purge=True, create=False, option="tags", check_mode=False):
+    def __init__(self, session: Session, current: Iterable[str], names: Optional[Iterable[Optional[str]]], purge: bool = True,
+                 create: bool = False, option: str = "tags", check_mode: bool = False) -> None:
         self.current = sorted(current)
-        self.warnings = []
+        self.warnings: List[str] = []
         names = clean_tag_names(names, option)
         if names is None:
             self.wanted = list(self.current)
-            self.existing = {}
-            self.missing = []
+            self.existing: Dict[str, TagRow] = {}
+            self.missing: List[str] = []
             return
         self.existing = find_tags(session, names)
         self.missing = [check_path_safe("%s: tag name" % option, name) for name in names if name not in self.existing]
@@ -95,11 +115,11 @@ class TagPlan:
         self.wanted = sorted(wanted)
 
     @property
-    def changed(self):
+    def changed(self) -> bool:
         """True when the object's tag set differs from the wanted one."""
         return self.wanted != self.current
 
-    def apply(self, session, current_tags):
+    def apply(self, session: Session, current_tags: Iterable[TagRow]) -> List[TagRow]:
         """Create the missing tags and return the Tag objects for the wanted set."""
         by_name = {tag.name: tag for tag in current_tags}
         by_name.update(self.existing)
@@ -110,17 +130,17 @@ class TagPlan:
         return [by_name[name] for name in self.wanted]
 
 
-def changed_fields(current, wanted):
+def changed_fields(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> Dict[str, Any]:
     """The wanted values (None = not managed) that differ from current: {field: new value}."""
     return {field: value for field, value in wanted.items() if value is not None and current.get(field) != value}
 
 
-def make_diff(before, after):
+def make_diff(before: Optional[Mapping[str, Any]], after: Optional[Mapping[str, Any]]) -> Dict[str, Dict[str, Any]]:
     """Ansible's diff structure; an absent object is an empty dict."""
     return {"before": dict(before or {}), "after": dict(after or {})}
 
 
-def flush_or_conflict(session, describe):
+def flush_or_conflict(session: Session, describe: Callable[[], str]) -> None:
     """Flush pending writes; a unique-constraint race becomes a one-line ValidationError.
 
     The plan checked uniqueness first, so this only fires when another run wrote the
@@ -133,7 +153,7 @@ def flush_or_conflict(session, describe):
         raise ValidationError("%s conflicts with a row another run wrote at the same time; run the task again" % describe()) from None
 
 
-def module_result(module, result):
+def module_result(module: HandlerModule, result: Dict[str, Any]) -> Dict[str, Any]:
     """Shape a core result for exit_json: warnings go through module.warn, diff only in diff mode."""
     result = dict(result)
     for warning in result.pop("warnings", None) or ():

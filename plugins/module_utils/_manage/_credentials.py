@@ -15,7 +15,7 @@ a secret or its ciphertext: results and diffs carry at most a "<changed>" marker
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import check_text, tag_names
@@ -27,13 +27,18 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps 
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    from ansible_collections.netraven.netraven.plugins.module_utils._crypto import SecretBox
 
 MANAGED_FIELDS = ("name", "username", "priority", "description", "is_system", "tags")
 DEFAULT_PRIORITY = 100
 UPDATE_PASSWORD_CHOICES = ("always", "on_create")
 
 
-def credential_to_dict(credential: Any, tags: Optional[list] = None) -> Dict[str, Any]:
+def credential_to_dict(credential: Any, tags: Optional[List[str]] = None) -> Dict[str, Any]:
     """The credential as a result dict: never the password or its ciphertext."""
     return {
         "id": credential.id,
@@ -78,9 +83,9 @@ class EnsureCredential(Ensure):
     managed_fields = MANAGED_FIELDS
     unsaved_fields = {"id": None, "last_used": None, "success_rate": None, "success_count": 0, "failure_count": 0}
 
-    def __init__(self, secret_box: Callable[[], Any], name: Optional[str] = None, username: Optional[str] = None,
+    def __init__(self, secret_box: Callable[[], SecretBox], name: Optional[str] = None, username: Optional[str] = None,
                  password: Optional[str] = None, update_password: str = "on_create", priority: Optional[int] = None,
-                 description: Optional[str] = None, is_system: Optional[bool] = None, tags: Optional[list] = None,
+                 description: Optional[str] = None, is_system: Optional[bool] = None, tags: Optional[List[str]] = None,
                  purge_tags: bool = True, create_tags: bool = False, check_mode: bool = False,
                  enable_secret: Optional[str] = None, private_key: Optional[str] = None,
                  private_key_passphrase: Optional[str] = None) -> None:
@@ -98,10 +103,10 @@ class EnsureCredential(Ensure):
         self.wanted = {"username": username, "priority": priority, "description": description, "is_system": is_system}
         self.tags, self.purge_tags, self.create_tags = tags, purge_tags, create_tags
 
-    def to_dict(self, row: Any, tags: Optional[list] = None) -> Dict[str, Any]:
+    def to_dict(self, row: Any, tags: Optional[List[str]] = None) -> Dict[str, Any]:
         return credential_to_dict(row, tags)
 
-    def plan(self, session: Any, row: Any, before: Optional[Dict[str, Any]]) -> Plan:
+    def plan(self, session: Session, row: Any, before: Optional[Dict[str, Any]]) -> Plan:
         tags = self.tag_plan(session, before, self.tags, self.purge_tags, self.create_tags)
         if row is None:
             if self.wanted["username"] is None:
@@ -154,7 +159,7 @@ class EnsureCredential(Ensure):
             writes = dict(writes, private_key=checked)
         return writes
 
-    def _apply(self, session: Any, plan: Plan) -> Dict[str, Any]:
+    def _apply(self, session: Session, plan: Plan) -> Dict[str, Any]:
         after = super()._apply(session, plan)
         if any(value is not None for value in plan.secrets.values()):
             record_key_check(session, self.secret_box())  # an install's first sealed value records its key (_key_check)
@@ -166,7 +171,7 @@ class EnsureCredential(Ensure):
         return {"password_changed": "password" in plan.secrets, "secrets_changed": sorted(plan.secrets),
                 "created_tags": plan.created_tags, "warnings": plan.warnings}
 
-    def removal(self, session: Any, row: Any) -> Dict[str, Any]:
+    def removal(self, session: Session, row: Any) -> Dict[str, Any]:
         """A credential that logs in to jump hosts stays: their devices would lose their way in."""
         users = list(session.scalars(sa.select(JumpHost.name).where(JumpHost.credential_id == row.id).order_by(JumpHost.name)))
         if users:
@@ -175,10 +180,10 @@ class EnsureCredential(Ensure):
         return super().removal(session, row)
 
 
-def ensure_credential(engine: Any, secret_box: Callable[[], Any], name: Optional[str] = None,
+def ensure_credential(engine: Engine, secret_box: Callable[[], SecretBox], name: Optional[str] = None,
                       username: Optional[str] = None, password: Optional[str] = None,
                       update_password: str = "on_create", priority: Optional[int] = None,
-                      description: Optional[str] = None, is_system: Optional[bool] = None, tags: Optional[list] = None,
+                      description: Optional[str] = None, is_system: Optional[bool] = None, tags: Optional[List[str]] = None,
                       purge_tags: bool = True, create_tags: bool = False, state: str = "present",
                       check_mode: bool = False, enable_secret: Optional[str] = None, private_key: Optional[str] = None,
                       private_key_passphrase: Optional[str] = None) -> Dict[str, Any]:

@@ -16,7 +16,7 @@ import difflib
 import ipaddress
 import re
 
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import MissingLibraryError, ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import check_text, tag_names
@@ -27,6 +27,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps 
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
 
 MANAGED_FIELDS = ("hostname", "ip_address", "device_type", "port", "description", "enabled", "tags", "jump_host",
                   "transport", "legacy_ssh")
@@ -34,10 +37,10 @@ DEFAULT_PORT = 22
 TRANSPORTS = ("ssh", "telnet")
 TELNET_SUFFIX = "_telnet"
 
-_PLATFORMS = []
+_PLATFORMS: List[str] = []
 
 
-def netmiko_platforms():
+def netmiko_platforms() -> List[str]:
     """The device types netmiko can connect to (its CLASS_MAPPER keys), sorted.
 
     Imported on first use: netmiko loads every driver (0.4 s), which a task that
@@ -53,7 +56,7 @@ def netmiko_platforms():
     return list(_PLATFORMS)
 
 
-def validate_device_type(device_type, platforms=None):
+def validate_device_type(device_type: str, platforms: Optional[Sequence[str]] = None) -> str:
     """The device_type when netmiko knows it, else a ValidationError naming the close matches."""
     platforms = netmiko_platforms() if platforms is None else platforms
     if device_type in platforms:
@@ -64,7 +67,7 @@ def validate_device_type(device_type, platforms=None):
     raise ValidationError("Unknown device_type '%s' (netmiko has no such platform): %s" % (device_type, hint))
 
 
-def normalise_ip(value):
+def normalise_ip(value: object) -> str:
     """The address in canonical text form (so 2001:DB8::1 and 2001:db8:0::1 are one address)."""
     try:
         return str(ipaddress.ip_address(str(value).strip()))
@@ -72,14 +75,14 @@ def normalise_ip(value):
         raise ValidationError("ip_address '%s' is not an IPv4 or IPv6 address" % value) from None
 
 
-def validate_port(port):
+def validate_port(port: Optional[int]) -> Optional[int]:
     """The TCP port, refused outside 1..65535."""
     if port is not None and not 1 <= port <= 65535:
         raise ValidationError("port %s is out of range (1-65535)" % port)
     return port
 
 
-def device_to_dict(device, tags=None):
+def device_to_dict(device: Device, tags: Optional[List[str]] = None) -> Dict[str, Any]:
     """The device as a result dict (tags by name)."""
     return {
         "id": device.id,
@@ -98,7 +101,7 @@ def device_to_dict(device, tags=None):
     }
 
 
-def telnet_device_type(device_type: str, platforms: Optional[list] = None) -> str:
+def telnet_device_type(device_type: str, platforms: Optional[Sequence[str]] = None) -> str:
     """netmiko's telnet driver for a device type (cisco_ios -> cisco_ios_telnet); a ValidationError when it has none."""
     platforms = netmiko_platforms() if platforms is None else platforms
     telnet = device_type + TELNET_SUFFIX
@@ -122,7 +125,7 @@ def check_hostname(hostname: str) -> str:
     return hostname
 
 
-def _check_conflicts(session, hostname, ip_address, own_id):
+def _check_conflicts(session: Session, hostname: str, ip_address: Optional[str], own_id: Optional[int]) -> None:
     """Refuse a hostname (ignoring case) or an address that another device already has."""
     others = Device.id != own_id if own_id is not None else sa.true()
     clash = session.execute(
@@ -152,14 +155,15 @@ class EnsureDevice(Ensure):
 
     def __init__(self, hostname: str, ip_address: Optional[str] = None, device_type: Optional[str] = None,
                  port: Optional[int] = None, description: Optional[str] = None, enabled: Optional[bool] = None,
-                 tags: Optional[list] = None, purge_tags: bool = True, create_tags: bool = False,
+                 tags: Optional[List[str]] = None, purge_tags: bool = True, create_tags: bool = False,
                  check_mode: bool = False, jump_host: Optional[str] = None, transport: Optional[str] = None,
                  legacy_ssh: Optional[bool] = None) -> None:
         super().__init__(check_hostname((hostname or "").strip()), check_mode)
         if transport is not None and transport not in TRANSPORTS:
             raise ValidationError("transport must be one of %s, not '%s'" % (", ".join(TRANSPORTS), transport))
-        self.wanted = {"ip_address": ip_address, "device_type": device_type, "port": port, "description": description,
-                       "enabled": enabled, "transport": transport, "legacy_ssh": legacy_ssh}
+        self.wanted: Dict[str, Any] = {"ip_address": ip_address, "device_type": device_type, "port": port,
+                                       "description": description, "enabled": enabled, "transport": transport,
+                                       "legacy_ssh": legacy_ssh}
         self.jump_host = jump_host.strip() if jump_host is not None else None
         self.tags, self.purge_tags, self.create_tags = tags, purge_tags, create_tags
         self.stored_address: Optional[str] = None  # the address before the task, for the message of a write race
@@ -172,10 +176,10 @@ class EnsureDevice(Ensure):
         validate_port(self.wanted["port"])
         return self
 
-    def to_dict(self, row: Any, tags: Optional[list] = None) -> Dict[str, Any]:
+    def to_dict(self, row: Any, tags: Optional[List[str]] = None) -> Dict[str, Any]:
         return device_to_dict(row, tags)
 
-    def plan(self, session: Any, row: Any, before: Optional[Dict[str, Any]]) -> Plan:
+    def plan(self, session: Session, row: Any, before: Optional[Dict[str, Any]]) -> Plan:
         wanted = self.wanted
         self.stored_address = row.ip_address if row is not None else None
         if row is None:
@@ -196,7 +200,7 @@ class EnsureDevice(Ensure):
         self._check_reach(before, changes)
         return Plan(row, before, changes, tags, notes=notes)
 
-    def _jump_host_change(self, session: Any, before: Optional[Dict[str, Any]], notes: List[str]) -> Dict[str, Any]:
+    def _jump_host_change(self, session: Session, before: Optional[Dict[str, Any]], notes: List[str]) -> Dict[str, Any]:
         """{"jump_host": name or None} when the task changes it ("" takes it away); the name must exist."""
         name, current = self.jump_host, before["jump_host"] if before is not None else None
         if name is None or (name or None) == current:
@@ -218,7 +222,7 @@ class EnsureDevice(Ensure):
             raise ValidationError("Device '%s': transport telnet cannot go through jump_host '%s' (jump hosts forward "
                                   "SSH sessions); reach it directly or over SSH" % (self.key, final("jump_host")))
 
-    def to_columns(self, session: Any, changes: Dict[str, Any]) -> Dict[str, Any]:
+    def to_columns(self, session: Session, changes: Dict[str, Any]) -> Dict[str, Any]:
         columns = dict(changes)
         if columns.get("jump_host"):
             columns["jump_host"] = session.scalars(sa.select(JumpHost).where(JumpHost.name == columns["jump_host"])).one()
@@ -233,9 +237,9 @@ class EnsureDevice(Ensure):
         return "Device '%s' (ip_address %s)" % (self.key, self.wanted["ip_address"] or self.stored_address)
 
 
-def ensure_device(engine: Any, hostname: str, state: str = "present", ip_address: Optional[str] = None,
+def ensure_device(engine: Engine, hostname: str, state: str = "present", ip_address: Optional[str] = None,
                   device_type: Optional[str] = None, port: Optional[int] = None, description: Optional[str] = None,
-                  enabled: Optional[bool] = None, tags: Optional[list] = None, purge_tags: bool = True,
+                  enabled: Optional[bool] = None, tags: Optional[List[str]] = None, purge_tags: bool = True,
                   create_tags: bool = False, check_mode: bool = False, jump_host: Optional[str] = None,
                   transport: Optional[str] = None, legacy_ssh: Optional[bool] = None) -> Dict[str, Any]:
     """Make the device exist as described (None = leave as is) or not exist.

@@ -16,7 +16,7 @@ any connection is opened.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._db._models import HAS_SQLALCHEMY
@@ -30,6 +30,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._manage._common 
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
 
 # Diff markers of a secret column: never its value, only that it was (or will be) written.
 SECRET_HIDDEN = "<hidden>"
@@ -60,11 +63,11 @@ class Plan:
         return self.creating or bool(self.changes) or bool(self.secrets) or bool(self.tags and self.tags.changed)
 
     @property
-    def created_tags(self) -> list:
+    def created_tags(self) -> List[str]:
         return list(self.tags.missing) if self.tags is not None else []
 
     @property
-    def warnings(self) -> list:
+    def warnings(self) -> List[str]:
         return (list(self.tags.warnings) if self.tags is not None else []) + self.notes
 
 
@@ -89,11 +92,11 @@ class Ensure:
         self.check_mode = check_mode
 
     # ---- hooks -------------------------------------------------------------------------
-    def to_dict(self, row: Any, tags: Optional[list] = None) -> Dict[str, Any]:
+    def to_dict(self, row: Any, tags: Optional[List[str]] = None) -> Dict[str, Any]:
         """The row as the result shows it: never a secret."""
         raise NotImplementedError
 
-    def plan(self, session: Any, row: Any, before: Optional[Dict[str, Any]]) -> Plan:
+    def plan(self, session: Session, row: Any, before: Optional[Dict[str, Any]]) -> Plan:
         """Validate what needs the database and compute the Plan; raises ValidationError."""
         raise NotImplementedError
 
@@ -101,11 +104,11 @@ class Ensure:
         """Fields every result of this kind carries besides changed, the row and the diff (plan None: removal)."""
         return {}
 
-    def to_columns(self, session: Any, changes: Dict[str, Any]) -> Dict[str, Any]:
+    def to_columns(self, session: Session, changes: Dict[str, Any]) -> Dict[str, Any]:
         """The plan's changes as the model's attributes (a related row's name as that row); identity by default."""
         return changes
 
-    def removal(self, session: Any, row: Any) -> Dict[str, Any]:
+    def removal(self, session: Session, row: Any) -> Dict[str, Any]:
         """Detach the row before it is deleted (check mode: only count); returns extra result fields."""
         if hasattr(row, "tags") and not self.check_mode:
             row.tags = []
@@ -127,7 +130,7 @@ class Ensure:
         notes.append("%s; check mode assumes an earlier task creates it, a real run fails unless it exists" % message)
 
     # ---- helpers for plan() ----------------------------------------------------------------
-    def tag_plan(self, session: Any, before: Optional[Dict[str, Any]], tags: Optional[list], purge: bool,
+    def tag_plan(self, session: Session, before: Optional[Dict[str, Any]], tags: Optional[List[str]], purge: bool,
                  create: bool) -> TagPlan:
         """The tag set the row should end with (TagPlan: unknown tags refused, or warned in check mode)."""
         return TagPlan(session, before["tags"] if before else [], tags, purge=purge, create=create,
@@ -155,10 +158,10 @@ class Ensure:
         return managed
 
     # ---- the skeleton -----------------------------------------------------------------------
-    def find(self, session: Any) -> Any:
+    def find(self, session: Session) -> Any:
         return session.scalars(sa.select(self.model).where(getattr(self.model, self.key_column) == self.key)).one_or_none()
 
-    def run(self, engine: Any, state: str = "present") -> Dict[str, Any]:
+    def run(self, engine: Engine, state: str = "present") -> Dict[str, Any]:
         """Plan, then (outside check mode) apply; returns {changed, <result_key>, diff, ...}."""
         with session_scope(engine) as session:
             row = self.find(session)
@@ -184,7 +187,7 @@ class Ensure:
             after["tags"] = plan.tags.wanted
         return after
 
-    def _apply(self, session: Any, plan: Plan) -> Dict[str, Any]:
+    def _apply(self, session: Session, plan: Plan) -> Dict[str, Any]:
         """Write the plan and flush (a unique-key race becomes a one-line error); returns the row as a result dict."""
         row = plan.row
         current_tags = list(row.tags) if row is not None and plan.tags is not None else []
@@ -200,7 +203,7 @@ class Ensure:
         flush_or_conflict(session, self.describe)
         return self.to_dict(row, plan.tags.wanted if plan.tags is not None else None)
 
-    def _remove(self, session: Any, row: Any) -> Dict[str, Any]:
+    def _remove(self, session: Session, row: Any) -> Dict[str, Any]:
         result = self.result_fields(None)
         if row is None:
             result.update({"changed": False, self.result_key: {}, "diff": make_diff(None, None)})

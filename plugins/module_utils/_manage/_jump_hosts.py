@@ -13,7 +13,7 @@ and the removal of a jump host that devices or other jump hosts still go through
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import check_text
@@ -22,6 +22,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._models impo
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
 
 MANAGED_FIELDS = ("name", "host", "port", "credential", "via")
 DEFAULT_PORT = 22
@@ -90,10 +93,10 @@ class EnsureJumpHost(Ensure):
         self.wanted: Dict[str, Any] = {"host": check_host(host), "port": port, "credential": credential,
                                        "via": via.strip() if via is not None else None}
 
-    def to_dict(self, row: Any, tags: Optional[list] = None) -> Dict[str, Any]:
+    def to_dict(self, row: Any, tags: Optional[List[str]] = None) -> Dict[str, Any]:
         return jump_host_to_dict(row)
 
-    def plan(self, session: Any, row: Any, before: Optional[Dict[str, Any]]) -> Plan:
+    def plan(self, session: Session, row: Any, before: Optional[Dict[str, Any]]) -> Plan:
         wanted = {field: self.wanted[field] for field in ("host", "port", "credential")}
         if row is None:
             missing = [option for option in ("host", "credential") if wanted[option] is None]
@@ -123,7 +126,7 @@ class EnsureJumpHost(Ensure):
     def result_fields(self, plan: Optional[Plan]) -> Dict[str, Any]:
         return {"warnings": plan.warnings} if plan is not None else {}
 
-    def to_columns(self, session: Any, changes: Dict[str, Any]) -> Dict[str, Any]:
+    def to_columns(self, session: Session, changes: Dict[str, Any]) -> Dict[str, Any]:
         columns = dict(changes)
         if "credential" in columns:
             columns["credential"] = self._credential(session, columns["credential"])
@@ -132,17 +135,17 @@ class EnsureJumpHost(Ensure):
         return columns
 
     @staticmethod
-    def _credential(session: Any, name: str) -> Any:
+    def _credential(session: Session, name: str) -> Any:
         """The credential called name, or None."""
         return session.scalars(sa.select(Credential).where(Credential.name == name)).one_or_none()
 
-    def _jump_host(self, session: Any, name: str) -> Any:
+    def _jump_host(self, session: Session, name: str) -> Any:
         """The jump host called name (never this one), or None."""
         if name == self.key:
             raise ValidationError("Jump host '%s' cannot go via itself" % self.key)
         return session.scalars(sa.select(JumpHost).where(JumpHost.name == name)).one_or_none()
 
-    def removal(self, session: Any, row: Any) -> Dict[str, Any]:
+    def removal(self, session: Session, row: Any) -> Dict[str, Any]:
         """Refused (check mode too) while devices or other jump hosts go through it, naming them."""
         devices = list(session.scalars(sa.select(Device.hostname).where(Device.jump_host_id == row.id).order_by(Device.hostname)))
         hops = list(session.scalars(sa.select(JumpHost.name).where(JumpHost.via_id == row.id).order_by(JumpHost.name)))
@@ -153,7 +156,7 @@ class EnsureJumpHost(Ensure):
         return {}
 
 
-def ensure_jump_host(engine: Any, name: str, host: Optional[str] = None, port: Optional[int] = None,
+def ensure_jump_host(engine: Engine, name: str, host: Optional[str] = None, port: Optional[int] = None,
                      credential: Optional[str] = None, via: Optional[str] = None, state: str = "present",
                      check_mode: bool = False) -> Dict[str, Any]:
     """Make the jump host exist as described (None = leave as is; via "" = no further hop) or not exist.

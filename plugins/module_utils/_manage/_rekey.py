@@ -31,7 +31,7 @@ streamed twice (check, then re-seal in batches) and only the ids of the stale on
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._db._engine import session_scope
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import EncryptionKeyError
@@ -46,21 +46,28 @@ from ansible_collections.netraven.netraven.plugins.module_utils._key_check impor
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    from ansible_collections.netraven.netraven.plugins.module_utils._crypto import SecretBox
 
 MAX_NAMES_SHOWN = 20
 BATCH = 200
 
 
-def _named(rows):
+def _named(rows: List[Tuple[int, str, str]]) -> str:
     names = ["'%s' (id %d)" % (name, cred_id) for cred_id, name, _token in rows[:MAX_NAMES_SHOWN]]
     if len(rows) > MAX_NAMES_SHOWN:
         names.append("and %d more" % (len(rows) - MAX_NAMES_SHOWN))
     return ", ".join(names)
 
 
-def _stale_originals(session, secret_box):
+def _stale_originals(session: Session, secret_box: SecretBox) -> Tuple[int, List[int], List[str]]:
     """(total originals, ids of those an older key seals, names of those no configured key opens), streamed."""
-    total, stale, unreadable = 0, [], []
+    total = 0
+    stale: List[int] = []
+    unreadable: List[str] = []
     query = (sa.select(DeviceConfiguration.id, Device.hostname, DeviceConfiguration.original)
              .join(Device, Device.id == DeviceConfiguration.device_id)
              .where(DeviceConfiguration.original.isnot(None)).order_by(DeviceConfiguration.id))
@@ -76,7 +83,7 @@ def _stale_originals(session, secret_box):
     return total, stale, unreadable
 
 
-def _reseal_originals(session, secret_box, stale_ids):
+def _reseal_originals(session: Session, secret_box: SecretBox, stale_ids: List[int]) -> None:
     """Re-seal the stale originals in batches; a row changed since it was read is left as it is."""
     for start in range(0, len(stale_ids), BATCH):
         batch = stale_ids[start:start + BATCH]
@@ -89,7 +96,7 @@ def _reseal_originals(session, secret_box, stale_ids):
                             .values(original=secret_box.rotate(token)))
 
 
-def _refuse_unreadable(unreadable_credentials, unreadable_originals):
+def _refuse_unreadable(unreadable_credentials: List[Tuple[int, str, str]], unreadable_originals: List[str]) -> None:
     """One line naming what no configured key opens; nothing was written."""
     parts = []
     if unreadable_credentials:
@@ -104,7 +111,7 @@ def _refuse_unreadable(unreadable_credentials, unreadable_originals):
         "NETRAVEN_ENCRYPTION_OLD_KEYS, or set their passwords again" % "; ".join(parts))
 
 
-def _sealed_secrets(session: Any) -> List[Tuple[int, str, str, str]]:
+def _sealed_secrets(session: Session) -> List[Tuple[int, str, str, str]]:
     """(credential id, name, column, token) of every sealed secret of every credential, by id then column."""
     columns = [getattr(Credential, column) for column in CREDENTIAL_SECRET_COLUMNS]
     values = []
@@ -123,7 +130,7 @@ def _by_credential(values: List[Tuple[int, str, str, str]]) -> List[Tuple[int, s
     return list(seen.values())
 
 
-def rekey_credentials(engine: Any, secret_box: Any, check_mode: bool = False) -> Dict[str, Any]:
+def rekey_credentials(engine: Engine, secret_box: SecretBox, check_mode: bool = False) -> Dict[str, Any]:
     """Re-seal the secrets and originals an older configured key or an older format seals; returns the result fields.
 
     Every sealed column of a credential counts (the password, the enable secret, the key and its

@@ -10,7 +10,7 @@ because a vanished tag silently shortens chains.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._common import check_text
 from ansible_collections.netraven.netraven.plugins.module_utils._manage._ensure import Ensure, Plan
@@ -25,6 +25,9 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._models impo
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
 
 MANAGED_FIELDS = ("name", "type", "description")
 
@@ -34,7 +37,7 @@ def tag_to_dict(tag: Any) -> Dict[str, Any]:
     return {"id": tag.id, "name": tag.name, "type": tag.type, "description": tag.description}
 
 
-def _usage(session: Any, tag_id: int) -> Dict[str, int]:
+def _usage(session: Session, tag_id: int) -> Dict[str, int]:
     """How many devices, credentials and jobs carry the tag."""
     counts = {}
     for key, table in (("devices", device_tag_association), ("credentials", credential_tag_association), ("jobs", job_tags)):
@@ -55,15 +58,15 @@ class EnsureTag(Ensure):
         super().__init__(check_text("name", (name or "").strip(), 255, required=True), check_mode)
         self.wanted = {"name": self.key, "type": check_text("type", type, 50), "description": description}
 
-    def to_dict(self, row: Any, tags: Optional[list] = None) -> Dict[str, Any]:
+    def to_dict(self, row: Any, tags: Optional[List[str]] = None) -> Dict[str, Any]:
         return tag_to_dict(row)
 
-    def plan(self, session: Any, row: Any, before: Optional[Dict[str, Any]]) -> Plan:
+    def plan(self, session: Session, row: Any, before: Optional[Dict[str, Any]]) -> Plan:
         check_path_safe("tag name", self.key)  # a folder of the git export's tag layout (docs/hardening.md)
         defaults = {"name": self.key, "type": None, "description": None}
         return Plan(row, before, self.column_changes(before, self.wanted, defaults))
 
-    def removal(self, session: Any, row: Any) -> Dict[str, Any]:
+    def removal(self, session: Session, row: Any) -> Dict[str, Any]:
         detached = _usage(session, row.id)
         if not self.check_mode:
             for table in (device_tag_association, credential_tag_association, job_tags):
@@ -71,7 +74,7 @@ class EnsureTag(Ensure):
         return {"detached": detached}
 
 
-def ensure_tag(engine: Any, name: str, state: str = "present", type: Optional[str] = None,  # pylint: disable=redefined-builtin
+def ensure_tag(engine: Engine, name: str, state: str = "present", type: Optional[str] = None,  # pylint: disable=redefined-builtin
                description: Optional[str] = None, check_mode: bool = False) -> Dict[str, Any]:
     """Make the tag exist with the given fields (None = leave as is) or not exist.
 

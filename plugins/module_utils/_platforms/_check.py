@@ -12,7 +12,7 @@ drift from what a backup does.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from ansible_collections.netraven.netraven.plugins.module_utils._errors import ValidationError, short_value
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms import PROFILES, PROFILES_BY_NAME
@@ -20,10 +20,13 @@ from ansible_collections.netraven.netraven.plugins.module_utils._platforms._user
     load_platforms_file, platforms_file_path,
 )
 
+if TYPE_CHECKING:
+    from ansible_collections.netraven.netraven.plugins.module_utils._platforms._profile import Profile
+
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024
 
 
-def find_profile(platform: str, platforms_file: Optional[str] = None):
+def find_profile(platform: str, platforms_file: Optional[str] = None) -> Profile:
     """The profile a device type (or a profile name) gets, with the user's platforms file on top."""
     path = platforms_file_path(platforms_file)
     registry = load_platforms_file(path) if path else PROFILES
@@ -36,7 +39,7 @@ def find_profile(platform: str, platforms_file: Optional[str] = None):
     return profile
 
 
-def check_output(platform: str, output_file: str, platforms_file: Optional[str] = None) -> dict:
+def check_output(platform: str, output_file: str, platforms_file: Optional[str] = None) -> Dict[str, Any]:
     """What a backup would make of ``output_file`` (a saved output of the profile's commands)."""
     profile = find_profile(platform, platforms_file)
     try:

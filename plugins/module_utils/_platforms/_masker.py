@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 # A value the device prints differently on every read (FortiOS ENC, PAN-OS -AQ==, PEM keys):
 # one constant marker, so re-encryption never looks like a change.
@@ -66,7 +66,7 @@ def unkeyed_marker(value: str) -> str:
 def keyed_marker(key: bytes) -> Marker:
     """``<secret:HMAC>``: changes whenever the value does, yet no dictionary reverses it."""
     base = hmac.new(key, digestmod=hashlib.sha256)
-    seen: dict = {}
+    seen: Dict[str, str] = {}
 
     def marker(value: str) -> str:
         known = seen.get(value)

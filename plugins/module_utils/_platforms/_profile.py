@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 try:
-    from re import _parser as _sre_parse  # Python 3.11+ (sre_parse warns there)
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]  # Python 3.11+ (sre_parse warns there); typeshed lists only sre_parse
 except ImportError:  # pragma: no cover - Python < 3.11
     import sre_parse as _sre_parse  # pylint: disable=deprecated-module
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ansible_collections.netraven.netraven.plugins.module_utils._platforms._masker import (
     PEM_HINT, REENCRYPTED_MARKER, UNKEYED_MARKER, KeyBlocks, Masker, MaskRules, keyed_marker, mask_line,
@@ -203,19 +203,19 @@ class Profile:  # pylint: disable=too-many-instance-attributes
     _secrets: Tuple[Any, ...] = field(init=False, repr=False)
     _reencrypted: Tuple[Any, ...] = field(init=False, repr=False)
     _end: Optional[Any] = field(init=False, repr=False)
-    _section_start: Optional[re.Pattern] = field(init=False, repr=False)
+    _section_start: Optional[re.Pattern[str]] = field(init=False, repr=False)
     _sections: Tuple[Tuple[Any, Tuple[Any, ...]], ...] = field(init=False, repr=False)
-    _block_volatile: Tuple[Tuple[re.Pattern, re.Pattern], ...] = field(init=False, repr=False)
+    _block_volatile: Tuple[Tuple[re.Pattern[str], re.Pattern[str]], ...] = field(init=False, repr=False)
     _block_needles: Tuple[str, ...] = field(init=False, repr=False)
     _fallbacks: Dict[str, str] = field(init=False, repr=False)
-    _refused: Optional[re.Pattern] = field(init=False, repr=False)
+    _refused: Optional[re.Pattern[str]] = field(init=False, repr=False)
     _any_volatile: Optional[Any] = field(init=False, repr=False)
-    _secret_needles: Tuple[Optional[frozenset], ...] = field(init=False, repr=False)
-    _needle_finder: Optional[re.Pattern] = field(init=False, repr=False)
-    _needle_closure: dict = field(init=False, repr=False)
-    _line_finder: Optional[re.Pattern] = field(init=False, repr=False)
+    _secret_needles: Tuple[Optional[FrozenSet[str]], ...] = field(init=False, repr=False)
+    _needle_finder: Optional[re.Pattern[str]] = field(init=False, repr=False)
+    _needle_closure: Dict[str, Any] = field(init=False, repr=False)
+    _line_finder: Optional[re.Pattern[str]] = field(init=False, repr=False)
     # needles found on a line -> the rules to run: lines share few combinations
-    _rules_cache: dict = field(init=False, repr=False)
+    _rules_cache: Dict[FrozenSet[str], Any] = field(init=False, repr=False)
     _any_reencrypted: Optional[Any] = field(init=False, repr=False)
     _mask_rules: MaskRules = field(init=False, repr=False)
 
@@ -293,7 +293,7 @@ class Profile:  # pylint: disable=too-many-instance-attributes
             return bool(self._any_volatile.match(line))
         return any(pattern.match(line) for pattern in self._volatile)
 
-    def volatile_lines(self, text: str) -> list:
+    def volatile_lines(self, text: str) -> List[str]:
         """The lines normalise drops as volatile, in order (for checking a profile against a saved output)."""
         lines = [line.rstrip() for line in _reencrypted_lines(self, _split(text))]
         in_blocks = self._block_volatile_indexes(text, lines)
@@ -368,7 +368,7 @@ class Profile:  # pylint: disable=too-many-instance-attributes
         a line), so the lines no rule can match, most of a configuration, cost no Python at all.
         """
         out = []
-        seen: dict = {}
+        seen: Dict[str, str] = {}
         done = 0
         for match in self._line_finder.finditer(text):  # type: ignore[union-attr]
             if match.start() < done:
@@ -440,7 +440,8 @@ def _reencrypted_lines(profile: Profile, lines: Iterable[str]) -> Iterator[str]:
 
 
 def _replace(match: Any, marker: str) -> str:
-    whole, start = match.group(0), match.start(0)
+    whole: str = match.group(0)
+    start = match.start(0)
     return whole[:match.start("secret") - start] + marker + whole[match.end("secret") - start:]
 
 

@@ -81,7 +81,7 @@ def _read(path: str) -> Any:
     return document["profiles"]
 
 
-def _build_registry(path: str, profiles: dict) -> Dict[str, Profile]:
+def _build_registry(path: str, profiles: Dict[Any, Any]) -> Dict[str, Profile]:
     registry = dict(PROFILES)
     for name, fields in profiles.items():
         profile = _profile(path, str(name), fields)
@@ -154,7 +154,7 @@ def _check_device_types(where: str, device_types: Tuple[str, ...]) -> None:
             raise ValidationError("%s, field 'device_types': netmiko knows no device_type '%s'" % (where, device_type))
 
 
-def _check_regexes(where: str, values: dict) -> None:
+def _check_regexes(where: str, values: Dict[str, Any]) -> None:
     """Every regex compiles as it will run (the regex package), and every secret rule names its value.
 
     ``end`` may be left out, be ``braces`` or be a regex (docs/platforms.md).
