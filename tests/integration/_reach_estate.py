@@ -8,7 +8,6 @@ own modules (playbooks/reach/estate.yml) from the variables ``estate_vars`` retu
 secrets sit in ``reach_secrets``, looked up by credential name, as a vault would hold them.
 """
 
-import functools
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -28,14 +27,23 @@ CREDENTIALS = [
 ]
 
 
-@functools.lru_cache(maxsize=None)
-def client_key():
-    """(private key text, encrypted with KEY_PASSPHRASE; public key line) of the key-only login."""
+def _new_client_key():
+    """(private key text, encrypted with KEY_PASSPHRASE; public key line): a fresh ed25519 key pair."""
     key = ed25519.Ed25519PrivateKey.generate()
     private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
                                 serialization.BestAvailableEncryption(KEY_PASSPHRASE.encode())).decode()
     public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
     return private, public
+
+
+# Made once, at import: both backends' runs are built in threads side by side, and a lazily cached key
+# (lru_cache computes in each thread that misses at once) gave one run's lab one key and its database another.
+_CLIENT_KEY = _new_client_key()
+
+
+def client_key():
+    """(private key text, encrypted with KEY_PASSPHRASE; public key line) of the key-only login."""
+    return _CLIENT_KEY
 
 
 def key_lines():
