@@ -12,7 +12,7 @@ finishing UPDATE evaluates, both built from one ordered list). See docs/architec
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Dict, Mapping, overload
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
@@ -170,6 +170,14 @@ def compliance_percent(compliant: int, non_compliant: int) -> float:
     """
     applicable = compliant + non_compliant
     return 100.0 if not applicable else round(100.0 * compliant / applicable, 1)
+
+
+def compliance_counts(counts: Mapping[str, int]) -> Dict[str, Any]:
+    """The counts of (device, rule) pairs by status and the percent compliant, as every summary shows them."""
+    compliant, non_compliant = counts.get(ComplianceStatus.COMPLIANT, 0), counts.get(ComplianceStatus.NON_COMPLIANT, 0)
+    return {"compliant": compliant, "non_compliant": non_compliant,
+            "not_applicable": counts.get(ComplianceStatus.NOT_APPLICABLE, 0),
+            "percent": compliance_percent(compliant, non_compliant)}
 
 
 def final_log_level(job_status: str) -> str:

@@ -24,7 +24,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._db._models impo
     JobResult,
 )
 from ansible_collections.netraven.netraven.plugins.module_utils._db._timestamps import iso_seconds
-from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ComplianceStatus, compliance_percent
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ComplianceStatus, compliance_counts
 
 if HAS_SQLALCHEMY:
     import sqlalchemy as sa
@@ -91,14 +91,10 @@ def job_compliance(session: Session, job_id: int, started_at: Any) -> Optional[D
                 "since": iso_seconds(row.since),
                 "new": bool(started is not None and since is not None and since >= started)})
     failing.sort(key=lambda entry: (entry["hostname"], order.get(entry["rule"], 0)))
-    compliant, non_compliant = counts[ComplianceStatus.COMPLIANT], counts[ComplianceStatus.NON_COMPLIANT]
     return {
         "rules": rules,
         "devices": devices,
-        "compliant": compliant,
-        "non_compliant": non_compliant,
-        "not_applicable": counts[ComplianceStatus.NOT_APPLICABLE],
-        "percent": compliance_percent(compliant, non_compliant),
+        **compliance_counts(counts),
         "non_compliant_devices": sum(1 for device in devices.values() if device["status"] == ComplianceStatus.NON_COMPLIANT),
         "failing": failing,
         "fell_out": [entry for entry in failing if entry["new"]],

@@ -35,7 +35,7 @@ from ansible_collections.netraven.netraven.plugins.module_utils._platforms._user
     load_platforms_file,
     platforms_file_path,
 )
-from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ComplianceStatus, compliance_percent
+from ansible_collections.netraven.netraven.plugins.module_utils._statuses import ComplianceStatus, compliance_counts
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -63,15 +63,10 @@ def result_entry(result: Result) -> Dict[str, Any]:
 
 def summarise(evaluation: Evaluation, devices: int, rules: int) -> Dict[str, Any]:
     """The call's summary: devices, rules, counts of (device, rule) pairs by status, percent compliant."""
-    counts = evaluation.counts
-    compliant, non_compliant = counts[ComplianceStatus.COMPLIANT], counts[ComplianceStatus.NON_COMPLIANT]
     return {
         "devices": devices,
         "rules": rules,
-        "compliant": compliant,
-        "non_compliant": non_compliant,
-        "not_applicable": counts[ComplianceStatus.NOT_APPLICABLE],
-        "percent": compliance_percent(compliant, non_compliant),
+        **compliance_counts(evaluation.counts),
         "non_compliant_devices": len(evaluation.failing_devices),
         "evaluated": evaluation.evaluated,
     }
