@@ -104,17 +104,21 @@ class Bastions:
         return paths
 
     # ---- sshd --------------------------------------------------------------------------------
-    def start(self, name, extra_addresses=0):
-        """Start a bastion sshd; returns (address, port, [extra addresses]) once it accepts connections."""
+    def start(self, name, extra_addresses=0, host_key_type="ed25519", extra_config=""):
+        """Start a bastion sshd; returns (address, port, [extra addresses]) once it accepts connections.
+
+        host_key_type is ssh-keygen's -t; extra_config lines go first in sshd_config, where sshd's
+        first value wins (for example an old server's KexAlgorithms).
+        """
         addresses = self.pool.reserve(1 + extra_addresses)
         port = _free_port(addresses[0])
-        key = os.path.join(self.workdir, "%s_host_ed25519" % name)
-        _run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key)
+        key = os.path.join(self.workdir, "%s_host_%s" % (name, host_key_type))
+        _run("ssh-keygen", "-q", "-t", host_key_type, "-N", "", "-f", key)
         with open(key + ".pub", encoding="utf-8") as handle:
             public = " ".join(handle.read().split()[:2])
         config = os.path.join(self.workdir, "%s_sshd_config" % name)
         with open(config, "w", encoding="utf-8") as handle:
-            handle.write("".join("ListenAddress %s:%d\n" % (address, port) for address in addresses) + (
+            handle.write(extra_config + "".join("ListenAddress %s:%d\n" % (address, port) for address in addresses) + (
                 "HostKey %s\nPidFile none\nUsePAM no\nPasswordAuthentication yes\nKbdInteractiveAuthentication no\n"
                 "PubkeyAuthentication yes\nAuthorizedKeysFile %s/%%u\nStrictModes no\nAllowTcpForwarding yes\n"
                 "PermitRootLogin no\nX11Forwarding no\nPermitTTY no\nAllowUsers %s\nLogLevel VERBOSE\n"

@@ -104,8 +104,11 @@ if HAS_PARAMIKO:
         _kex_info = dict(_BASE._kex_info, **_KEX)
         _preferred_keys = tuple(_BASE._preferred_keys) + (() if "ssh-rsa" in _BASE._preferred_keys else ("ssh-rsa",))
         _key_info = dict(_BASE._key_info, **_KEYS)
-        _preferred_pubkeys = tuple(_BASE._preferred_pubkeys) + (
-            () if "ssh-rsa" in _BASE._preferred_pubkeys else ("ssh-rsa",))
+        # ssh-rsa first among the RSA signatures: a server that lists what it verifies (server-sig-algs)
+        # still gets rsa-sha2-* when it leaves ssh-rsa out, but an old device sends no such list, and
+        # paramiko then signs with the first of these; those devices verify ssh-rsa only (as OpenSSH's
+        # client, which falls back to ssh-rsa there).
+        _preferred_pubkeys = ("ssh-rsa",) + tuple(name for name in _BASE._preferred_pubkeys if name != "ssh-rsa")
         _preferred_ciphers = tuple(_BASE._preferred_ciphers) + tuple(
             name for name in _CIPHERS if name not in _BASE._preferred_ciphers)
         _cipher_info = dict(_BASE._cipher_info, **_CIPHERS)

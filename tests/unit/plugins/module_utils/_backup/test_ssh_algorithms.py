@@ -78,6 +78,27 @@ def test_an_rsa_login_key_signs_ssh_rsa_only_for_a_legacy_device():
     assert legacy_key(ed25519) is ed25519
 
 
+@pytest.mark.parametrize("server_sig_algs, signed_with", [
+    (None, "ssh-rsa"),  # an old device: no RFC 8308 list, and it verifies ssh-rsa only
+    (b"ssh-ed25519,rsa-sha2-512,rsa-sha2-256", "rsa-sha2-512"),  # a server that left ssh-rsa out
+    (b"ssh-rsa,rsa-sha2-256", "ssh-rsa"),
+])
+def test_a_legacy_device_gets_ssh_rsa_signatures_unless_its_list_leaves_them_out(server_sig_algs, signed_with):
+    """paramiko signs with the first RSA algorithm the transport prefers when the server sends no server-sig-algs."""
+    import socket  # pylint: disable=import-outside-toplevel
+
+    from paramiko.auth_handler import AuthHandler  # pylint: disable=import-outside-toplevel
+
+    ours, theirs = socket.socketpair()
+    transport = LegacyTransport(ours, disabled_algorithms=disabled_algorithms(True))
+    try:
+        transport.server_extensions = {"server-sig-algs": server_sig_algs} if server_sig_algs else {}
+        assert AuthHandler(transport)._finalize_pubkey_algorithm("ssh-rsa") == signed_with  # pylint: disable=protected-access
+    finally:
+        transport.close()
+        theirs.close()
+
+
 def _ed25519_pem():
     import io  # pylint: disable=import-outside-toplevel
 
