@@ -26,5 +26,8 @@ PROFILE = Profile(
         r'(?P<secret>"\$9\$[^"]*")',
         # A password inside a URL, which JunOS does not tag ## SECRET-DATA (archive-sites "pasvftp://u:PASS@h/")
         URL_PASSWORD,
+        # Whatever else JunOS itself tags as secret: the value that ends the statement (a form not named
+        # above, and the SSH keys of root-authentication and login users, which JunOS tags too).
+        r'(?P<secret>"(?:[^"\\]|\\.)*"|[^;\s{"]+);\s*## SECRET-DATA\s*$',
     ),
 )

@@ -63,6 +63,13 @@ CORPUS = [
     ("juniper_junos", '        encrypted-password "$6$rootHash"; ## SECRET-DATA', '        encrypted-password <S>; ## SECRET-DATA'),
     ("juniper_junos", '                key "$9$abcDEF"; ## SECRET-DATA', '                key <S>; ## SECRET-DATA'),
     ("juniper_junos", '    authentication-key "$9$abc"; ## SECRET-DATA', '    authentication-key <S>; ## SECRET-DATA'),
+    # Whatever JunOS itself tags as secret, in a form no rule names: the statement's value.
+    ("juniper_junos", '        psk-secret "$8$aes256-gcm$hmac-sha2-256$100$Zm9v$YmFy"; ## SECRET-DATA',
+     '        psk-secret <S>; ## SECRET-DATA'),
+    ("juniper_junos", '            wpa-psk Plain-Unquoted-1; ## SECRET-DATA', '            wpa-psk <S>; ## SECRET-DATA'),
+    ("juniper_junos", '        ssh-ed25519 "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGabc ops@jump"; ## SECRET-DATA',
+     '        ssh-ed25519 <S>; ## SECRET-DATA'),
+    ("juniper_junos", '    description "19\\" rack";', '    description "19\\" rack";'),
     ("juniper", '        pre-shared-key hexadecimal "$9$hex"; ## SECRET-DATA', '        pre-shared-key hexadecimal <S>; ## SECRET-DATA'),
     ("juniper", '        pre-shared-key ascii-text "$9$asc"; ## SECRET-DATA', '        pre-shared-key ascii-text <S>; ## SECRET-DATA'),
     ("juniper", '    authentication-password "$9$a"; ## SECRET-DATA', '    authentication-password <S>; ## SECRET-DATA'),
