@@ -29,8 +29,10 @@ description:
     names override the database, as Ansible's precedence leads users to expect. Devices with a jump host are
     in C(netraven_jump_<name>) (variable C(netraven_jump_host)), telnet devices in C(netraven_transport_telnet)
     (C(netraven_transport=telnet)), devices allowed SHA-1 era SSH in C(netraven_legacy_ssh)
-    (C(netraven_legacy_ssh=true)). The backup reads those variables (an empty C(netraven_jump_host) sends a
-    device directly); devices without them use what the database says.
+    (C(netraven_legacy_ssh=true)); every other device shows the defaults C(netraven_transport=ssh) and
+    C(netraven_legacy_ssh=false), set on the group C(all), which every other group outranks. The backup reads
+    those variables (an empty C(netraven_jump_host) sends a device directly); hosts without them use what the
+    database says.
   - Passwords are never read by this plugin, so no secret, encrypted or not, reaches the inventory
     output or its cache; strings from the database are never treated as templates.
   - The plugin does not set C(ansible_connection). The backup action connects to the devices itself

@@ -231,7 +231,8 @@ def test_the_inventory_gives_the_databases_way_as_groups_that_group_vars_overrid
     assert hostvars["legacy"]["netraven_legacy_ssh"] is True and _plain(hostvars["telnet"]["netraven_transport"]) == "telnet"
     assert hostvars["legacy-by-var"]["netraven_legacy_ssh"] is True  # group_vars/tag_oldsite.yml, over the database
     assert _plain(hostvars["behind-down-bastion"]["netraven_jump_host"]) == "down-bastion"
-    assert "netraven_legacy_ssh" not in hostvars["legacy-off"]
+    # A device the database sends no other way shows the defaults (the group all's, which every group outranks).
+    assert hostvars["legacy-off"]["netraven_legacy_ssh"] is False and _plain(hostvars["legacy-off"]["netraven_transport"]) == "ssh"
 
 
 def _plain(value):

@@ -13,8 +13,9 @@ them" go through one compact, JSON-safe snapshot:
 How a device is reached (its jump host, telnet, legacy SSH) is not set as host variables:
 those would outrank every group_vars file. The database's values are the variables of
 inventory groups instead (``netraven_jump_<name>``, ``netraven_transport_telnet``,
-``netraven_legacy_ssh``, only for devices that differ from the default), the lowest place
-in Ansible's precedence, so ``group_vars`` and ``host_vars`` of the same names override them
+``netraven_legacy_ssh``, only for devices that differ from the default, and the defaults
+``netraven_transport: ssh`` and ``netraven_legacy_ssh: false`` on the group ``all``), the lowest
+place in Ansible's precedence, so ``group_vars`` and ``host_vars`` of the same names override them
 as users expect (a site's devices sent through its bastion from group_vars).
 
 Credentials appear once rather than once per device, so a 10,000-device cache stays
@@ -184,10 +185,15 @@ def jump_group_names(snapshot: Snapshot) -> Dict[str, str]:
     return groups
 
 
+# The defaults every host shows (DESIGN.md section 10 names these variables for every device), on the
+# group all: any other group, and every group_vars or host_vars file, outranks them.
+REACH_DEFAULTS: Dict[str, Any] = {"netraven_transport": "ssh", "netraven_legacy_ssh": False}
+
+
 def reach_groups(snapshot: Snapshot) -> Dict[str, Dict[str, Any]]:
     """{group: its variables} for the groups that say how devices are reached (see the module docstring)."""
-    groups: Dict[str, Dict[str, Any]] = {group: {"netraven_jump_host": name}
-                                         for name, group in jump_group_names(snapshot).items()}
+    groups: Dict[str, Dict[str, Any]] = {"all": dict(REACH_DEFAULTS)} if snapshot["devices"] else {}
+    groups.update({group: {"netraven_jump_host": name} for name, group in jump_group_names(snapshot).items()})
     if any(row[8] == "telnet" for row in snapshot["devices"]):
         groups[TELNET_GROUP] = {"netraven_transport": "telnet"}
     if any(row[9] for row in snapshot["devices"]):

@@ -115,6 +115,9 @@ def test_the_databases_way_to_a_device_comes_as_group_variables_not_host_variabl
     groups = reach_groups(snapshot)
     assert groups["netraven_transport_telnet"] == {"netraven_transport": "telnet"}
     assert groups["netraven_legacy_ssh"] == {"netraven_legacy_ssh": True}
+    # Every host shows the defaults (the group all, which every other group outranks); an empty estate sets none.
+    assert groups["all"] == {"netraven_transport": "ssh", "netraven_legacy_ssh": False}
+    assert reach_groups(snapshot_from_devices([])) == {}
     jump_groups = {group: variables["netraven_jump_host"] for group, variables in groups.items() if group.startswith("netraven_jump_")}
     # Two names that sanitise alike keep a group each, and every group name is valid for Ansible.
     assert sorted(jump_groups.values()) == ["par-bastion", "par.bastion"] and len(jump_groups) == 2
