@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -112,13 +113,6 @@ def notify(env, inventory, job_id):
     return run, inbox.messages
 
 
-class Estate:
-    """What the runs printed, wrote and left in the database."""
-
-    def __init__(self, **kwargs):
-        self.__dict__.update(kwargs)
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def estate(request, database_factories, tmp_path_factory):
     if request.param == "postgresql":
@@ -147,8 +141,8 @@ def estate(request, database_factories, tmp_path_factory):
             runs.append(run_playbook(env, inventory, {"netraven_report_path": str(report),
                                                       "netraven_compliance_file": str(rules_file)}))
             states.append(_state(url))
-        yield Estate(url=url, lab=lab, env=env, inventory=inventory, rules_file=rules_file, runs=runs, states=states,
-                     reports=reports, workdir=workdir, backend=request.param, mailed=mailed)
+        yield SimpleNamespace(url=url, lab=lab, env=env, inventory=inventory, rules_file=rules_file, runs=runs, states=states,
+                              reports=reports, workdir=workdir, backend=request.param, mailed=mailed)
     finally:
         lab.stop()
 

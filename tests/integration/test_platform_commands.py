@@ -14,6 +14,7 @@ Two runs per database; between them only the ASA's pre-shared key changes.
 """
 
 import re
+from types import SimpleNamespace
 
 import pytest
 
@@ -39,13 +40,6 @@ DEVICES = {
                   "extra_config": ['interfaces { ge-0/0/9 { description "19\\" rack, shelf 2"; } }']},
 }
 BACKENDS = ["sqlite", "postgresql"]
-
-
-class Runs:
-    """What the two runs left behind."""
-
-    def __init__(self, **kwargs):
-        self.__dict__.update(kwargs)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -78,7 +72,7 @@ def runs(request, database_factories, tmp_path_factory):
             logged = {n: (logs / (n + ".log")).read_text(encoding="utf-8") for n in DEVICES if (logs / (n + ".log")).exists()}
             out[label] = (proc, read_tree_results(tree), logged)
         stored = {n: scenario.configurations(engine, seeded.devices[n]) for n in DEVICES}
-        yield Runs(lab=lab, stored=stored, psk=psk, run1=out["run1"], run2=out["run2"], dump=scenario.dump_all(engine))
+        yield SimpleNamespace(lab=lab, stored=stored, psk=psk, run1=out["run1"], run2=out["run2"], dump=scenario.dump_all(engine))
         engine.dispose()
     finally:
         lab.stop()

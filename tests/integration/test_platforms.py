@@ -10,6 +10,7 @@ the database, the task results, the ``--diff`` output and the HTML report.
 import json
 import os
 import re
+from types import SimpleNamespace
 
 import pytest
 
@@ -102,13 +103,6 @@ def _change(text):
     return changed
 
 
-class Fleet:
-    """What the runs left behind."""
-
-    def __init__(self, **kwargs):
-        self.__dict__.update(kwargs)
-
-
 def _run(env, workdir, label, inventory, job_id, *extra):
     tree = os.path.join(str(workdir), "tree-" + label)
     proc = ansible_playbook(with_tree_results(env, tree), "netraven.netraven.backup", inventory,
@@ -170,8 +164,8 @@ def fleet(request, database_factories, tmp_path_factory):
             proc, results, recorded, stored = runs["run%d" % number]
             fields.update({"run%d" % number: proc, "results%d" % number: results, "recorded%d" % number: recorded,
                            "stored%d" % number: stored})
-        yield Fleet(url=url, engine=engine, lab=lab, seeded=seeded, report=page, first=first,
-                    before_change=before_change, dump=scenario.dump_all(engine), **fields)
+        yield SimpleNamespace(url=url, engine=engine, lab=lab, seeded=seeded, report=page, first=first,
+                              before_change=before_change, dump=scenario.dump_all(engine), **fields)
         engine.dispose()
     finally:
         lab.stop()

@@ -11,6 +11,7 @@ served by a user profile only). The FortiGate is backed up without a change to i
 
 import json
 import re
+from types import SimpleNamespace
 
 import pytest
 
@@ -51,13 +52,6 @@ def _specs():
                      "enable_secret": PASSWORD}]
 
 
-class Runs:
-    """What the two runs left behind."""
-
-    def __init__(self, **kwargs):
-        self.__dict__.update(kwargs)
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def runs(request, database_factories, tmp_path_factory):
     if request.param == "postgresql":
@@ -90,8 +84,8 @@ def runs(request, database_factories, tmp_path_factory):
                       for n in names}
             out[label] = (proc, read_tree_results(tree), logged)
         stored = {n: scenario.configurations(engine, seeded.devices[n]) for n in names}
-        yield Runs(lab=lab, engine=engine, seeded=seeded, stored=stored, dump=scenario.dump_all(engine),
-                   run1=out["run1"], run2=out["run2"])
+        yield SimpleNamespace(lab=lab, engine=engine, seeded=seeded, stored=stored, dump=scenario.dump_all(engine),
+                              run1=out["run1"], run2=out["run2"])
         engine.dispose()
     finally:
         lab.stop()
